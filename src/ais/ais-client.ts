@@ -1,0 +1,150 @@
+import type { Readable } from 'node:stream';
+import type { ChecksumAlgorithm } from '../s3/checksum';
+
+/**
+ * What the S3 modules may ask of storage. Two implementations sit behind this one injection token:
+ * the embedded single-node store (default) and the real AIS cluster over its REST API. Nothing outside
+ * `src/ais/` knows which one runs.
+ */
+export const AIS_CLIENT = Symbol('AisClient');
+
+export type BucketName = string;
+export type ObjectKey = string;
+/** S3 version id; `null` (the string) is the version of an object written while versioning was off. */
+export type VersionId = string;
+export const NULL_VERSION: VersionId = 'null';
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+export interface BucketInfo {
+  name: BucketName;
+  created: Date;
+  /** Undefined until versioning was ever configured. */
+  versioning?: VersioningStatus;
+}
+
+/** Representation headers S3 stores with an object and returns on GET/HEAD. */
+export interface ContentHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+}
+
+export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
+
+export interface ObjectInfo {
+  key: ObjectKey;
+  size: number;
+  /** Hex MD5 of the content, unquoted. */
+  etag: string;
+  lastModified: Date;
+  versionId: VersionId;
+  content: ContentHeaders;
+  /** `x-amz-meta-*` without the prefix, names lowercased. */
+  userMetadata: Record<string, string>;
+  /** Flexible checksums the client supplied and the gateway verified (base64). */
+  checksums: Checksums;
+}
+
+export interface ObjectSummary {
+  key: ObjectKey;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  versionId: VersionId;
+}
+
+/** What the gateway learned from a request body once it was read to the end. */
+export interface BodyDigest {
+  size: number;
+  md5Hex: string;
+  checksums: Checksums;
+}
+
+/**
+ * A request body on its way to storage. The store reads `stream` to the end and then calls `verify()`,
+ * which checks Content-MD5, flexible checksums and lengths; if it throws, the store keeps nothing.
+ */
+export interface IncomingBody {
+  stream: Readable;
+  verify(): Promise<BodyDigest>;
+}
+
+export interface ObjectAttributes {
+  content: ContentHeaders;
+  userMetadata: Record<string, string>;
+}
+
+/** Inclusive byte range. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Called with the object's metadata before any byte is read: throws for failed preconditions, and returns
+ * the range to read (undefined: the whole object). Reading is one decision on one snapshot of the object.
+ */
+export type ReadPlanner = (info: ObjectInfo) => ByteRange | undefined;
+
+export interface ObjectRead {
+  info: ObjectInfo;
+  range?: ByteRange;
+  /** Small objects come as one buffer; larger ones as a stream of the selected bytes. */
+  body: Buffer | Readable;
+}
+
+export interface ListObjectsRequest {
+  prefix: string;
+  delimiter?: string;
+  /** Exclusive: only entries (keys or common prefixes) after this one. */
+  startAfter?: string;
+  /** 1..1000. */
+  maxKeys: number;
+}
+
+export interface ListObjectsPage {
+  objects: ObjectSummary[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix in this page: where the next page starts after. */
+  lastEntry?: string;
+}
+
+export interface DeleteResult {
+  versionId?: VersionId;
+}
+
+export interface CopyRequest {
+  source: { bucket: BucketName; key: ObjectKey; versionId?: VersionId };
+  target: { bucket: BucketName; key: ObjectKey };
+  /** Checks the copy-source conditionals; throws to refuse the copy. */
+  check: (source: ObjectInfo) => void;
+  /** New attributes (metadata directive REPLACE), or undefined to keep the source's (COPY). */
+  replaceAttributes?: ObjectAttributes;
+}
+
+export interface AisClient {
+  /** Releases files, handles and connections; called once at shutdown. */
+  close(): Promise<void>;
+  listBuckets(): Promise<BucketInfo[]>;
+  /** Throws BucketAlreadyOwnedByYou when it exists. */
+  createBucket(bucket: BucketName): Promise<void>;
+  /** Throws NoSuchBucket, BucketNotEmpty. */
+  deleteBucket(bucket: BucketName): Promise<void>;
+  /** Throws NoSuchBucket. */
+  headBucket(bucket: BucketName): Promise<BucketInfo>;
+  putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
+
+  putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo>;
+  /** Throws NoSuchBucket, NoSuchKey, NoSuchVersion. */
+  headObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<ObjectInfo>;
+  getObject(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, plan: ReadPlanner): Promise<ObjectRead>;
+  /** Deleting a key or version that does not exist succeeds (S3 answers 204). Throws NoSuchBucket. */
+  deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<DeleteResult>;
+  copyObject(request: CopyRequest): Promise<ObjectInfo>;
+  listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
+}

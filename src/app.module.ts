@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AisModule } from './ais/ais.module';
+import { AuthModule } from './auth/auth.module';
+import { BucketsModule } from './buckets/buckets.module';
+import type { AppConfig } from './config/configuration';
+import { ObjectsModule } from './objects/objects.module';
+import { S3Module } from './s3/s3.module';
+import { VersioningModule } from './versioning/versioning.module';
+
+@Module({})
+export class AppModule {
+  /** The configuration is read and validated once, before the HTTP adapter exists (it shapes routing). */
+  static withConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
+        AisModule,
+        AuthModule,
+        S3Module,
+        BucketsModule,
+        ObjectsModule,
+        VersioningModule,
+      ],
+    };
+  }
+}

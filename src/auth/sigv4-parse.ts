@@ -1,0 +1,72 @@
+import { S3Error } from '../s3/errors';
+import type { Query } from '../s3/query';
+
+/** The parts of a SigV4 `Authorization` header or presigned query (AWS "Authenticating Requests (SigV4)"). */
+export interface SigV4Credentials {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+const CREDENTIAL_SCOPE = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+const SIGNATURE = /^[0-9a-f]{64}$/;
+
+function parseCredential(value: string, error: () => S3Error): Omit<SigV4Credentials, 'signedHeaders' | 'signature'> {
+  const match = CREDENTIAL_SCOPE.exec(value);
+  if (match === null) throw error();
+  const [, accessKeyId, date, region, service] = match;
+  return { accessKeyId, date, region, service };
+}
+
+function headerError(detail: string): S3Error {
+  return new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; ${detail}`);
+}
+
+/** Parses `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
+export function parseAuthorizationHeader(header: string): SigV4Credentials {
+  const space = header.indexOf(' ');
+  const scheme = space < 0 ? header : header.slice(0, space);
+  if (scheme !== 'AWS4-HMAC-SHA256') throw headerError(`the authorization mechanism ${scheme} is not supported.`);
+  const fields = new Map<string, string>();
+  for (const part of header.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw headerError(`the component "${part.trim()}" is not of the form key=value.`);
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (credential === undefined || signedHeaders === undefined || signature === undefined) {
+    throw headerError('it must contain Credential, SignedHeaders and Signature.');
+  }
+  if (!SIGNATURE.test(signature)) throw headerError('the Signature is not 64 hexadecimal characters.');
+  const scope = parseCredential(credential, () => headerError('the Credential is not ACCESSKEY/DATE/REGION/SERVICE/aws4_request.'));
+  return { ...scope, signedHeaders: signedHeaders.split(';'), signature };
+}
+
+function queryError(detail: string): S3Error {
+  return new S3Error('AuthorizationQueryParametersError', detail);
+}
+
+/** Whether the query carries presigned-URL authentication. */
+export function isPresigned(query: Query): boolean {
+  return 'X-Amz-Algorithm' in query || 'X-Amz-Signature' in query || 'X-Amz-Credential' in query;
+}
+
+/** Parses the `X-Amz-*` query parameters of a presigned URL. */
+export function parsePresignedQuery(query: Query): SigV4Credentials & { expires: number; amzDate: string } {
+  if (query['X-Amz-Algorithm'] !== 'AWS4-HMAC-SHA256') throw queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256".');
+  for (const name of ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
+    if (!query[name]) throw queryError(`Query-string authentication version 4 requires the ${name} parameter.`);
+  }
+  const expires = Number(query['X-Amz-Expires']);
+  if (!Number.isInteger(expires) || expires < 1 || expires > 604800) {
+    throw queryError('X-Amz-Expires must be between 1 and 604800 seconds.');
+  }
+  if (!SIGNATURE.test(query['X-Amz-Signature'])) throw queryError('X-Amz-Signature is not 64 hexadecimal characters.');
+  const scope = parseCredential(query['X-Amz-Credential'], () => queryError('Error parsing the X-Amz-Credential parameter.'));
+  return { ...scope, signedHeaders: query['X-Amz-SignedHeaders'].split(';'), signature: query['X-Amz-Signature'], expires, amzDate: query['X-Amz-Date'] };
+}

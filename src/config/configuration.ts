@@ -1,0 +1,93 @@
+/**
+ * Typed, validated configuration read once from the environment. Every variable here is documented in
+ * README's configuration table; a bad value stops start-up with `Invalid environment variables: X=...`.
+ */
+export type StoreKind = 'embedded' | 'ais';
+export type AuthMode = 'parse';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Path prefix S3 is served under, normalised to start with `/` and not end with one (`''` = root). */
+  s3Prefix: string;
+  /** Domain for virtual-hosted-style requests (`BUCKET.<domain>`); empty turns them off. */
+  s3Domain: string;
+  region: string;
+  store: StoreKind;
+  dataDir: string;
+  /** Objects up to this size are kept inside their metadata record (one LMDB read per GET). */
+  inlineMaxBytes: number;
+  /** fsync blobs and metadata before acknowledging a write. */
+  fsync: boolean;
+  auth: AuthMode;
+  logLevel: LogLevel;
+}
+
+type Env = Record<string, string | undefined>;
+
+class ConfigErrors {
+  readonly problems: string[] = [];
+  add(name: string, value: string | undefined, why: string): void {
+    this.problems.push(`${name}=${value ?? ''} (${why})`);
+  }
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number, errors: ConfigErrors): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    errors.add(name, raw, `an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T, errors: ConfigErrors): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  errors.add(name, raw, `one of ${choices.join(', ')}`);
+  return fallback;
+}
+
+function readBool(env: Env, name: string, fallback: boolean, errors: ConfigErrors): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  errors.add(name, raw, 'true or false');
+  return fallback;
+}
+
+function readPrefix(env: Env, errors: ConfigErrors): string {
+  const raw = env.S3_PREFIX ?? '/s3';
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(raw)) {
+    errors.add('S3_PREFIX', raw, 'a URL path such as /s3, or / for the root');
+    return '/s3';
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const errors = new ConfigErrors();
+  const config: AppConfig = {
+    port: readInt(env, 'PORT', 8080, 0, 65535, errors),
+    host: env.HOST || '0.0.0.0',
+    s3Prefix: readPrefix(env, errors),
+    s3Domain: (env.S3_DOMAIN ?? '').toLowerCase(),
+    region: env.S3_REGION || 'us-east-1',
+    store: readChoice(env, 'STORE', ['embedded', 'ais'] as const, 'embedded', errors),
+    dataDir: env.DATA_DIR || './data',
+    inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
+    fsync: readBool(env, 'FSYNC', true, errors),
+    auth: readChoice(env, 'S3_AUTH', ['parse'] as const, 'parse', errors),
+    logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
+  };
+  if (config.store === 'ais') errors.add('STORE', 'ais', 'the AIS backend is not available in this build yet');
+  if (errors.problems.length > 0) {
+    throw new Error(`Invalid environment variables: ${errors.problems.join(', ')}`);
+  }
+  return config;
+}

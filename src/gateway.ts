@@ -1,0 +1,48 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module';
+import { createLogger, NestPinoLogger } from './logger';
+import type { AppConfig } from './config/configuration';
+import { newRequestId } from './s3/request-id';
+import { s3RequestOf } from './s3/s3-request';
+import { createS3UrlRewriter } from './s3/s3-router';
+
+/** Large enough for a 1024-byte key fully percent-encoded (3 bytes per byte) plus the query. */
+const MAX_URL_PARAM_LENGTH = 8 * 1024;
+
+function requestIdOf(req: IncomingMessage): string {
+  return s3RequestOf(req)?.id ?? newRequestId();
+}
+
+/** Builds the gateway: Fastify tuned for S3 (raw streamed bodies, no JSON parsing), routes, hooks. */
+export async function createGateway(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // Per-request logging belongs to the access log / metrics hooks, not Fastify's two lines per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    rewriteUrl: createS3UrlRewriter(config),
+    genReqId: requestIdOf,
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: MAX_URL_PARAM_LENGTH },
+    // Bodies are streamed to storage, never buffered by Fastify, so its body limit does not apply to them.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.withConfig(config), adapter, {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Object bodies have any content type: hand every request body on untouched, as a stream.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-amz-request-id', request.id);
+    done();
+  });
+  app.enableShutdownHooks();
+  return app;
+}

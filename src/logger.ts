@@ -1,0 +1,33 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import type { LogLevel } from './config/configuration';
+
+/** One JSON logger (pino) for Fastify's request logs and NestJS's own messages. */
+export function createLogger(level: LogLevel): Logger {
+  return pino({ level, base: { service: 'ais-s3' } });
+}
+
+/** NestJS's logger interface over pino; Nest's `context` (the class name) becomes a field. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { checkCopySourceConditions } from '../s3/conditions';
+import { S3Error } from '../s3/errors';
+import { attributesOf } from '../s3/object-headers';
+import { S3Response, xmlResponse } from '../s3/response';
+import type { S3Request } from '../s3/s3-request';
+import { quotedEtag } from '../s3/object-headers';
+import { parseCopySource } from './copy-source';
+import { assertValidKey, bucketAndKey } from './object-address';
+import { writeResponseHeaders } from './objects.service';
+
+function metadataDirective(request: S3Request): 'COPY' | 'REPLACE' {
+  const directive = (request.headers['x-amz-metadata-directive'] as string | undefined) ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
+  }
+  return directive;
+}
+
+@Injectable()
+export class CopyService {
+  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+
+  /** CopyObject within or across buckets (S3 CopyObject); the source's bytes are not sent through the gateway. */
+  async copyObject(request: S3Request): Promise<S3Response> {
+    const target = bucketAndKey(request);
+    assertValidKey(target.key);
+    const source = parseCopySource(request.headers['x-amz-copy-source'] as string);
+    const directive = metadataDirective(request);
+    if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key) {
+      throw new S3Error(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const info = await this.store.copyObject({
+      source,
+      target,
+      check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),
+      replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
+    });
+    const response = xmlResponse('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quotedEtag(info.etag) });
+    const headers = writeResponseHeaders(info);
+    delete headers.etag;
+    if (source.versionId !== undefined) headers['x-amz-copy-source-version-id'] = source.versionId;
+    return { ...response, headers: { ...response.headers, ...headers } };
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { hasIntegrityHeader, readSmallBody } from '../s3/body';
+import { isS3Error, S3Error } from '../s3/errors';
+import { S3Response, xmlResponse } from '../s3/response';
+import type { S3Request } from '../s3/s3-request';
+import { MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
+import { assertValidKey } from './object-address';
+
+/** S3 DeleteObjects takes at most 1000 keys per request. */
+const MAX_KEYS_PER_DELETE = 1000;
+
+interface DeleteTarget {
+  key: string;
+  versionId?: string;
+}
+
+function parseDeleteRequest(text: string): { quiet: boolean; targets: DeleteTarget[] } {
+  const document = parseXml(text, ['Object']);
+  const root = document.Delete;
+  if (root === undefined || typeof root !== 'object') throw new S3Error('MalformedXML');
+  const objects: unknown[] = root.Object ?? [];
+  if (objects.length === 0 || objects.length > MAX_KEYS_PER_DELETE) throw new S3Error('MalformedXML');
+  const targets = objects.map((object) => {
+    const key = textOf((object as Record<string, unknown>).Key);
+    if (key === undefined || key === '') throw new S3Error('MalformedXML');
+    const versionId = textOf((object as Record<string, unknown>).VersionId);
+    return { key, versionId: versionId === '' ? undefined : versionId };
+  });
+  const quiet = textOf(root.Quiet)?.trim().toLowerCase() === 'true';
+  return { quiet, targets };
+}
+
+@Injectable()
+export class DeleteObjectsService {
+  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+
+  /** DeleteObjects (`POST /bucket?delete`): per-key results; a missing key counts as deleted, as in S3. */
+  async deleteObjects(request: S3Request): Promise<S3Response> {
+    const bucket = request.bucket as string;
+    // S3 requires Content-MD5 here; current SDKs send an x-amz-checksum-* header instead, which S3 accepts too.
+    if (!hasIntegrityHeader(request.headers)) {
+      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+    }
+    const body = await readSmallBody(request.raw, request.headers, MAX_REQUEST_XML_BYTES);
+    const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
+    await this.store.headBucket(bucket);
+    const deleted: XmlElement[] = [];
+    const errors: XmlElement[] = [];
+    for (const target of targets) {
+      try {
+        assertValidKey(target.key);
+        await this.store.deleteObject(bucket, target.key, target.versionId);
+        if (!quiet) deleted.push({ Key: target.key, VersionId: target.versionId });
+      } catch (err) {
+        if (!isS3Error(err) || err.code === 'NoSuchBucket') throw err;
+        errors.push({ Key: target.key, VersionId: target.versionId, Code: err.code, Message: err.message });
+      }
+    }
+    return xmlResponse('DeleteResult', { Deleted: deleted, Error: errors });
+  }
+}

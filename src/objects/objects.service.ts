@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AIS_CLIENT, AisClient, ObjectInfo, ObjectRead } from '../ais/ais-client';
+import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
+import { incomingBody } from '../s3/body';
+import { checksumHeader, ChecksumAlgorithm } from '../s3/checksum';
+import { checkReadConditions } from '../s3/conditions';
+import { attributesOf, objectResponseHeaders, quotedEtag, RESPONSE_OVERRIDES } from '../s3/object-headers';
+import { contentRange, parseRange } from '../s3/range';
+import { emptyResponse, S3Response } from '../s3/response';
+import type { S3Request } from '../s3/s3-request';
+import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
+
+function header(request: S3Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function checksumsEnabled(request: S3Request): boolean {
+  return header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+}
+
+/** Headers a PUT (or copy) answers with: the ETag, the version, and the checksums that were verified. */
+export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['headers']> {
+  const headers: NonNullable<S3Response['headers']> = { etag: quotedEtag(info.etag) };
+  if (info.versionId !== 'null') headers['x-amz-version-id'] = info.versionId;
+  for (const [algorithm, value] of Object.entries(info.checksums)) headers[checksumHeader(algorithm as ChecksumAlgorithm)] = value;
+  return headers;
+}
+
+@Injectable()
+export class ObjectsService {
+  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+
+  async putObject(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    assertValidKey(key);
+    assertPrivateAcl(request);
+    const attributes = attributesOf(request.headers);
+    const body = incomingBody(request.raw, request.headers);
+    const info = await this.store.putObject(bucket, key, attributes, body);
+    return emptyResponse(200, writeResponseHeaders(info));
+  }
+
+  async getObject(request: S3Request): Promise<S3Response> {
+    const read = await this.read(request);
+    const { info, range } = read;
+    const headers = objectResponseHeaders(info, checksumsEnabled(request) && range === undefined);
+    for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+      const value = request.query[param];
+      if (value !== undefined) headers[name] = value;
+    }
+    if (range === undefined) {
+      headers['content-length'] = info.size;
+      return { status: 200, headers, body: read.body };
+    }
+    headers['content-length'] = range.end - range.start + 1;
+    headers['content-range'] = contentRange(range, info.size);
+    return { status: 206, headers, body: read.body };
+  }
+
+  async headObject(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    const info = await this.store.headObject(bucket, key, requestedVersion(request));
+    checkReadConditions(info, request.headers);
+    const headers = objectResponseHeaders(info, checksumsEnabled(request));
+    const range = parseRange(header(request, 'range'), info.size);
+    if (range === undefined) return { status: 200, headers: { ...headers, 'content-length': info.size } };
+    return {
+      status: 206,
+      headers: { ...headers, 'content-length': range.end - range.start + 1, 'content-range': contentRange(range, info.size) },
+    };
+  }
+
+  async deleteObject(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    const versionId = requestedVersion(request);
+    await this.store.deleteObject(bucket, key, versionId);
+    return emptyResponse(204, versionId !== undefined ? { 'x-amz-version-id': versionId } : {});
+  }
+
+  async getObjectAcl(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    await this.store.headObject(bucket, key, requestedVersion(request));
+    return privateAclResponse();
+  }
+
+  async putObjectAcl(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    await this.store.headObject(bucket, key, requestedVersion(request));
+    assertPrivateAcl(request);
+    return emptyResponse(200);
+  }
+
+  private read(request: S3Request): Promise<ObjectRead> {
+    const { bucket, key } = bucketAndKey(request);
+    return this.store.getObject(bucket, key, requestedVersion(request), (info) => {
+      checkReadConditions(info, request.headers);
+      return parseRange(header(request, 'range'), info.size);
+    });
+  }
+}

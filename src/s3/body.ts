@@ -1,0 +1,177 @@
+import { createHash, Hash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BodyDigest, Checksums, IncomingBody } from '../ais/ais-client';
+import { AwsChunkedDecoder } from './aws-chunked';
+import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
+import { S3Error } from './errors';
+
+/** Largest single PUT S3 accepts (5 GiB); bigger objects need multipart upload. */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Content-Encoding: aws-chunked` or a `STREAMING-*` payload hash: the body is framed in signed chunks. */
+export function isAwsChunked(headers: IncomingHttpHeaders): boolean {
+  const sha = header(headers, 'x-amz-content-sha256');
+  if (sha?.startsWith('STREAMING-')) return true;
+  return (header(headers, 'content-encoding') ?? '').split(',').some((part) => part.trim() === 'aws-chunked');
+}
+
+/** The Content-Encoding to store: what the client declared, without the transport's `aws-chunked`. */
+export function storedContentEncoding(headers: IncomingHttpHeaders): string | undefined {
+  const parts = (header(headers, 'content-encoding') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'aws-chunked');
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+function parseLength(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new S3Error('InvalidArgument', `${name} must be a non-negative integer.`, { ArgumentName: name });
+  return Number(value);
+}
+
+function parseContentMd5(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const digest = Buffer.from(value, 'base64');
+  if (digest.length !== 16 || digest.toString('base64') !== value.trim()) throw new S3Error('InvalidDigest');
+  return digest;
+}
+
+interface ExpectedChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** Base64 value from a header, or undefined when it arrives in the aws-chunked trailer. */
+  value?: string;
+}
+
+/**
+ * Which flexible checksum the client supplies (S3 "Checking object integrity"): one `x-amz-checksum-*` header,
+ * or one named in `x-amz-trailer` to follow the body; `x-amz-sdk-checksum-algorithm` alone asks the server
+ * to compute and keep it.
+ */
+function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | undefined {
+  const supplied: ExpectedChecksum[] = [];
+  for (const name of Object.keys(headers)) {
+    const algorithm = algorithmOfHeader(name);
+    if (algorithm === undefined) continue;
+    const value = header(headers, name) ?? '';
+    if (!isValidChecksumValue(algorithm, value)) {
+      throw new S3Error('InvalidRequest', `Value for ${name} header is invalid.`);
+    }
+    supplied.push({ algorithm, value });
+  }
+  const trailer = header(headers, 'x-amz-trailer');
+  if (trailer !== undefined) {
+    const algorithm = algorithmOfHeader(trailer.trim().toLowerCase());
+    if (algorithm === undefined) throw new S3Error('InvalidRequest', `Unsupported x-amz-trailer: ${trailer}.`);
+    supplied.push({ algorithm });
+  }
+  if (supplied.length > 1) throw new S3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  if (supplied.length === 1) return supplied[0];
+  const declared = header(headers, 'x-amz-sdk-checksum-algorithm') ?? header(headers, 'x-amz-checksum-algorithm');
+  if (declared === undefined) return undefined;
+  const algorithm = parseAlgorithm(declared);
+  if (algorithm === undefined) throw new S3Error('InvalidRequest', `Checksum algorithm ${declared} is not supported.`);
+  return { algorithm };
+}
+
+/** Counts and hashes the bytes passing through: MD5 always (the ETag), plus the flexible checksum asked for. */
+class DigestStream extends Transform {
+  size = 0;
+  readonly md5: Hash = createHash('md5');
+
+  constructor(
+    readonly checksum: Checksum | undefined,
+    private readonly limit: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.limit) return callback(new S3Error('EntityTooLarge'));
+    this.md5.update(chunk);
+    this.checksum?.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+export interface BodyOptions {
+  /** Refuse bodies larger than this (EntityTooLarge). */
+  maxBytes?: number;
+}
+
+/**
+ * Wraps a request body for storage: decodes aws-chunked framing, hashes while streaming, and verifies once
+ * the last byte is in: lengths, Content-MD5 (BadDigest) and the flexible checksum, from header or trailer.
+ * Validation of the headers themselves happens here, before any byte is read.
+ */
+export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, options: BodyOptions = {}): IncomingBody {
+  const limit = options.maxBytes ?? MAX_PUT_BYTES;
+  const chunked = isAwsChunked(headers);
+  const declaredLength = chunked
+    ? parseLength(header(headers, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length')
+    : parseLength(header(headers, 'content-length'), 'Content-Length');
+  if (declaredLength !== undefined && declaredLength > limit) throw new S3Error('EntityTooLarge');
+  const contentMd5 = parseContentMd5(header(headers, 'content-md5'));
+  const expected = expectedChecksum(headers);
+  if (expected !== undefined && expected.value === undefined && !chunked && header(headers, 'x-amz-trailer') !== undefined) {
+    throw new S3Error('InvalidRequest', 'x-amz-trailer requires an aws-chunked body.');
+  }
+
+  const decoder = chunked ? new AwsChunkedDecoder({ decodedLength: declaredLength }) : undefined;
+  const digest = new DigestStream(expected ? createChecksum(expected.algorithm) : undefined, limit);
+  const stream = decoder ? pipelineStreams(raw, decoder, digest) : pipelineStreams(raw, digest);
+
+  const verify = async (): Promise<BodyDigest> => {
+    if (declaredLength !== undefined && digest.size !== declaredLength) throw new S3Error('IncompleteBody');
+    const md5 = digest.md5.digest();
+    if (contentMd5 !== undefined && !md5.equals(contentMd5)) throw new S3Error('BadDigest');
+    const checksums: Checksums = {};
+    if (expected !== undefined && digest.checksum !== undefined) {
+      const actual = digest.checksum.digest().toString('base64');
+      const claimed = expected.value ?? decoder?.trailers.get(checksumHeader(expected.algorithm));
+      if (claimed !== undefined && claimed !== actual) {
+        throw new S3Error('BadDigest', `The ${expected.algorithm} you specified did not match the calculated checksum.`);
+      }
+      checksums[expected.algorithm] = actual;
+    }
+    return { size: digest.size, md5Hex: md5.toString('hex'), checksums };
+  };
+  return { stream, verify };
+}
+
+/**
+ * Chains streams and hands back the last one. pipeline() destroys every stage with the error when any part
+ * fails (client abort, bad framing), so the consumer of the last stage sees it; the promise is not needed.
+ */
+function pipelineStreams(source: Readable, ...stages: Transform[]): Readable {
+  pipeline([source, ...stages]).catch(() => undefined);
+  return stages[stages.length - 1];
+}
+
+/** Whether the request carries any integrity header S3 accepts where it requires one (DeleteObjects). */
+export function hasIntegrityHeader(headers: IncomingHttpHeaders): boolean {
+  if (headers['content-md5'] !== undefined || headers['x-amz-trailer'] !== undefined) return true;
+  return Object.keys(headers).some((name) => algorithmOfHeader(name) !== undefined);
+}
+
+/** Reads a small request body (XML documents) whole, verified like any other body. */
+export async function readSmallBody(raw: Readable, headers: IncomingHttpHeaders, maxBytes: number): Promise<Buffer> {
+  const body = incomingBody(raw, headers, { maxBytes });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body.stream) chunks.push(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'EntityTooLarge') throw new S3Error('MalformedXML', 'The XML you provided was too large.');
+    throw err;
+  }
+  await body.verify();
+  return Buffer.concat(chunks);
+}

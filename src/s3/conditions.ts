@@ -1,0 +1,73 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ObjectInfo } from '../ais/ais-client';
+import { S3Error } from './errors';
+
+function single(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Whether an If-Match / If-None-Match list names this ETag (`*` names any; weak markers are ignored). */
+function etagListMatches(list: string, etag: string): boolean {
+  return list.split(',').some((item) => {
+    const candidate = item.trim().replace(/^W\//, '');
+    return candidate === '*' || candidate.replace(/^"(.*)"$/, '$1') === etag;
+  });
+}
+
+/** HTTP dates have whole seconds; Last-Modified is compared at that precision. */
+function modifiedAfter(info: ObjectInfo, httpDate: string): boolean | undefined {
+  const since = Date.parse(httpDate);
+  if (Number.isNaN(since)) return undefined;
+  return Math.floor(info.lastModified.getTime() / 1000) > Math.floor(since / 1000);
+}
+
+interface ConditionHeaders {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifUnmodifiedSince?: string;
+}
+
+type Outcome = 'proceed' | 'not-modified' | 'precondition-failed';
+
+/**
+ * RFC 9110 section 13.2.2 order, as S3 applies it: If-Match, else If-Unmodified-Since; then If-None-Match,
+ * else If-Modified-Since. An unparsable date is ignored, as the RFC says.
+ */
+function evaluate(info: ObjectInfo, conditions: ConditionHeaders): Outcome {
+  if (conditions.ifMatch !== undefined) {
+    if (!etagListMatches(conditions.ifMatch, info.etag)) return 'precondition-failed';
+  } else if (conditions.ifUnmodifiedSince !== undefined && modifiedAfter(info, conditions.ifUnmodifiedSince) === true) {
+    return 'precondition-failed';
+  }
+  if (conditions.ifNoneMatch !== undefined) {
+    if (etagListMatches(conditions.ifNoneMatch, info.etag)) return 'not-modified';
+  } else if (conditions.ifModifiedSince !== undefined && modifiedAfter(info, conditions.ifModifiedSince) === false) {
+    return 'not-modified';
+  }
+  return 'proceed';
+}
+
+/** GET/HEAD preconditions: 412 PreconditionFailed or 304 Not Modified. */
+export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeaders): void {
+  const outcome = evaluate(info, {
+    ifMatch: single(headers, 'if-match'),
+    ifNoneMatch: single(headers, 'if-none-match'),
+    ifModifiedSince: single(headers, 'if-modified-since'),
+    ifUnmodifiedSince: single(headers, 'if-unmodified-since'),
+  });
+  if (outcome === 'precondition-failed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
+  if (outcome === 'not-modified') throw new S3Error('NotModified');
+}
+
+/** CopyObject's `x-amz-copy-source-if-*`: any failure is 412 (a copy has no 304). */
+export function checkCopySourceConditions(info: ObjectInfo, headers: IncomingHttpHeaders): void {
+  const outcome = evaluate(info, {
+    ifMatch: single(headers, 'x-amz-copy-source-if-match'),
+    ifNoneMatch: single(headers, 'x-amz-copy-source-if-none-match'),
+    ifModifiedSince: single(headers, 'x-amz-copy-source-if-modified-since'),
+    ifUnmodifiedSince: single(headers, 'x-amz-copy-source-if-unmodified-since'),
+  });
+  if (outcome !== 'proceed') throw new S3Error('PreconditionFailed');
+}

@@ -1,0 +1,86 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/ais-client';
+import { storedContentEncoding } from './body';
+import { ChecksumAlgorithm, checksumHeader } from './checksum';
+import { S3Error } from './errors';
+import type { S3Response } from './response';
+
+const META_PREFIX = 'x-amz-meta-';
+/** S3 limits user-defined metadata to 2 KB (names and values, UTF-8). */
+const MAX_USER_METADATA_BYTES = 2 * 1024;
+
+function single(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Content-Type, -Encoding, -Disposition, -Language, Cache-Control and Expires as S3 keeps them. */
+export function contentHeadersOf(headers: IncomingHttpHeaders): ContentHeaders {
+  const content: ContentHeaders = {};
+  const set = (field: keyof ContentHeaders, value: string | undefined): void => {
+    if (value !== undefined && value !== '') content[field] = value;
+  };
+  set('contentType', single(headers, 'content-type'));
+  set('contentEncoding', storedContentEncoding(headers));
+  set('contentDisposition', single(headers, 'content-disposition'));
+  set('contentLanguage', single(headers, 'content-language'));
+  set('cacheControl', single(headers, 'cache-control'));
+  set('expires', single(headers, 'expires'));
+  return content;
+}
+
+export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  let bytes = 0;
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith(META_PREFIX)) continue;
+    const key = name.slice(META_PREFIX.length);
+    const value = single(headers, name) ?? '';
+    metadata[key] = value;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  if (bytes > MAX_USER_METADATA_BYTES) throw new S3Error('MetadataTooLarge');
+  return metadata;
+}
+
+export function attributesOf(headers: IncomingHttpHeaders): ObjectAttributes {
+  return { content: contentHeadersOf(headers), userMetadata: userMetadataOf(headers) };
+}
+
+export function quotedEtag(etag: string): string {
+  return `"${etag}"`;
+}
+
+/** Headers of a GET or HEAD answer (S3 GetObject "Response syntax"). */
+export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean): NonNullable<S3Response['headers']> {
+  const out: NonNullable<S3Response['headers']> = {
+    etag: quotedEtag(info.etag),
+    'last-modified': info.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
+    'content-type': info.content.contentType ?? 'binary/octet-stream',
+    'content-encoding': info.content.contentEncoding,
+    'content-disposition': info.content.contentDisposition,
+    'content-language': info.content.contentLanguage,
+    'cache-control': info.content.cacheControl,
+    expires: info.content.expires,
+  };
+  if (info.versionId !== 'null') out['x-amz-version-id'] = info.versionId;
+  for (const [name, value] of Object.entries(info.userMetadata)) out[META_PREFIX + name] = value;
+  if (withChecksums) {
+    for (const [algorithm, value] of Object.entries(info.checksums)) {
+      out[checksumHeader(algorithm as ChecksumAlgorithm)] = value;
+    }
+    if (Object.keys(info.checksums).length > 0) out['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
+  return out;
+}
+
+/** S3 lets a GET override some response headers with `response-*` query parameters. */
+export const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};

@@ -1,0 +1,25 @@
+import { S3Error } from './errors';
+
+/** Query parameters as S3 reads them: the first value of a name wins, a bare `?uploads` is `''`. */
+export type Query = Readonly<Record<string, string>>;
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new S3Error('InvalidURI', "Couldn't parse the specified URI: bad percent-encoding in the query.");
+  }
+}
+
+export function parseQuery(raw: string): Query {
+  const query: Record<string, string> = Object.create(null);
+  if (raw === '') return query;
+  for (const pair of raw.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
+    if (name in query) continue;
+    query[name] = eq < 0 ? '' : decodeComponent(pair.slice(eq + 1));
+  }
+  return query;
+}

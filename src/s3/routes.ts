@@ -1,0 +1,94 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Query } from './query';
+
+/** S3 operations, named as the S3 API reference names them; also the metrics label and the route name. */
+export const S3_OPERATIONS = [
+  'ListBuckets',
+  'CreateBucket',
+  'DeleteBucket',
+  'HeadBucket',
+  'GetBucketLocation',
+  'GetBucketVersioning',
+  'PutBucketVersioning',
+  'GetBucketAcl',
+  'PutBucketAcl',
+  'ListObjects',
+  'ListObjectsV2',
+  'ListObjectVersions',
+  'DeleteObjects',
+  'PutObject',
+  'CopyObject',
+  'GetObject',
+  'HeadObject',
+  'DeleteObject',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  // Not an S3 operation: anything S3 defines that this gateway does not do (501 NotImplemented).
+  'NotImplemented',
+  // Not an S3 operation: a method the addressed resource does not take (405 MethodNotAllowed).
+  'MethodNotAllowed',
+] as const;
+
+export type S3Operation = (typeof S3_OPERATIONS)[number];
+export type S3Scope = 'service' | 'bucket' | 'object';
+
+interface RouteRule {
+  method: string;
+  scope: S3Scope;
+  /** Query parameter that selects this rule (a subresource such as `versioning`). */
+  param?: string;
+  /** Request header that selects this rule. */
+  header?: string;
+  operation: S3Operation;
+}
+
+/**
+ * Subresources S3 defines that this gateway does not serve. A request naming one gets 501 rather than
+ * being mistaken for the plain operation (a PUT ?policy must never become a CreateBucket).
+ */
+const UNSUPPORTED_SUBRESOURCES = [
+  'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
+  'legal-hold', 'lifecycle', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
+  'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment',
+  'restore', 'retention', 'select', 'tagging', 'torrent', 'website', 'uploads', 'uploadId', 'partNumber',
+] as const;
+
+/** Ordered: the first rule whose method, scope and selector match wins; specific rules come before plain ones. */
+const RULES: readonly RouteRule[] = [
+  { method: 'GET', scope: 'service', operation: 'ListBuckets' },
+
+  { method: 'GET', scope: 'bucket', param: 'versioning', operation: 'GetBucketVersioning' },
+  { method: 'PUT', scope: 'bucket', param: 'versioning', operation: 'PutBucketVersioning' },
+  { method: 'GET', scope: 'bucket', param: 'location', operation: 'GetBucketLocation' },
+  { method: 'GET', scope: 'bucket', param: 'acl', operation: 'GetBucketAcl' },
+  { method: 'PUT', scope: 'bucket', param: 'acl', operation: 'PutBucketAcl' },
+  { method: 'GET', scope: 'bucket', param: 'versions', operation: 'ListObjectVersions' },
+  { method: 'POST', scope: 'bucket', param: 'delete', operation: 'DeleteObjects' },
+  { method: 'GET', scope: 'bucket', param: 'list-type', operation: 'ListObjectsV2' },
+  { method: 'GET', scope: 'bucket', operation: 'ListObjects' },
+  { method: 'PUT', scope: 'bucket', operation: 'CreateBucket' },
+  { method: 'DELETE', scope: 'bucket', operation: 'DeleteBucket' },
+  { method: 'HEAD', scope: 'bucket', operation: 'HeadBucket' },
+
+  { method: 'GET', scope: 'object', param: 'acl', operation: 'GetObjectAcl' },
+  { method: 'PUT', scope: 'object', param: 'acl', operation: 'PutObjectAcl' },
+  { method: 'PUT', scope: 'object', header: 'x-amz-copy-source', operation: 'CopyObject' },
+  { method: 'PUT', scope: 'object', operation: 'PutObject' },
+  { method: 'GET', scope: 'object', operation: 'GetObject' },
+  { method: 'HEAD', scope: 'object', operation: 'HeadObject' },
+  { method: 'DELETE', scope: 'object', operation: 'DeleteObject' },
+];
+
+function ruleMatches(rule: RouteRule, method: string, scope: S3Scope, query: Query, headers: IncomingHttpHeaders): boolean {
+  if (rule.method !== method || rule.scope !== scope) return false;
+  if (rule.param !== undefined && !(rule.param in query)) return false;
+  if (rule.header !== undefined && headers[rule.header] === undefined) return false;
+  return true;
+}
+
+/** The one place that decides which S3 operation a request is. */
+export function resolveOperation(method: string, scope: S3Scope, query: Query, headers: IncomingHttpHeaders): S3Operation {
+  if (UNSUPPORTED_SUBRESOURCES.some((name) => name in query)) return 'NotImplemented';
+  const rule = RULES.find((candidate) => ruleMatches(candidate, method, scope, query, headers));
+  return rule?.operation ?? 'MethodNotAllowed';
+}

@@ -1,0 +1,44 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { S3Error, S3ErrorCode } from './errors';
+import { errorResponse, send } from './response';
+
+const STATUS_CODES: Record<number, S3ErrorCode> = {
+  400: 'InvalidRequest',
+  403: 'AccessDenied',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  411: 'MissingContentLength',
+  413: 'EntityTooLarge',
+  501: 'NotImplemented',
+  503: 'ServiceUnavailable',
+};
+
+function asS3Error(exception: unknown): S3Error {
+  if (exception instanceof S3Error) return exception;
+  if (exception instanceof HttpException) return new S3Error(STATUS_CODES[exception.getStatus()] ?? 'InternalError');
+  return new S3Error('InternalError');
+}
+
+/**
+ * Every failure leaves as an S3 `<Error>` document. When a streamed answer already started, no error body
+ * can follow: the connection is cut, so the client sees a short read instead of corrupt data.
+ */
+@Catch()
+export class S3ExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('S3');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = asS3Error(exception);
+    if (error.code === 'InternalError') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    const resource = request.originalUrl.split('?')[0];
+    send(reply, errorResponse(error, resource, String(request.id), request.method === 'HEAD'));
+  }
+}

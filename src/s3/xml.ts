@@ -1,0 +1,76 @@
+import { js2xml, xml2js } from 'xml-js';
+import { S3Error } from './errors';
+
+export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** An XML element's content: text, nested elements, or a list for a repeated element. */
+export type XmlValue = string | number | boolean | XmlElement | XmlValue[] | undefined;
+export interface XmlElement {
+  [name: string]: XmlValue;
+}
+
+/**
+ * xml-js's js2xml turns an existing `&amp;` back into `&` before escaping (SPEC.md section 7), so a key
+ * that literally contains `a&amp;b` would come back as `a&b`: escape `&` ourselves and leave `<`, `>` to it.
+ */
+function escapeAmpersands(value: XmlValue): XmlValue {
+  if (typeof value === 'string') return value.replace(/&/g, '&amp;');
+  if (Array.isArray(value)) return value.map(escapeAmpersands);
+  if (value !== null && typeof value === 'object') {
+    const out: XmlElement = {};
+    for (const [name, child] of Object.entries(value)) {
+      if (child !== undefined) out[name] = escapeAmpersands(child);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Serialises an S3 response document; attributes are limited to the constant namespace. */
+export function toXml(root: string, content: XmlElement, withNamespace = true): string {
+  const body = escapeAmpersands(content) as XmlElement;
+  const element = withNamespace ? { _attributes: { xmlns: S3_XMLNS }, ...body } : body;
+  return js2xml(
+    { _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element },
+    { compact: true, fullTagEmptyElement: false },
+  );
+}
+
+export interface ParsedXml {
+  [name: string]: ParsedXml[] | { _text?: string } | string | undefined;
+}
+
+/** Request bodies are small documents (DeleteObjects of 1000 keys is ~1.1 MB at most). */
+export const MAX_REQUEST_XML_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Parses a request document. `repeated` names elements that may occur more than once (Object, Part):
+ * xml-js yields an object for one child and an array for several, so those are always arrays.
+ */
+export function parseXml(text: string, repeated: readonly string[] = []): Record<string, any> {
+  if (text.trim() === '') throw new S3Error('MalformedXML');
+  try {
+    return xml2js(text, {
+      compact: true,
+      ignoreDeclaration: true,
+      ignoreComment: true,
+      ignoreInstruction: true,
+      ignoreDoctype: true,
+      alwaysArray: repeated as string[],
+    }) as Record<string, any>;
+  } catch {
+    throw new S3Error('MalformedXML');
+  }
+}
+
+/** The text of a compact-parsed element, or undefined. */
+export function textOf(element: unknown): string | undefined {
+  if (element === undefined || element === null) return undefined;
+  if (Array.isArray(element)) return textOf(element[0]);
+  if (typeof element === 'object') {
+    const text = (element as { _text?: unknown })._text;
+    if (text === undefined) return '';
+    return Array.isArray(text) ? text.join('') : String(text);
+  }
+  return String(element);
+}
