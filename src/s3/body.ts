@@ -44,9 +44,15 @@ function parseContentMd5(value: string | undefined): Buffer | undefined {
   return digest;
 }
 
+const CHECKSUM_HEADER_PREFIX = 'x-amz-checksum-';
+/** Headers under the checksum prefix that carry no checksum value. */
+const CHECKSUM_CONTROL_HEADERS = new Set(['x-amz-checksum-algorithm', 'x-amz-checksum-mode', 'x-amz-checksum-type']);
+
 interface ExpectedChecksum {
   algorithm: ChecksumAlgorithm;
-  /** Base64 value from a header, or undefined when it arrives in the aws-chunked trailer. */
+  /** Where the client's value comes from; `none`: the client only names the algorithm for us to compute. */
+  source: 'header' | 'trailer' | 'none';
+  /** Base64 value, when it came in a header. */
   value?: string;
 }
 
@@ -58,19 +64,21 @@ interface ExpectedChecksum {
 function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | undefined {
   const supplied: ExpectedChecksum[] = [];
   for (const name of Object.keys(headers)) {
+    if (!name.startsWith(CHECKSUM_HEADER_PREFIX) || CHECKSUM_CONTROL_HEADERS.has(name)) continue;
     const algorithm = algorithmOfHeader(name);
-    if (algorithm === undefined) continue;
+    // Newer algorithms (SHA512, XXHASH*, MD5) must not be silently ignored: the client expects them checked.
+    if (algorithm === undefined) throw new S3Error('InvalidRequest', `The checksum header ${name} is not supported.`);
     const value = header(headers, name) ?? '';
     if (!isValidChecksumValue(algorithm, value)) {
       throw new S3Error('InvalidRequest', `Value for ${name} header is invalid.`);
     }
-    supplied.push({ algorithm, value });
+    supplied.push({ algorithm, source: 'header', value });
   }
   const trailer = header(headers, 'x-amz-trailer');
   if (trailer !== undefined) {
     const algorithm = algorithmOfHeader(trailer.trim().toLowerCase());
     if (algorithm === undefined) throw new S3Error('InvalidRequest', `Unsupported x-amz-trailer: ${trailer}.`);
-    supplied.push({ algorithm });
+    supplied.push({ algorithm, source: 'trailer' });
   }
   if (supplied.length > 1) throw new S3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
   if (supplied.length === 1) return supplied[0];
@@ -78,7 +86,7 @@ function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | unde
   if (declared === undefined) return undefined;
   const algorithm = parseAlgorithm(declared);
   if (algorithm === undefined) throw new S3Error('InvalidRequest', `Checksum algorithm ${declared} is not supported.`);
-  return { algorithm };
+  return { algorithm, source: 'none' };
 }
 
 /** Counts and hashes the bytes passing through: MD5 always (the ETag), plus the flexible checksum asked for. */
@@ -121,7 +129,7 @@ export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, option
   if (declaredLength !== undefined && declaredLength > limit) throw new S3Error('EntityTooLarge');
   const contentMd5 = parseContentMd5(header(headers, 'content-md5'));
   const expected = expectedChecksum(headers);
-  if (expected !== undefined && expected.value === undefined && !chunked && header(headers, 'x-amz-trailer') !== undefined) {
+  if (expected?.source === 'trailer' && !chunked) {
     throw new S3Error('InvalidRequest', 'x-amz-trailer requires an aws-chunked body.');
   }
 
@@ -136,7 +144,7 @@ export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, option
     const checksums: Checksums = {};
     if (expected !== undefined && digest.checksum !== undefined) {
       const actual = digest.checksum.digest().toString('base64');
-      const claimed = expected.value ?? decoder?.trailers.get(checksumHeader(expected.algorithm));
+      const claimed = expected.source === 'trailer' ? trailerChecksum(decoder, expected.algorithm) : expected.value;
       if (claimed !== undefined && claimed !== actual) {
         throw new S3Error('BadDigest', `The ${expected.algorithm} you specified did not match the calculated checksum.`);
       }
@@ -145,6 +153,14 @@ export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, option
     return { size: digest.size, md5Hex: md5.toString('hex'), checksums };
   };
   return { stream, verify };
+}
+
+/** The checksum announced in `x-amz-trailer`; it must have arrived, well formed (S3: MalformedTrailerError). */
+function trailerChecksum(decoder: AwsChunkedDecoder | undefined, algorithm: ChecksumAlgorithm): string {
+  const value = decoder?.trailers.get(checksumHeader(algorithm));
+  if (value === undefined) throw new S3Error('MalformedTrailerError', `The ${checksumHeader(algorithm)} trailer announced in x-amz-trailer did not arrive.`);
+  if (!isValidChecksumValue(algorithm, value)) throw new S3Error('InvalidDigest', `The ${checksumHeader(algorithm)} trailer is not a valid checksum.`);
+  return value;
 }
 
 /**

@@ -1,0 +1,50 @@
+import { resolveOperation } from './routes';
+import { parseQuery } from './query';
+
+const route = (method: string, scope: 'service' | 'bucket' | 'object', query = '', headers: Record<string, string> = {}) =>
+  resolveOperation(method, scope, parseQuery(query), headers);
+
+describe('resolveOperation', () => {
+  it.each([
+    ['GET', 'service', '', 'ListBuckets'],
+    ['PUT', 'bucket', '', 'CreateBucket'],
+    ['DELETE', 'bucket', '', 'DeleteBucket'],
+    ['HEAD', 'bucket', '', 'HeadBucket'],
+    ['GET', 'bucket', '', 'ListObjects'],
+    ['GET', 'bucket', 'list-type=2&prefix=a', 'ListObjectsV2'],
+    ['GET', 'bucket', 'location', 'GetBucketLocation'],
+    ['GET', 'bucket', 'versioning', 'GetBucketVersioning'],
+    ['PUT', 'bucket', 'versioning', 'PutBucketVersioning'],
+    ['GET', 'bucket', 'versions&prefix=x', 'ListObjectVersions'],
+    ['POST', 'bucket', 'delete', 'DeleteObjects'],
+    ['GET', 'bucket', 'acl', 'GetBucketAcl'],
+    ['PUT', 'object', '', 'PutObject'],
+    ['GET', 'object', 'versionId=abc', 'GetObject'],
+    ['HEAD', 'object', '', 'HeadObject'],
+    ['DELETE', 'object', '', 'DeleteObject'],
+    ['GET', 'object', 'acl', 'GetObjectAcl'],
+  ] as const)('routes %s on a %s with ?%s to %s', (method, scope, query, operation) => {
+    expect(route(method, scope, query)).toBe(operation);
+  });
+
+  it('routes a PUT with x-amz-copy-source to CopyObject', () => {
+    expect(route('PUT', 'object', '', { 'x-amz-copy-source': '/b/k' })).toBe('CopyObject');
+  });
+
+  it.each(['policy', 'cors', 'lifecycle', 'website', 'tagging', 'uploads', 'object-lock', 'replication'])(
+    'answers NotImplemented for the unsupported subresource ?%s whatever the method',
+    (subresource) => {
+      for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');
+    },
+  );
+
+  it('never takes a PUT ?policy for CreateBucket', () => {
+    expect(route('PUT', 'bucket', 'policy')).toBe('NotImplemented');
+  });
+
+  it('answers MethodNotAllowed for methods a resource does not take', () => {
+    expect(route('POST', 'object', '')).toBe('MethodNotAllowed');
+    expect(route('PUT', 'service', '')).toBe('MethodNotAllowed');
+    expect(route('PATCH', 'bucket', '')).toBe('MethodNotAllowed');
+  });
+});
