@@ -25,19 +25,6 @@ export function bucketInfoOf(name: string, record: BucketRecord): BucketInfo {
   return { name, created: new Date(record.created), versioning: record.versioning };
 }
 
-export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
-  return {
-    key,
-    size: record.size,
-    etag: record.etag,
-    lastModified: new Date(record.modified),
-    versionId: record.versionId ?? NULL_VERSION,
-    content: record.content,
-    userMetadata: record.userMetadata,
-    checksums: record.checksums,
-  };
-}
-
 export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
   return {
     key,
@@ -46,4 +33,8 @@ export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
     lastModified: new Date(record.modified),
     versionId: record.versionId ?? NULL_VERSION,
   };
+}
+
+export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
+  return { ...summaryOf(key, record), content: record.content, userMetadata: record.userMetadata, checksums: record.checksums };
 }
