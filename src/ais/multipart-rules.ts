@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { S3Error } from '../s3/errors';
+
+/** S3 multipart limits (S3 User Guide, "Amazon S3 multipart upload limits"). */
+export const MIN_PART_NUMBER = 1;
+export const MAX_PART_NUMBER = 10000;
+/** Every part but the last must be at least 5 MiB. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** A part, like a single PUT, is at most 5 GiB. */
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+
+export interface StoredPart {
+  partNumber: number;
+  /** Hex MD5 of the part. */
+  etag: string;
+  size: number;
+}
+
+export interface RequestedPart {
+  partNumber: number;
+  /** As the client sent it: quoted or not. */
+  etag: string;
+}
+
+export function assertPartNumber(value: string | undefined): number {
+  const number = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || number < MIN_PART_NUMBER || number > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive`, {
+      ArgumentName: 'partNumber',
+      ArgumentValue: value ?? '',
+    });
+  }
+  return number;
+}
+
+function unquote(etag: string): string {
+  return etag.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+}
+
+/**
+ * Checks a CompleteMultipartUpload part list against the parts that were uploaded, as S3 does: ascending
+ * part numbers (InvalidPartOrder), each part present with its ETag (InvalidPart), every part but the last
+ * at least 5 MiB (EntityTooSmall). Returns the stored parts in object order.
+ */
+export function selectCompletedParts(requested: readonly RequestedPart[], stored: ReadonlyMap<number, StoredPart>): StoredPart[] {
+  if (requested.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema: no parts.');
+  const selected: StoredPart[] = [];
+  let previous = 0;
+  for (const part of requested) {
+    if (part.partNumber <= previous) throw new S3Error('InvalidPartOrder');
+    previous = part.partNumber;
+    const found = stored.get(part.partNumber);
+    if (found === undefined || found.etag !== unquote(part.etag)) {
+      throw new S3Error('InvalidPart', undefined, { PartNumber: String(part.partNumber), ETag: part.etag });
+    }
+    selected.push(found);
+  }
+  selected.slice(0, -1).forEach((part) => {
+    if (part.size < MIN_PART_BYTES) {
+      throw new S3Error('EntityTooSmall', undefined, { ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES), PartNumber: String(part.partNumber) });
+    }
+  });
+  return selected;
+}
+
+/** The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, then `-N`. */
+export function multipartEtag(parts: readonly StoredPart[]): string {
+  const md5 = createHash('md5');
+  for (const part of parts) md5.update(Buffer.from(part.etag, 'hex'));
+  return `${md5.digest('hex')}-${parts.length}`;
+}
