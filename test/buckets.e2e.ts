@@ -6,20 +6,10 @@ import {
   ListBucketsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
-
-async function s3ErrorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
+import { expectS3Error } from './support/s3-errors';
 
 describe('buckets through @aws-sdk/client-s3', () => {
   let gateway: RunningGateway;
@@ -47,35 +37,28 @@ describe('buckets through @aws-sdk/client-s3', () => {
 
   it('answers BucketAlreadyOwnedByYou when creating a bucket twice', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'twice' }));
-    const error = await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: 'twice' })));
-    expect(error.name).toBe('BucketAlreadyOwnedByYou');
-    expect(error.$metadata.httpStatusCode).toBe(409);
+    await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: 'twice' })), 'BucketAlreadyOwnedByYou', 409);
   });
 
   it('refuses to delete a bucket that still has objects', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'not-empty' }));
     await s3.send(new PutObjectCommand({ Bucket: 'not-empty', Key: 'a', Body: 'x' }));
-    const error = await s3ErrorOf(s3.send(new DeleteBucketCommand({ Bucket: 'not-empty' })));
-    expect(error.name).toBe('BucketNotEmpty');
+    await expectS3Error(s3.send(new DeleteBucketCommand({ Bucket: 'not-empty' })), 'BucketNotEmpty', 409);
     await s3.send(new HeadBucketCommand({ Bucket: 'not-empty' }));
   });
 
   it.each(['ab', 'UPPER', 'under_score', '-dash', 'dot.', 'two..dots', '192.168.1.1', 'x'.repeat(64), 'xn--punycode'])(
     'refuses the invalid bucket name %p with InvalidBucketName and creates nothing',
     async (name) => {
-      const error = await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: name })));
-      expect(error.name).toBe('InvalidBucketName');
+      await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: name })), 'InvalidBucketName', 400);
       const listed = await s3.send(new ListBucketsCommand({}));
       expect(listed.Buckets?.map((bucket) => bucket.Name) ?? []).not.toContain(name);
     },
   );
 
   it('answers NoSuchBucket for a bucket that does not exist', async () => {
-    const error = await s3ErrorOf(s3.send(new DeleteBucketCommand({ Bucket: 'never-made' })));
-    expect(error.name).toBe('NoSuchBucket');
-    expect(error.$metadata.httpStatusCode).toBe(404);
-    const head = await s3ErrorOf(s3.send(new HeadBucketCommand({ Bucket: 'never-made' })));
-    expect(head.$metadata.httpStatusCode).toBe(404);
+    await expectS3Error(s3.send(new DeleteBucketCommand({ Bucket: 'never-made' })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new HeadBucketCommand({ Bucket: 'never-made' })), 'NotFound', 404);
   });
 
   it('reports the bucket location', async () => {

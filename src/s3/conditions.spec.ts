@@ -20,7 +20,8 @@ const outcome = (headers: Record<string, string>): string => {
     checkReadConditions(info, headers);
     return 'proceed';
   } catch (err) {
-    return (err as { code: string }).code;
+    const { code, details } = err as { code: string; details: { Condition?: string } };
+    return details.Condition ? `${code} (${details.Condition})` : code;
   }
 };
 
@@ -29,14 +30,14 @@ describe('checkReadConditions', () => {
     [{ 'if-match': '"abc"' }, 'proceed'],
     [{ 'if-match': '"x", "abc"' }, 'proceed'],
     [{ 'if-match': '*' }, 'proceed'],
-    [{ 'if-match': '"zzz"' }, 'PreconditionFailed'],
+    [{ 'if-match': '"zzz"' }, 'PreconditionFailed (If-Match)'],
     [{ 'if-none-match': '"abc"' }, 'NotModified'],
     [{ 'if-none-match': 'W/"abc"' }, 'NotModified'],
     [{ 'if-none-match': '"zzz"' }, 'proceed'],
     [{ 'if-modified-since': same }, 'NotModified'],
     [{ 'if-modified-since': after }, 'NotModified'],
     [{ 'if-modified-since': before }, 'proceed'],
-    [{ 'if-unmodified-since': before }, 'PreconditionFailed'],
+    [{ 'if-unmodified-since': before }, 'PreconditionFailed (If-Unmodified-Since)'],
     [{ 'if-unmodified-since': same }, 'proceed'],
     [{ 'if-unmodified-since': 'not a date' }, 'proceed'],
     // RFC 9110 precedence, which S3 follows: a matching If-Match overrides If-Unmodified-Since...

@@ -29,7 +29,7 @@ interface ConditionHeaders {
   ifUnmodifiedSince?: string;
 }
 
-type Outcome = 'proceed' | 'not-modified' | 'precondition-failed';
+type Outcome = 'proceed' | 'not-modified' | { failed: 'If-Match' | 'If-Unmodified-Since' };
 
 /**
  * RFC 9110 section 13.2.2 order, as S3 applies it: If-Match, else If-Unmodified-Since; then If-None-Match,
@@ -37,9 +37,9 @@ type Outcome = 'proceed' | 'not-modified' | 'precondition-failed';
  */
 function evaluate(info: ObjectInfo, conditions: ConditionHeaders): Outcome {
   if (conditions.ifMatch !== undefined) {
-    if (!etagListMatches(conditions.ifMatch, info.etag)) return 'precondition-failed';
+    if (!etagListMatches(conditions.ifMatch, info.etag)) return { failed: 'If-Match' };
   } else if (conditions.ifUnmodifiedSince !== undefined && modifiedAfter(info, conditions.ifUnmodifiedSince) === true) {
-    return 'precondition-failed';
+    return { failed: 'If-Unmodified-Since' };
   }
   if (conditions.ifNoneMatch !== undefined) {
     if (etagListMatches(conditions.ifNoneMatch, info.etag)) return 'not-modified';
@@ -57,8 +57,8 @@ export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeade
     ifModifiedSince: single(headers, 'if-modified-since'),
     ifUnmodifiedSince: single(headers, 'if-unmodified-since'),
   });
-  if (outcome === 'precondition-failed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
   if (outcome === 'not-modified') throw new S3Error('NotModified');
+  if (outcome !== 'proceed') throw new S3Error('PreconditionFailed', undefined, { Condition: outcome.failed });
 }
 
 /** CopyObject's `x-amz-copy-source-if-*`: any failure is 412 (a copy has no 304). */

@@ -49,8 +49,9 @@ export const MAX_REQUEST_XML_BYTES = 2 * 1024 * 1024;
  */
 export function parseXml(text: string, repeated: readonly string[] = []): Record<string, any> {
   if (text.trim() === '') throw new S3Error('MalformedXML');
+  let document: Record<string, any>;
   try {
-    return xml2js(text, {
+    document = xml2js(text, {
       compact: true,
       ignoreDeclaration: true,
       ignoreComment: true,
@@ -61,6 +62,18 @@ export function parseXml(text: string, repeated: readonly string[] = []): Record
   } catch {
     throw new S3Error('MalformedXML');
   }
+  if (hasUnclosedElement(document)) throw new S3Error('MalformedXML');
+  return document;
+}
+
+/**
+ * xml-js swallows the parser's end-of-document error, so `<Delete><Object>...</Object>` (root never closed)
+ * parses; such an element still carries the `_parent` link xml-js removes when an element closes.
+ */
+function hasUnclosedElement(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Object.prototype.hasOwnProperty.call(node, '_parent')) return true;
+  return Object.values(node).some(hasUnclosedElement);
 }
 
 /** The text of a compact-parsed element, or undefined. */

@@ -14,6 +14,8 @@ export class BodySink extends Writable {
   private held = 0;
   private handle?: FileHandle;
   private blobId?: BlobId;
+  /** The write to disk in flight, if any: a destroy waits for it, so a blob it creates is known and closed. */
+  private spilling?: Promise<void>;
 
   constructor(
     private readonly blobs: BlobFiles,
@@ -29,8 +31,12 @@ export class BodySink extends Writable {
     return this.blobId !== undefined ? { blob: this.blobId } : { inline: Buffer.concat(this.chunks, this.held) };
   }
 
-  /** The blob written so far, if any: what to free when the body fails midway. */
-  blobIdSoFar(): BlobId | undefined {
+  /**
+   * The blob written so far, if any: what to free when the body fails midway. pipeline() rejects without
+   * waiting for a spill in flight, which may still be creating the blob: this waits for it.
+   */
+  async blobIdSoFar(): Promise<BlobId | undefined> {
+    await this.spilling?.catch(() => undefined);
     return this.blobId;
   }
 
@@ -43,7 +49,8 @@ export class BodySink extends Writable {
       callback();
       return;
     }
-    this.spill(buffers).then(() => callback(), callback);
+    this.spilling = this.spill(buffers);
+    this.spilling.then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -54,12 +61,16 @@ export class BodySink extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const handle = this.handle;
-    this.handle = undefined;
-    // autoDestroy runs this after a clean finish too: keep the held bytes then, result() still needs them.
-    if (error) this.chunks = [];
-    if (handle === undefined) return callback(error);
-    handle.close().finally(() => callback(error));
+    // A body that fails while a spill is creating the blob: wait for it, or its handle would stay open.
+    const settled = this.spilling?.catch(() => undefined) ?? Promise.resolve();
+    settled.then(() => {
+      const handle = this.handle;
+      this.handle = undefined;
+      // autoDestroy runs this after a clean finish too: keep the held bytes then, result() still needs them.
+      if (error) this.chunks = [];
+      if (handle === undefined) return callback(error);
+      handle.close().finally(() => callback(error));
+    });
   }
 
   private async spill(buffers: Buffer[]): Promise<void> {

@@ -209,7 +209,7 @@ export class EmbeddedStore implements AisClient {
     try {
       await pipeline(stream, sink);
     } catch (err) {
-      const partial = sink.blobIdSoFar();
+      const partial = await sink.blobIdSoFar();
       if (partial !== undefined) await this.freeBlob(partial);
       throw err;
     }

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""boto3 scenarios for test/clients-boto3.e2e.ts and test/clients-addressing.e2e.ts.
+
+Usage: python3 boto3_scenarios.py SCENARIO < params.json
+
+Each scenario drives an unmodified boto3 client against the gateway named in the params (`endpoint`),
+and prints one JSON document on stdout: what the client got back, plus the requests it sent (method,
+path and query, and the headers that matter for compatibility). The jest test makes the assertions.
+Credentials and region come from the environment the test sets up.
+"""
+import hashlib
+import io
+import json
+import socket
+import sys
+import urllib.request
+
+import boto3
+import botocore
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+INTERESTING_HEADERS = (
+    'content-md5', 'content-encoding', 'content-length', 'transfer-encoding', 'expect', 'x-amz-content-sha256',
+    'x-amz-decoded-content-length', 'x-amz-trailer', 'x-amz-sdk-checksum-algorithm', 'x-amz-checksum-crc32',
+    'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256',
+    'x-amz-checksum-mode', 'x-amz-copy-source', 'x-amz-metadata-directive', 'range', 'if-none-match', 'host',
+)
+
+
+class Recorder:
+    """Keeps what each request looked like on the wire (after signing)."""
+
+    def __init__(self):
+        self.requests = []
+
+    def attach(self, client):
+        client.meta.events.register('before-send', self._record)
+
+    def _record(self, request, **_):
+        url = request.url
+        path = url.split('://', 1)[1]
+        host, _, rest = path.partition('/')
+        headers = {}
+        for name, value in request.headers.items():
+            if name.lower() in INTERESTING_HEADERS:
+                headers[name.lower()] = value.decode() if isinstance(value, bytes) else str(value)
+        headers.setdefault('host', host)
+        self.requests.append({'method': request.method, 'path': '/' + rest, 'headers': headers})
+
+    def of(self, method, contains=''):
+        return [entry for entry in self.requests if entry['method'] == method and contains in entry['path']]
+
+
+def make_client(params, recorder=None, **config):
+    client = boto3.client(
+        's3',
+        endpoint_url=params['endpoint'],
+        region_name='us-east-1',
+        config=Config(retries={'max_attempts': 1, 'mode': 'standard'}, **config),
+    )
+    if recorder is not None:
+        recorder.attach(client)
+    return client
+
+
+def error_of(call):
+    try:
+        call()
+    except ClientError as err:
+        return {
+            'code': err.response['Error'].get('Code'),
+            'status': err.response['ResponseMetadata']['HTTPStatusCode'],
+            'request_id': err.response['ResponseMetadata'].get('RequestId'),
+        }
+    return None
+
+
+def pattern(size, seed):
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(f'{seed}:{counter}'.encode()).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def put_get_metadata(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    put = s3.put_object(
+        Bucket=bucket, Key='docs/hello.txt', Body=b'hello boto3',
+        ContentType='text/plain; charset=utf-8', CacheControl='max-age=60',
+        ContentDisposition='attachment; filename="hello.txt"',
+        Metadata={'author': 'boto3', 'Mixed-Case': 'Value with spaces'},
+    )
+    got = s3.get_object(Bucket=bucket, Key='docs/hello.txt')
+    head = s3.head_object(Bucket=bucket, Key='docs/hello.txt')
+    return {
+        'put_etag': put['ETag'],
+        'get': {
+            'body': got['Body'].read().decode(),
+            'ETag': got['ETag'],
+            'ContentLength': got['ContentLength'],
+            'ContentType': got['ContentType'],
+            'CacheControl': got.get('CacheControl'),
+            'ContentDisposition': got.get('ContentDisposition'),
+            'Metadata': got['Metadata'],
+            'LastModified': got['LastModified'].isoformat(),
+        },
+        'head_metadata': head['Metadata'],
+        'put_request': rec.of('PUT', '/docs/hello.txt')[0],
+    }
+
+
+def paginate(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in params['keys']:
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode('utf-8'))
+    pages = []
+    for page in s3.get_paginator('list_objects_v2').paginate(Bucket=bucket, PaginationConfig={'PageSize': 7}):
+        pages.append({
+            'keys': [entry['Key'] for entry in page.get('Contents', [])],
+            'KeyCount': page.get('KeyCount'),
+            'IsTruncated': page['IsTruncated'],
+            'EncodingType': page.get('EncodingType'),
+        })
+    bodies_match = all(
+        s3.get_object(Bucket=bucket, Key=key)['Body'].read() == key.encode('utf-8') for key in params['keys']
+    )
+    return {
+        'pages': pages,
+        'bodies_match': bodies_match,
+        'list_requests': [entry['path'] for entry in rec.of('GET', 'list-type=2')],
+    }
+
+
+def copy(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    src, dst = params['bucket'], params['bucket'] + '-dst'
+    s3.create_bucket(Bucket=src)
+    s3.create_bucket(Bucket=dst)
+    key = 'source dir/ü+1.txt'
+    put = s3.put_object(Bucket=src, Key=key, Body=b'copy me', ContentType='text/x-source', Metadata={'a': '1'})
+    same = s3.copy_object(Bucket=src, Key='copies/same.txt', CopySource={'Bucket': src, 'Key': key})
+    other = s3.copy_object(
+        Bucket=dst, Key='replaced.txt', CopySource={'Bucket': src, 'Key': key},
+        MetadataDirective='REPLACE', Metadata={'b': '2'}, ContentType='text/x-replaced',
+    )
+    head_same = s3.head_object(Bucket=src, Key='copies/same.txt')
+    got_other = s3.get_object(Bucket=dst, Key='replaced.txt')
+    return {
+        'source_etag': put['ETag'],
+        'same': {'ETag': same['CopyObjectResult']['ETag'], 'ContentType': head_same['ContentType'], 'Metadata': head_same['Metadata']},
+        'other': {
+            'ETag': other['CopyObjectResult']['ETag'],
+            'body': got_other['Body'].read().decode(),
+            'ContentType': got_other['ContentType'],
+            'Metadata': got_other['Metadata'],
+        },
+        'copy_source_headers': [entry['headers'].get('x-amz-copy-source') for entry in rec.requests if 'x-amz-copy-source' in entry['headers']],
+    }
+
+
+def delete_objects(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in ('x', 'y', 'z', 'quiet'):
+        s3.put_object(Bucket=bucket, Key=key, Body=b'.')
+    result = s3.delete_objects(Bucket=bucket, Delete={'Objects': [{'Key': 'x'}, {'Key': 'y'}, {'Key': 'missing'}]})
+    quiet = s3.delete_objects(Bucket=bucket, Delete={'Objects': [{'Key': 'quiet'}], 'Quiet': True})
+    remaining = [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    return {
+        'deleted': sorted(entry['Key'] for entry in result.get('Deleted', [])),
+        'errors': result.get('Errors', []),
+        'quiet_deleted': quiet.get('Deleted', []),
+        'quiet_errors': quiet.get('Errors', []),
+        'remaining': remaining,
+        'post_request': rec.of('POST', 'delete')[0],
+    }
+
+
+def head_missing(params):
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    return {
+        'head_object': error_of(lambda: s3.head_object(Bucket=bucket, Key='no/such/key')),
+        'get_object': error_of(lambda: s3.get_object(Bucket=bucket, Key='no/such/key')),
+        'head_bucket': error_of(lambda: s3.head_bucket(Bucket=bucket + '-absent')),
+    }
+
+
+def fileobj(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    out = {}
+    for name, size in (('small.bin', 1000), ('medium.bin', 300 * 1024)):
+        data = pattern(size, name)
+        s3.upload_fileobj(io.BytesIO(data), bucket, name)
+        sink = io.BytesIO()
+        s3.download_fileobj(bucket, name, sink)
+        out[name] = {'sent': sha256(data), 'received': sha256(sink.getvalue()), 'size': len(sink.getvalue())}
+    out['put_requests'] = rec.of('PUT', '.bin')
+    return out
+
+
+def checksums(params):
+    """Flexible checksums boto3 can compute without the CRT: sent as headers, read back with ChecksumMode=ENABLED
+    (botocore then validates the body against the returned checksum itself)."""
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    out = {}
+    for algorithm in ('CRC32', 'SHA1', 'SHA256'):
+        key = 'checked-' + algorithm
+        put = s3.put_object(Bucket=bucket, Key=key, Body=b'checksummed body', ChecksumAlgorithm=algorithm)
+        got = s3.get_object(Bucket=bucket, Key=key, ChecksumMode='ENABLED')
+        out[algorithm] = {
+            'put': put.get('Checksum' + algorithm),
+            'get': got.get('Checksum' + algorithm),
+            'body': got['Body'].read().decode(),
+            'sent': rec.of('PUT', '/' + key)[0]['headers'].get('x-amz-checksum-' + algorithm.lower()),
+        }
+    return out
+
+
+def ranged_download(params):
+    """download_fileobj of an object above boto3's 8 MiB multipart threshold: concurrent ranged GETs."""
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket, key = params['bucket'], params['key']
+    sink = io.BytesIO()
+    s3.download_fileobj(bucket, key, sink)
+    return {
+        'sha256': sha256(sink.getvalue()),
+        'size': len(sink.getvalue()),
+        'ranges': sorted(entry['headers']['range'] for entry in rec.requests if 'range' in entry['headers']),
+    }
+
+
+def presigned(params):
+    """generate_presigned_url with boto3's default (SigV2 query parameters for S3) and with signature_version s3v4."""
+    out = {}
+    for label, config in (('default', {}), ('s3v4', {'signature_version': 's3v4'})):
+        s3 = make_client(params, **config)
+        bucket = params['bucket']
+        if label == 'default':
+            s3.create_bucket(Bucket=bucket)
+        key = f'presigned/{label} key.txt'
+        put_url = s3.generate_presigned_url('put_object', Params={'Bucket': bucket, 'Key': key}, ExpiresIn=300)
+        put = urllib.request.urlopen(urllib.request.Request(put_url, data=f'via {label} url'.encode(), method='PUT'))
+        get_url = s3.generate_presigned_url('get_object', Params={'Bucket': bucket, 'Key': key}, ExpiresIn=300)
+        body = urllib.request.urlopen(get_url).read().decode()
+        out[label] = {'put_url': put_url, 'put_status': put.status, 'get_url': get_url, 'body': body}
+    return out
+
+
+def conditionals(params):
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    etag = s3.put_object(Bucket=bucket, Key='k', Body=b'conditional')['ETag']
+    return {
+        'etag': etag,
+        'if_none_match': error_of(lambda: s3.get_object(Bucket=bucket, Key='k', IfNoneMatch=etag)),
+        'if_match_other': error_of(lambda: s3.get_object(Bucket=bucket, Key='k', IfMatch='"0123456789abcdef0123456789abcdef"')),
+        'if_match_same': s3.get_object(Bucket=bucket, Key='k', IfMatch=etag)['Body'].read().decode(),
+        'range': s3.get_object(Bucket=bucket, Key='k', Range='bytes=-4')['Body'].read().decode(),
+    }
+
+
+def empty_bucket(params):
+    rec = Recorder()
+    s3r = boto3.resource(
+        's3', endpoint_url=params['endpoint'], region_name='us-east-1',
+        config=Config(retries={'max_attempts': 1, 'mode': 'standard'}),
+    )
+    rec.attach(s3r.meta.client)
+    name = params['bucket']
+    bucket = s3r.create_bucket(Bucket=name)
+    bucket.put_object(Key='before/1', Body=b'1')
+    bucket.put_object(Key='before/2', Body=b'2')
+    bucket.Versioning().enable()
+    bucket.put_object(Key='after/1', Body=b'3')
+    bucket.put_object(Key='after/1', Body=b'4')
+    bucket.put_object(Key='after/2', Body=b'5')
+    versions = [{'key': v.object_key, 'id': v.id, 'latest': v.is_latest} for v in bucket.object_versions.all()]
+    responses = bucket.object_versions.delete()
+    deleted = [entry for response in responses for entry in response.get('Deleted', [])]
+    errors = [entry for response in responses for entry in response.get('Errors', [])]
+    bucket.delete()
+    remaining = [b['Name'] for b in s3r.meta.client.list_buckets()['Buckets']]
+    return {
+        'versions': versions,
+        'deleted': deleted,
+        'errors': errors,
+        'buckets_after': remaining,
+        'requests': [{'method': entry['method'], 'path': entry['path']} for entry in rec.requests],
+    }
+
+
+def virtual_hosted(params):
+    """addressing_style=virtual against BUCKET.<domain>: the names resolve to 127.0.0.1 inside this process only."""
+    domain = params['domain']
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host == domain or host.endswith('.' + domain):
+            host = '127.0.0.1'
+        if host not in ('127.0.0.1', 'localhost'):
+            raise OSError(f'this test may only talk to 127.0.0.1, not {host}')
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.getaddrinfo = loopback_only
+    rec = Recorder()
+    s3 = make_client(params, rec, s3={'addressing_style': 'virtual'})
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key='dir/hello world.txt', Body=b'virtually hosted')
+    got = s3.get_object(Bucket=bucket, Key='dir/hello world.txt')['Body'].read().decode()
+    listed = [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    return {
+        'body': got,
+        'keys': listed,
+        'requests': [{'method': e['method'], 'host': e['headers']['host'], 'path': e['path']} for e in rec.requests],
+    }
+
+
+SCENARIOS = {
+    fn.__name__: fn
+    for fn in (
+        put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
+        conditionals, empty_bucket, virtual_hosted,
+    )
+}
+
+if __name__ == '__main__':
+    params = json.load(sys.stdin)
+    result = SCENARIOS[sys.argv[1]](params)
+    result['versions_used'] = {'boto3': boto3.__version__, 'botocore': botocore.__version__}
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    sys.stdout.write('\n')
