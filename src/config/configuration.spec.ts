@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       inlineMaxBytes: 65536,
       fsync: true,
       auth: 'parse',
+      accessKey: undefined,
+      credentialsFile: undefined,
+      authDebug: false,
       logLevel: 'info',
     });
   });
@@ -22,9 +25,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ S3_PREFIX: '/api/s3/' }).s3Prefix).toBe('/api/s3');
   });
 
+  it('verifies signatures by default once credentials are configured', () => {
+    expect(loadConfig({ S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' })).toMatchObject({ auth: 'verify', accessKey: { id: 'AK', secret: 'SK' } });
+    expect(loadConfig({ S3_CREDENTIALS_FILE: '/etc/s3/credentials' })).toMatchObject({ auth: 'verify', credentialsFile: '/etc/s3/credentials' });
+    expect(loadConfig({ S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK', S3_AUTH: 'parse' }).auth).toBe('parse');
+  });
+
+  it('refuses verify mode without credentials, and half an access key', () => {
+    expect(() => loadConfig({ S3_AUTH: 'verify' })).toThrow('S3_AUTH=verify (needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE)');
+    expect(() => loadConfig({ S3_ACCESS_KEY_ID: 'AK' })).toThrow('S3_SECRET_ACCESS_KEY= (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together)');
+  });
+
   it('stops with every bad variable named', () => {
     expect(() => loadConfig({ PORT: 'eighty', FSYNC: 'maybe', S3_AUTH: 'none' })).toThrow(
-      'Invalid environment variables: PORT=eighty (an integer from 0 to 65535), FSYNC=maybe (true or false), S3_AUTH=none (one of parse)',
+      'Invalid environment variables: PORT=eighty (an integer from 0 to 65535), FSYNC=maybe (true or false), S3_AUTH=none (one of verify, parse)',
     );
   });
 });

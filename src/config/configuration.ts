@@ -3,7 +3,7 @@
  * README's configuration table; a bad value stops start-up with `Invalid environment variables: X=...`.
  */
 export type StoreKind = 'embedded' | 'ais';
-export type AuthMode = 'parse';
+export type AuthMode = 'verify' | 'parse';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface AppConfig {
@@ -20,7 +20,14 @@ export interface AppConfig {
   inlineMaxBytes: number;
   /** fsync blobs and metadata before acknowledging a write. */
   fsync: boolean;
+  /** `verify`: SigV4 signatures checked; `parse`: only their form (AIS-compatible, open). */
   auth: AuthMode;
+  /** The access key configured directly (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY), if any. */
+  accessKey?: { id: string; secret: string };
+  /** A file of `ACCESS_KEY_ID:SECRET` lines (a mounted Kubernetes Secret), re-read when it changes. */
+  credentialsFile?: string;
+  /** SignatureDoesNotMatch errors carry the StringToSign and CanonicalRequest (for debugging clients). */
+  authDebug: boolean;
   logLevel: LogLevel;
 }
 
@@ -70,6 +77,21 @@ function readPrefix(env: Env, errors: ConfigErrors): string {
   return raw.replace(/\/+$/, '');
 }
 
+function hasCredentials(env: Env): boolean {
+  return Boolean((env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY) || env.S3_CREDENTIALS_FILE);
+}
+
+function readAccessKey(env: Env, errors: ConfigErrors): AppConfig['accessKey'] {
+  const id = env.S3_ACCESS_KEY_ID;
+  const secret = env.S3_SECRET_ACCESS_KEY;
+  if (!id && !secret) return undefined;
+  if (!id || !secret) {
+    errors.add(id ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', '', 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+    return undefined;
+  }
+  return { id, secret };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const errors = new ConfigErrors();
   const config: AppConfig = {
@@ -82,9 +104,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
-    auth: readChoice(env, 'S3_AUTH', ['parse'] as const, 'parse', errors),
+    auth: readChoice(env, 'S3_AUTH', ['verify', 'parse'] as const, hasCredentials(env) ? 'verify' : 'parse', errors),
+    accessKey: readAccessKey(env, errors),
+    credentialsFile: env.S3_CREDENTIALS_FILE || undefined,
+    authDebug: readBool(env, 'S3_AUTH_DEBUG', false, errors),
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
   };
+  if (config.auth === 'verify' && !hasCredentials(env)) {
+    errors.add('S3_AUTH', 'verify', 'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE');
+  }
   if (config.store === 'ais') errors.add('STORE', 'ais', 'the AIS backend is not available in this build yet');
   if (errors.problems.length > 0) {
     throw new Error(`Invalid environment variables: ${errors.problems.join(', ')}`);
