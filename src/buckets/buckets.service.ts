@@ -136,7 +136,7 @@ export class BucketsService {
   private async readLocationConstraint(request: S3Request): Promise<void> {
     const length = request.headers['content-length'];
     if (length === undefined || length === '0') return;
-    const text = (await readSmallBody(request.raw, request.headers, MAX_REQUEST_XML_BYTES)).toString('utf8');
+    const text = (await readSmallBody(request, MAX_REQUEST_XML_BYTES)).toString('utf8');
     if (text.trim() === '') return;
     const document = parseXml(text);
     if (document.CreateBucketConfiguration === undefined) throw new S3Error('MalformedXML');

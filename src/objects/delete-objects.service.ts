@@ -42,7 +42,7 @@ export class DeleteObjectsService {
     if (!hasIntegrityHeader(request.headers)) {
       throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
     }
-    const body = await readSmallBody(request.raw, request.headers, MAX_REQUEST_XML_BYTES);
+    const body = await readSmallBody(request, MAX_REQUEST_XML_BYTES);
     const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
     await this.store.headBucket(bucket);
     const deleted: XmlElement[] = [];

@@ -47,7 +47,7 @@ export class ObjectsService {
     assertValidKey(key);
     assertPrivateAcl(request);
     const attributes = attributesOf(request.headers);
-    const body = incomingBody(request.raw, request.headers);
+    const body = incomingBody(request);
     const info = await this.store.putObject(bucket, key, attributes, body);
     return emptyResponse(200, writeResponseHeaders(info));
   }

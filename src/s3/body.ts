@@ -6,6 +6,7 @@ import type { BodyDigest, Checksums, IncomingBody } from '../ais/ais-client';
 import { AwsChunkedDecoder } from './aws-chunked';
 import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
 import { S3Error } from './errors';
+import type { S3Request } from './s3-request';
 
 /** Largest single PUT S3 accepts (5 GiB); bigger objects need multipart upload. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -115,12 +116,17 @@ export interface BodyOptions {
   maxBytes?: number;
 }
 
+/** The parts of a request a body is read from. */
+export type BodySource = Pick<S3Request, 'raw' | 'headers' | 'auth'>;
+
 /**
  * Wraps a request body for storage: decodes aws-chunked framing, hashes while streaming, and verifies once
  * the last byte is in: lengths, Content-MD5 (BadDigest) and the flexible checksum, from header or trailer.
  * Validation of the headers themselves happens here, before any byte is read.
  */
-export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, options: BodyOptions = {}): IncomingBody {
+export function incomingBody(source: BodySource, options: BodyOptions = {}): IncomingBody {
+  const { raw, headers } = source;
+  const signed = source.auth?.payload ?? {};
   const limit = options.maxBytes ?? MAX_PUT_BYTES;
   const chunked = isAwsChunked(headers);
   const declaredLength = chunked
@@ -133,11 +139,13 @@ export function incomingBody(raw: Readable, headers: IncomingHttpHeaders, option
     throw new S3Error('InvalidRequest', 'x-amz-trailer requires an aws-chunked body.');
   }
 
-  const decoder = chunked ? new AwsChunkedDecoder({ decodedLength: declaredLength }) : undefined;
+  const decoder = chunked ? new AwsChunkedDecoder({ decodedLength: declaredLength, verifier: signed.chunks }) : undefined;
   const digest = new DigestStream(expected ? createChecksum(expected.algorithm) : undefined, limit);
-  const stream = decoder ? pipelineStreams(raw, decoder, digest) : pipelineStreams(raw, digest);
+  const stages: Transform[] = [decoder, signed.sha256Check?.(), digest].filter((stage): stage is Transform => stage !== undefined);
+  const stream = pipelineStreams(raw, ...stages);
 
   const verify = async (): Promise<BodyDigest> => {
+    if (signed.signedTrailer && decoder !== undefined) signed.chunks?.verifyTrailer(decoder.trailers);
     if (declaredLength !== undefined && digest.size !== declaredLength) throw new S3Error('IncompleteBody');
     const md5 = digest.md5.digest();
     if (contentMd5 !== undefined && !md5.equals(contentMd5)) throw new S3Error('BadDigest');
@@ -179,8 +187,8 @@ export function hasIntegrityHeader(headers: IncomingHttpHeaders): boolean {
 }
 
 /** Reads a small request body (XML documents) whole, verified like any other body. */
-export async function readSmallBody(raw: Readable, headers: IncomingHttpHeaders, maxBytes: number): Promise<Buffer> {
-  const body = incomingBody(raw, headers, { maxBytes });
+export async function readSmallBody(source: BodySource, maxBytes: number): Promise<Buffer> {
+  const body = incomingBody(source, { maxBytes });
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of body.stream) chunks.push(chunk as Buffer);

@@ -1,7 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { Query } from './query';
 import type { S3Operation } from './routes';
+import type { Transform } from 'node:stream';
+import type { ChunkSignatureVerifier } from './aws-chunked';
 import type { S3Error } from './errors';
+
+/** What a verified signature says about the body: how to check it as it streams in. */
+export interface SignedPayload {
+  /** `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`: each chunk's signature, and a signed trailer. */
+  chunks?: ChunkSignatureVerifier & { verifyTrailer(trailers: ReadonlyMap<string, string>): void };
+  /** A hex `x-amz-content-sha256`: a stage that fails at the end of the body if the hash differs. */
+  sha256Check?: () => Transform;
+  /** The `-TRAILER` variant: the trailer is signed too. */
+  signedTrailer?: boolean;
+}
+
+/** The caller a verified signature identified (auth mode `verify`). */
+export interface RequestAuth {
+  accessKeyId: string;
+  payload: SignedPayload;
+}
 
 /** Everything a handler needs to know about one S3 request, decided once before routing. */
 export interface S3Request {
@@ -16,6 +34,8 @@ export interface S3Request {
   readonly originalUrl: string;
   /** The request body stream (not yet read). */
   readonly raw: IncomingMessage;
+  /** Set by the auth guard once the signature is verified. */
+  auth?: RequestAuth;
 }
 
 /** Address errors found while routing (bad percent-encoding) are thrown from the handler, as S3 errors. */

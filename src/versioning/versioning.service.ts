@@ -34,7 +34,7 @@ export class VersioningService {
     if (!hasIntegrityHeader(request.headers)) {
       throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
     }
-    const body = await readSmallBody(request.raw, request.headers, MAX_REQUEST_XML_BYTES);
+    const body = await readSmallBody(request, MAX_REQUEST_XML_BYTES);
     const status = parseVersioningConfiguration(body.toString('utf8'));
     await this.store.putBucketVersioning(bucket, status);
     return emptyResponse(200);
