@@ -25,14 +25,18 @@ export interface RunningGateway {
 export async function startGateway(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ais-s3-e2e-'));
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    // The harness finds the port in the info-level "gateway listening" line, so LOG_LEVEL stays at info.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const collect = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => output.push(line));
   collect(child.stderr!);
   const origin = await new Promise<string>((resolveOrigin, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output.join('\n')}`)), 20000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start:\n${output.join('\n')}`));
+    }, 20000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code}:\n${output.join('\n')}`));
