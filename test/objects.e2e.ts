@@ -3,14 +3,14 @@ import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { crc32c } from '@aws-crypto/crc32c';
 import {
-  CreateMultipartUploadCommand,
+  GetBucketEncryptionCommand,
   DeleteObjectCommand,
   GetBucketCorsCommand,
   GetBucketTaggingCommand,
   GetBucketWebsiteCommand,
   HeadObjectCommand,
   ListBucketsCommand,
-  ListMultipartUploadsCommand,
+  GetObjectRetentionCommand,
   ListObjectsV2Command,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
@@ -387,8 +387,8 @@ describe('objects through @aws-sdk/client-s3', () => {
       ['GetBucketTagging', (bucket: string) => new GetBucketTaggingCommand({ Bucket: bucket })],
       ['GetBucketWebsite', (bucket: string) => new GetBucketWebsiteCommand({ Bucket: bucket })],
       ['PutObjectTagging', (bucket: string) => new PutObjectTaggingCommand({ Bucket: bucket, Key: 'kept', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } })],
-      ['CreateMultipartUpload', (bucket: string) => new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'multipart' })],
-      ['ListMultipartUploads', (bucket: string) => new ListMultipartUploadsCommand({ Bucket: bucket })],
+      ['GetObjectRetention', (bucket: string) => new GetObjectRetentionCommand({ Bucket: bucket, Key: 'kept' })],
+      ['GetBucketEncryption', (bucket: string) => new GetBucketEncryptionCommand({ Bucket: bucket })],
     ])('answers %s with 501 NotImplemented and changes nothing', async (_operation, command) => {
       const bucket = await fixture.newBucket();
       await put({ Bucket: bucket, Key: 'kept', Body: 'kept' });

@@ -37,6 +37,8 @@ export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
 
 export interface ObjectInfo {
   key: ObjectKey;
+  /** Sizes of the parts of a multipart object, in order (for `partNumber=` reads); undefined otherwise. */
+  partSizes?: number[];
   size: number;
   /** Hex MD5 of the content, unquoted. */
   etag: string;
@@ -45,8 +47,10 @@ export interface ObjectInfo {
   content: ContentHeaders;
   /** `x-amz-meta-*` without the prefix, names lowercased. */
   userMetadata: Record<string, string>;
-  /** Flexible checksums the client supplied and the gateway verified (base64). */
+  /** Flexible checksums the client supplied and the gateway verified (base64; `-N` suffixed when COMPOSITE). */
   checksums: Checksums;
+  /** How a multipart object's checksum was formed; whole-object checksums are FULL_OBJECT. */
+  checksumType?: ChecksumType;
 }
 
 export interface ObjectSummary {
@@ -127,6 +131,71 @@ export interface CopyRequest {
   replaceAttributes?: ObjectAttributes;
 }
 
+export type UploadId = string;
+export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+
+/** How the object's checksum is made from its parts' checksums (S3 "Checking object integrity"). */
+export interface MultipartChecksum {
+  algorithm: ChecksumAlgorithm;
+  type: ChecksumType;
+}
+
+export interface MultipartUpload {
+  uploadId: UploadId;
+  key: ObjectKey;
+  initiated: Date;
+  attributes: ObjectAttributes;
+  checksum?: MultipartChecksum;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  /** Hex MD5 of the part. */
+  etag: string;
+  size: number;
+  lastModified: Date;
+  checksums: Checksums;
+}
+
+/** A part as CompleteMultipartUpload names it. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Checksums;
+}
+
+export interface CompleteRequest {
+  parts: CompletedPart[];
+  /** The whole object's checksum when the client sent one (FULL_OBJECT), to be checked. */
+  objectChecksum?: string;
+}
+
+export interface ListPartsRequest {
+  /** Exclusive. */
+  partNumberMarker: number;
+  maxParts: number;
+}
+
+export interface ListPartsPage {
+  upload: MultipartUpload;
+  parts: PartInfo[];
+  isTruncated: boolean;
+}
+
+export interface ListUploadsRequest {
+  prefix: string;
+  delimiter?: string;
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  maxUploads: number;
+}
+
+export interface ListUploadsPage {
+  uploads: MultipartUpload[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+}
+
 export interface AisClient {
   /** Releases files, handles and connections; called once at shutdown. */
   close(): Promise<void>;
@@ -147,4 +216,18 @@ export interface AisClient {
   deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<DeleteResult>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
+
+  /** Multipart upload state lives in the backend, so any gateway replica can continue an upload. */
+  createMultipartUpload(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload>;
+  /**
+   * Throws NoSuchUpload. `bodyFor` is asked for the body once the upload is known (its checksum algorithm
+   * decides what to compute). Uploading a part number again replaces that part.
+   */
+  uploadPart(bucket: BucketName, key: ObjectKey, uploadId: UploadId, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo>;
+  /** Atomic; a retried Complete of a finished upload answers as the first did. Throws InvalidPart, InvalidPartOrder, EntityTooSmall. */
+  completeMultipartUpload(bucket: BucketName, key: ObjectKey, uploadId: UploadId, request: CompleteRequest): Promise<ObjectInfo>;
+  /** Frees every part; throws NoSuchUpload. */
+  abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadId: UploadId): Promise<void>;
+  listParts(bucket: BucketName, key: ObjectKey, uploadId: UploadId, request: ListPartsRequest): Promise<ListPartsPage>;
+  listMultipartUploads(bucket: BucketName, request: ListUploadsRequest): Promise<ListUploadsPage>;
 }

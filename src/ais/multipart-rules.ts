@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { ChecksumAlgorithm, createChecksum } from '../s3/checksum';
+import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from '../s3/crc-combine';
 import { S3Error } from '../s3/errors';
+import type { ChecksumType } from './ais-client';
 
 /** S3 multipart limits (S3 User Guide, "Amazon S3 multipart upload limits"). */
 export const MIN_PART_NUMBER = 1;
@@ -68,4 +71,48 @@ export function multipartEtag(parts: readonly StoredPart[]): string {
   const md5 = createHash('md5');
   for (const part of parts) md5.update(Buffer.from(part.etag, 'hex'));
   return `${md5.digest('hex')}-${parts.length}`;
+}
+
+/** A part's checksum (base64) and size, as input to the object's checksum. */
+export interface PartChecksum {
+  value: string;
+  size: number;
+}
+
+const CRC_PARAMETERS: Partial<Record<ChecksumAlgorithm, CrcParameters>> = {
+  CRC32: CRC32_PARAMETERS,
+  CRC32C: CRC32C_PARAMETERS,
+  CRC64NVME: CRC64NVME_PARAMETERS,
+};
+
+/** S3 defaults: CRC64NVME exists only as FULL_OBJECT; the others default to COMPOSITE. */
+export function defaultChecksumType(algorithm: ChecksumAlgorithm): ChecksumType {
+  return algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE';
+}
+
+/** FULL_OBJECT works only for CRCs (they combine); COMPOSITE for every algorithm but CRC64NVME. */
+export function assertChecksumType(algorithm: ChecksumAlgorithm, type: ChecksumType): void {
+  const valid = type === 'FULL_OBJECT' ? CRC_PARAMETERS[algorithm] !== undefined : algorithm !== 'CRC64NVME';
+  if (!valid) throw new S3Error('InvalidRequest', `The ${type} checksum type cannot be used with the ${algorithm} checksum algorithm.`);
+}
+
+/**
+ * The object's checksum from its parts' (S3 "Using part-level checksums for multipart uploads"): COMPOSITE
+ * is the checksum of the concatenated binary part checksums, suffixed `-N`; FULL_OBJECT is the CRC of the
+ * whole object, combined from the parts' CRCs without reading the bytes again.
+ */
+export function objectChecksumOf(algorithm: ChecksumAlgorithm, type: ChecksumType, parts: readonly PartChecksum[]): string {
+  if (type === 'COMPOSITE') {
+    const checksum = createChecksum(algorithm);
+    for (const part of parts) checksum.update(Buffer.from(part.value, 'base64'));
+    return `${checksum.digest().toString('base64')}-${parts.length}`;
+  }
+  const parameters = CRC_PARAMETERS[algorithm] as CrcParameters;
+  const bytes = parameters.width / 8;
+  let combined: bigint | undefined;
+  for (const part of parts) {
+    const crc = BigInt(`0x${Buffer.from(part.value, 'base64').toString('hex')}`);
+    combined = combined === undefined ? crc : combineCrc(combined, crc, part.size, parameters);
+  }
+  return Buffer.from((combined ?? 0n).toString(16).padStart(bytes * 2, '0'), 'hex').toString('base64');
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AIS_CLIENT, AisClient, ObjectInfo, ObjectRead } from '../ais/ais-client';
+import { AIS_CLIENT, AisClient, ByteRange, ObjectInfo, ObjectRead } from '../ais/ais-client';
+import { assertPartNumber } from '../ais/multipart-rules';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
-import { checksumHeader, ChecksumAlgorithm } from '../s3/checksum';
 import { checkReadConditions } from '../s3/conditions';
-import { isS3Error } from '../s3/errors';
-import { attributesOf, objectResponseHeaders, quotedEtag, RESPONSE_OVERRIDES } from '../s3/object-headers';
+import { isS3Error, S3Error } from '../s3/errors';
+import { attributesOf, integrityHeaders, objectResponseHeaders, RESPONSE_OVERRIDES } from '../s3/object-headers';
 import { contentRange, parseRange } from '../s3/range';
 import { emptyResponse, S3Response } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
@@ -22,9 +22,8 @@ function checksumsEnabled(request: S3Request): boolean {
 
 /** Headers a PUT (or copy) answers with: the ETag, the version, and the checksums that were verified. */
 export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['headers']> {
-  const headers: NonNullable<S3Response['headers']> = { etag: quotedEtag(info.etag) };
+  const headers = integrityHeaders(info.etag, info.checksums);
   if (info.versionId !== 'null') headers['x-amz-version-id'] = info.versionId;
-  for (const [algorithm, value] of Object.entries(info.checksums)) headers[checksumHeader(algorithm as ChecksumAlgorithm)] = value;
   return headers;
 }
 
@@ -36,6 +35,22 @@ function notModifiedOrThrow(err: unknown, info: ObjectInfo | undefined): S3Respo
   if (!isS3Error(err) || err.code !== 'NotModified' || info === undefined) throw err;
   const headers = objectResponseHeaders(info, false);
   return emptyResponse(304, { etag: headers.etag, 'last-modified': headers['last-modified'], 'x-amz-version-id': headers['x-amz-version-id'] });
+}
+
+/**
+ * The bytes a GET or HEAD asks for: a `Range`, or `?partNumber=N`, the Nth part of a multipart object (a
+ * plain object is its own part 1), as S3 serves them.
+ */
+function requestedRange(request: S3Request, info: ObjectInfo): ByteRange | undefined {
+  const partNumber = request.query.partNumber;
+  if (partNumber === undefined) return parseRange(header(request, 'range'), info.size);
+  if (header(request, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  const number = assertPartNumber(partNumber);
+  const sizes = info.partSizes ?? [info.size];
+  if (number > sizes.length) throw new S3Error('InvalidPartNumber');
+  const start = sizes.slice(0, number - 1).reduce((sum, size) => sum + size, 0);
+  if (sizes[number - 1] === 0) return undefined;
+  return { start, end: start + sizes[number - 1] - 1 };
 }
 
 @Injectable()
@@ -84,7 +99,7 @@ export class ObjectsService {
       return notModifiedOrThrow(err, info);
     }
     const headers = objectResponseHeaders(info, checksumsEnabled(request));
-    const range = parseRange(header(request, 'range'), info.size);
+    const range = requestedRange(request, info);
     if (range === undefined) return { status: 200, headers: { ...headers, 'content-length': info.size } };
     return {
       status: 206,
@@ -118,7 +133,7 @@ export class ObjectsService {
     return this.store.getObject(bucket, key, requestedVersion(request), (info) => {
       planning(info);
       checkReadConditions(info, request.headers);
-      return parseRange(header(request, 'range'), info.size);
+      return requestedRange(request, info);
     });
   }
 }

@@ -90,6 +90,15 @@ function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | unde
   return { algorithm, source: 'none' };
 }
 
+function withRequiredChecksum(expected: ExpectedChecksum | undefined, required: ChecksumAlgorithm | undefined): ExpectedChecksum | undefined {
+  if (required === undefined) return expected;
+  if (expected === undefined) return { algorithm: required, source: 'none' };
+  if (expected.algorithm !== required) {
+    throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${required.toLowerCase()}, actual checksum Type: ${expected.algorithm.toLowerCase()}`);
+  }
+  return expected;
+}
+
 /** Counts and hashes the bytes passing through: MD5 always (the ETag), plus the flexible checksum asked for. */
 class DigestStream extends Transform {
   size = 0;
@@ -114,10 +123,16 @@ class DigestStream extends Transform {
 export interface BodyOptions {
   /** Refuse bodies larger than this (EntityTooLarge). */
   maxBytes?: number;
+  /** A checksum the body must have, computed if the client sends none (the parts of a multipart upload). */
+  requiredChecksum?: ChecksumAlgorithm;
 }
 
-/** The parts of a request a body is read from. */
-export type BodySource = Pick<S3Request, 'raw' | 'headers' | 'auth'>;
+/** Where a body is read from: a request, or the bytes of another object (UploadPartCopy). */
+export interface BodySource {
+  raw: Readable;
+  headers: IncomingHttpHeaders;
+  auth?: S3Request['auth'];
+}
 
 /**
  * Wraps a request body for storage: decodes aws-chunked framing, hashes while streaming, and verifies once
@@ -134,7 +149,7 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
     : parseLength(header(headers, 'content-length'), 'Content-Length');
   if (declaredLength !== undefined && declaredLength > limit) throw new S3Error('EntityTooLarge');
   const contentMd5 = parseContentMd5(header(headers, 'content-md5'));
-  const expected = expectedChecksum(headers);
+  const expected = withRequiredChecksum(expectedChecksum(headers), options.requiredChecksum);
   if (expected?.source === 'trailer' && !chunked) {
     throw new S3Error('InvalidRequest', 'x-amz-trailer requires an aws-chunked body.');
   }

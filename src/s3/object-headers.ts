@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/ais-client';
+import type { Checksums, ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/ais-client';
 import { storedContentEncoding } from './body';
 import { ChecksumAlgorithm, checksumHeader } from './checksum';
 import { S3Error } from './errors';
@@ -51,6 +51,13 @@ export function quotedEtag(etag: string): string {
   return `"${etag}"`;
 }
 
+/** The ETag and verified checksums a write answers with (PutObject, UploadPart, copies). */
+export function integrityHeaders(etag: string, checksums: Checksums): NonNullable<S3Response['headers']> {
+  const headers: NonNullable<S3Response['headers']> = { etag: quotedEtag(etag) };
+  for (const [algorithm, value] of Object.entries(checksums)) headers[checksumHeader(algorithm as ChecksumAlgorithm)] = value;
+  return headers;
+}
+
 /** Headers of a GET or HEAD answer (S3 GetObject "Response syntax"). */
 export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean): NonNullable<S3Response['headers']> {
   const out: NonNullable<S3Response['headers']> = {
@@ -65,12 +72,13 @@ export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean):
     expires: info.content.expires,
   };
   if (info.versionId !== 'null') out['x-amz-version-id'] = info.versionId;
+  if (info.partSizes !== undefined) out['x-amz-mp-parts-count'] = info.partSizes.length;
   for (const [name, value] of Object.entries(info.userMetadata)) out[META_PREFIX + name] = value;
   if (withChecksums) {
     for (const [algorithm, value] of Object.entries(info.checksums)) {
       out[checksumHeader(algorithm as ChecksumAlgorithm)] = value;
     }
-    if (Object.keys(info.checksums).length > 0) out['x-amz-checksum-type'] = 'FULL_OBJECT';
+    if (Object.keys(info.checksums).length > 0) out['x-amz-checksum-type'] = info.checksumType ?? 'FULL_OBJECT';
   }
   return out;
 }

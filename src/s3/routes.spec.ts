@@ -23,15 +23,23 @@ describe('resolveOperation', () => {
     ['HEAD', 'object', '', 'HeadObject'],
     ['DELETE', 'object', '', 'DeleteObject'],
     ['GET', 'object', 'acl', 'GetObjectAcl'],
+    ['POST', 'object', 'uploads', 'CreateMultipartUpload'],
+    ['PUT', 'object', 'partNumber=1&uploadId=u', 'UploadPart'],
+    ['POST', 'object', 'uploadId=u', 'CompleteMultipartUpload'],
+    ['DELETE', 'object', 'uploadId=u', 'AbortMultipartUpload'],
+    ['GET', 'object', 'uploadId=u&max-parts=3', 'ListParts'],
+    ['GET', 'object', 'partNumber=2', 'GetObject'],
+    ['GET', 'bucket', 'uploads&prefix=a', 'ListMultipartUploads'],
   ] as const)('routes %s on a %s with ?%s to %s', (method, scope, query, operation) => {
     expect(route(method, scope, query)).toBe(operation);
   });
 
-  it('routes a PUT with x-amz-copy-source to CopyObject', () => {
+  it('routes a PUT with x-amz-copy-source to CopyObject, and with an uploadId to UploadPartCopy', () => {
     expect(route('PUT', 'object', '', { 'x-amz-copy-source': '/b/k' })).toBe('CopyObject');
+    expect(route('PUT', 'object', 'partNumber=1&uploadId=u', { 'x-amz-copy-source': '/b/k' })).toBe('UploadPartCopy');
   });
 
-  it.each(['policy', 'cors', 'lifecycle', 'website', 'tagging', 'uploads', 'object-lock', 'replication'])(
+  it.each(['policy', 'cors', 'lifecycle', 'website', 'tagging', 'object-lock', 'replication'])(
     'answers NotImplemented for the unsupported subresource ?%s whatever the method',
     (subresource) => {
       for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');

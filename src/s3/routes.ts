@@ -23,6 +23,13 @@ export const S3_OPERATIONS = [
   'DeleteObject',
   'GetObjectAcl',
   'PutObjectAcl',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+  'CompleteMultipartUpload',
+  'AbortMultipartUpload',
+  'ListParts',
+  'ListMultipartUploads',
   // Not an S3 operation: anything S3 defines that this gateway does not do (501 NotImplemented).
   'NotImplemented',
   // Not an S3 operation: a method the addressed resource does not take (405 MethodNotAllowed).
@@ -50,7 +57,7 @@ const UNSUPPORTED_SUBRESOURCES = [
   'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory',
   'legal-hold', 'lifecycle', 'logging', 'metadataTable', 'metrics', 'notification', 'object-lock',
   'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment',
-  'restore', 'retention', 'select', 'tagging', 'torrent', 'website', 'uploads', 'uploadId', 'partNumber',
+  'restore', 'retention', 'select', 'tagging', 'torrent', 'website',
 ] as const;
 
 /** Ordered: the first rule whose method, scope and selector match wins; specific rules come before plain ones. */
@@ -63,6 +70,7 @@ const RULES: readonly RouteRule[] = [
   { method: 'GET', scope: 'bucket', param: 'acl', operation: 'GetBucketAcl' },
   { method: 'PUT', scope: 'bucket', param: 'acl', operation: 'PutBucketAcl' },
   { method: 'GET', scope: 'bucket', param: 'versions', operation: 'ListObjectVersions' },
+  { method: 'GET', scope: 'bucket', param: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', scope: 'bucket', param: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', scope: 'bucket', param: 'list-type', operation: 'ListObjectsV2' },
   { method: 'GET', scope: 'bucket', operation: 'ListObjects' },
@@ -72,6 +80,12 @@ const RULES: readonly RouteRule[] = [
 
   { method: 'GET', scope: 'object', param: 'acl', operation: 'GetObjectAcl' },
   { method: 'PUT', scope: 'object', param: 'acl', operation: 'PutObjectAcl' },
+  { method: 'POST', scope: 'object', param: 'uploads', operation: 'CreateMultipartUpload' },
+  { method: 'PUT', scope: 'object', param: 'uploadId', header: 'x-amz-copy-source', operation: 'UploadPartCopy' },
+  { method: 'PUT', scope: 'object', param: 'uploadId', operation: 'UploadPart' },
+  { method: 'POST', scope: 'object', param: 'uploadId', operation: 'CompleteMultipartUpload' },
+  { method: 'DELETE', scope: 'object', param: 'uploadId', operation: 'AbortMultipartUpload' },
+  { method: 'GET', scope: 'object', param: 'uploadId', operation: 'ListParts' },
   { method: 'PUT', scope: 'object', header: 'x-amz-copy-source', operation: 'CopyObject' },
   { method: 'PUT', scope: 'object', operation: 'PutObject' },
   { method: 'GET', scope: 'object', operation: 'GetObject' },

@@ -52,7 +52,8 @@ export function listPage(objects: Database<ObjectRecord, Buffer>, bucket: string
   return page;
 }
 
-function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
+/** The common prefix `key` rolls up into under `delimiter`, if any. */
+export function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
   const at = key.indexOf(delimiter, prefix.length);
   return at < 0 ? undefined : key.slice(0, at + delimiter.length);
 }

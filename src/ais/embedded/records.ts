@@ -1,4 +1,4 @@
-import type { BucketInfo, Checksums, ContentHeaders, ObjectInfo, ObjectSummary, VersioningStatus } from '../ais-client';
+import type { BucketInfo, Checksums, ChecksumType, ContentHeaders, MultipartChecksum, MultipartUpload, ObjectAttributes, ObjectInfo, ObjectSummary, PartInfo, VersioningStatus } from '../ais-client';
 import { NULL_VERSION } from '../ais-client';
 import type { BlobId } from './blob-files';
 
@@ -8,7 +8,16 @@ export interface BucketRecord {
   versioning?: VersioningStatus;
 }
 
-/** An object's metadata record: its bytes are either inline (small objects) or in one immutable blob. */
+/** One immutable blob holding a stretch of an object. */
+export interface BlobRef {
+  id: BlobId;
+  size: number;
+}
+
+/**
+ * An object's metadata record: its bytes are inline (small objects) or in blobs read one after the other:
+ * one for a plain PUT, one per part for a multipart object, whose parts are never copied together.
+ */
 export interface ObjectRecord {
   size: number;
   etag: string;
@@ -17,8 +26,41 @@ export interface ObjectRecord {
   content: ContentHeaders;
   userMetadata: Record<string, string>;
   checksums: Checksums;
+  checksumType?: ChecksumType;
   inline?: Buffer;
+  blobs?: BlobRef[];
+  /** Multipart objects: each part's size, in order, for `partNumber=` reads. */
+  partSizes?: number[];
+}
+
+/** A multipart upload in progress, or finished recently (kept so a retried Complete answers the same). */
+export interface UploadRecord {
+  uploadId: string;
+  initiated: number;
+  attributes: ObjectAttributes;
+  checksum?: MultipartChecksum;
+  completed?: { at: number; etag: string; versionId: string; size: number; checksums: Checksums; checksumType?: ChecksumType };
+}
+
+export interface PartRecord {
+  etag: string;
+  size: number;
+  modified: number;
+  checksums: Checksums;
+  /** Undefined for an empty part. */
   blob?: BlobId;
+}
+
+export function blobIdsOf(record: { blobs?: BlobRef[] } | undefined): BlobId[] {
+  return record?.blobs?.map((blob) => blob.id) ?? [];
+}
+
+export function uploadOf(key: string, record: UploadRecord): MultipartUpload {
+  return { uploadId: record.uploadId, key, initiated: new Date(record.initiated), attributes: record.attributes, checksum: record.checksum };
+}
+
+export function partInfoOf(partNumber: number, record: PartRecord): PartInfo {
+  return { partNumber, etag: record.etag, size: record.size, lastModified: new Date(record.modified), checksums: record.checksums };
 }
 
 export function bucketInfoOf(name: string, record: BucketRecord): BucketInfo {
@@ -36,5 +78,12 @@ export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
 }
 
 export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
-  return { ...summaryOf(key, record), content: record.content, userMetadata: record.userMetadata, checksums: record.checksums };
+  return {
+    ...summaryOf(key, record),
+    content: record.content,
+    userMetadata: record.userMetadata,
+    checksums: record.checksums,
+    checksumType: record.checksumType,
+    partSizes: record.partSizes,
+  };
 }

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { Database, open, RootDatabase } from 'lmdb';
+import { S3Error } from '../../s3/errors';
+import { NULL_VERSION } from '../ais-client';
+import { BlobFiles, BlobId } from './blob-files';
+import { BodySink, StoredBody } from './body-sink';
+import { bucketBase, indexKey } from './object-keys';
+import { blobIdsOf, BucketRecord, ObjectRecord, PartRecord, UploadRecord } from './records';
+
+/**
+ * The embedded store's metadata (LMDB) and its bookkeeping of blobs. A write lands its bytes first, then
+ * commits its record in one transaction, then frees what it replaced. Blobs that are not (yet, or any more)
+ * referenced by a record are listed in `limbo`, changed in the same transactions as the records, so a crash
+ * at any point leaves the old or the new object and start-up frees the leftovers.
+ */
+export class EmbeddedMetadata {
+  readonly blobs: BlobFiles;
+  private env!: RootDatabase;
+  buckets!: Database<BucketRecord, string>;
+  objects!: Database<ObjectRecord, Buffer>;
+  /** In-progress multipart uploads, keyed like objects plus `0x00 <uploadId>`: listed in key, then age order. */
+  uploads!: Database<UploadRecord, Buffer>;
+  /** Uploaded parts, keyed `<uploadId>/<part number, 5 digits>`. */
+  parts!: Database<PartRecord, string>;
+  private limbo!: Database<number, BlobId>;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly fsync: boolean,
+  ) {
+    this.blobs = new BlobFiles(join(dataDir, 'blobs'), fsync);
+  }
+
+  async open(): Promise<void> {
+    await mkdir(join(this.dataDir, 'meta'), { recursive: true });
+    await this.blobs.init();
+    this.env = open({ path: join(this.dataDir, 'meta'), maxDbs: 8, compression: false, noSync: !this.fsync });
+    this.buckets = this.env.openDB<BucketRecord, string>({ name: 'buckets' });
+    this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
+    this.uploads = this.env.openDB<UploadRecord, Buffer>({ name: 'uploads', keyEncoding: 'binary' });
+    this.parts = this.env.openDB<PartRecord, string>({ name: 'parts' });
+    this.limbo = this.env.openDB<number, BlobId>({ name: 'limbo' });
+    for (const id of Array.from(this.limbo.getKeys())) await this.freeBlobs([id]);
+  }
+
+  async close(): Promise<void> {
+    await this.env?.close();
+  }
+
+  /** Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. */
+  transaction<T>(work: () => T): Promise<T> {
+    return this.env.transaction(work);
+  }
+
+  bucketRecord(bucket: string): BucketRecord {
+    const record = this.buckets.get(bucket);
+    if (record === undefined) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+    return record;
+  }
+
+  objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
+    this.bucketRecord(bucket);
+    const record = this.objects.get(indexKey(bucketBase(bucket), key));
+    if (record === undefined) {
+      if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+      throw new S3Error('NoSuchKey', undefined, { Key: key });
+    }
+    if (versionId !== undefined && versionId !== record.versionId) {
+      throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    }
+    return record;
+  }
+
+  /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */
+  async receive(stream: Readable, inlineMaxBytes: number): Promise<StoredBody> {
+    const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, Date.now()).then(() => undefined));
+    try {
+      await pipeline(stream, sink);
+    } catch (err) {
+      const partial = await sink.blobIdSoFar();
+      if (partial !== undefined) await this.freeBlobs([partial]);
+      throw err;
+    }
+    return sink.result();
+  }
+
+  /** Gives an existing blob a second name (a copy that moves no bytes), tracked until committed. */
+  async linkCopy(source: BlobId): Promise<BlobId> {
+    const id = this.blobs.newId();
+    await this.limbo.put(id, Date.now());
+    try {
+      await this.blobs.linkCopy(source, id);
+    } catch (err) {
+      await this.limbo.remove(id);
+      throw err;
+    }
+    return id;
+  }
+
+  /**
+   * Commits an object record in one transaction with the bucket's versioning state; then frees the blobs of
+   * the record it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
+   * may name more blobs that the commit leaves unreferenced.
+   */
+  async commitObject(
+    bucket: string,
+    key: string,
+    build: (versionId: string) => { record: ObjectRecord; unreferenced?: BlobId[] },
+  ): Promise<ObjectRecord> {
+    const { record, freed } = await this.transaction(() => {
+      const owner = this.bucketRecord(bucket);
+      const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;
+      const built = build(versionId);
+      built.record.versionId = versionId;
+      const at = indexKey(bucketBase(bucket), key);
+      const previous = this.objects.get(at);
+      this.objects.put(at, built.record);
+      const kept = new Set(blobIdsOf(built.record));
+      kept.forEach((id) => this.limbo.remove(id));
+      const unreferenced = [...blobIdsOf(previous), ...(built.unreferenced ?? [])].filter((id) => !kept.has(id));
+      this.markUnreferenced(unreferenced);
+      return { record: built.record, freed: unreferenced };
+    });
+    await this.freeBlobs(freed);
+    return record;
+  }
+
+  /** Inside a transaction: blobs no record points at any more, freed once it commits. */
+  markUnreferenced(ids: BlobId[]): void {
+    const now = Date.now();
+    ids.forEach((id) => this.limbo.put(id, now));
+  }
+
+  /** Inside a transaction: a blob now referenced by a record written in it. */
+  markReferenced(id: BlobId): void {
+    this.limbo.remove(id);
+  }
+
+  async freeBlobs(ids: BlobId[]): Promise<void> {
+    for (const id of ids) {
+      await this.blobs.remove(id);
+      await this.limbo.remove(id);
+    }
+  }
+}
+
+/** Version ids are opaque to clients; 32 URL-safe characters like S3's. */
+function newVersionId(): string {
+  return randomBytes(24).toString('base64url');
+}

@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../../s3/errors';
+import type {
+  CompleteRequest,
+  IncomingBody,
+  ListPartsPage,
+  ListPartsRequest,
+  ListUploadsPage,
+  ListUploadsRequest,
+  MultipartChecksum,
+  MultipartUpload,
+  ObjectAttributes,
+  ObjectInfo,
+  PartInfo,
+} from '../ais-client';
+import { multipartEtag, objectChecksumOf, selectCompletedParts, StoredPart } from '../multipart-rules';
+import type { BlobId } from './blob-files';
+import type { EmbeddedMetadata } from './metadata';
+import { commonPrefixOf } from './listing';
+import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
+import { objectInfoOf, ObjectRecord, PartRecord, partInfoOf, UploadRecord, uploadOf } from './records';
+
+/** Uploads untouched this long are aborted in the background (configurable). */
+const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
+/** A finished upload is remembered this long, so a retried Complete gets the same answer. */
+const COMPLETED_MEMORY_MS = 3600 * 1000;
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+
+function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
+  return Buffer.concat([indexKey(bucketBase(bucket), key), Buffer.from([0]), Buffer.from(uploadId, 'latin1')]);
+}
+
+/** `<bucket>\0<key>\0<uploadId>`: the key is everything between the bucket's separator and the last 0x00. */
+function keyOfUploadIndex(bucket: string, indexed: Buffer): string {
+  const base = bucketBase(bucket);
+  return keyOf(base, indexed.subarray(0, indexed.lastIndexOf(0)));
+}
+
+function partKey(uploadId: string, partNumber: number): string {
+  return `${uploadId}/${String(partNumber).padStart(5, '0')}`;
+}
+
+function partRange(uploadId: string, after = 0): { start: string; end: string } {
+  return { start: partKey(uploadId, after + 1), end: `${uploadId}0` };
+}
+
+/** Upload ids sort by creation time, so uploads of one key list oldest first, as S3 lists them. */
+function newUploadId(): string {
+  return Date.now().toString(36).padStart(9, '0') + randomBytes(18).toString('base64url');
+}
+
+/**
+ * Multipart uploads of the embedded store. Upload and part records live in LMDB beside the objects (so any
+ * process on the data directory can continue an upload); each part is a blob. Completing an upload writes
+ * one object record that lists the parts' blobs: no byte is copied.
+ */
+export class EmbeddedMultipart {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly meta: EmbeddedMetadata,
+    private readonly abandonedMs = DEFAULT_ABANDONED_MS,
+  ) {}
+
+  startCleanup(): void {
+    this.timer = setInterval(() => void this.cleanup(Date.now()).catch(() => undefined), CLEANUP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stopCleanup(): void {
+    clearInterval(this.timer);
+  }
+
+  async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
+    const record: UploadRecord = { uploadId: newUploadId(), initiated: Date.now(), attributes, checksum };
+    await this.meta.transaction(() => {
+      this.meta.bucketRecord(bucket);
+      this.meta.uploads.put(uploadIndexKey(bucket, key, record.uploadId), record);
+    });
+    return uploadOf(key, record);
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo> {
+    const body = bodyFor(uploadOf(key, this.openUpload(bucket, key, uploadId)));
+    const stored = await this.meta.receive(body.stream, 0);
+    const blob = 'blob' in stored ? stored.blob : undefined;
+    try {
+      const digest = await body.verify();
+      const part: PartRecord = { etag: digest.md5Hex, size: digest.size, modified: Date.now(), checksums: digest.checksums, blob };
+      const replaced = await this.meta.transaction(() => {
+        this.openUpload(bucket, key, uploadId);
+        const at = partKey(uploadId, partNumber);
+        const previous = this.meta.parts.get(at);
+        this.meta.parts.put(at, part);
+        if (blob !== undefined) this.meta.markReferenced(blob);
+        const unreferenced = previous?.blob !== undefined ? [previous.blob] : [];
+        this.meta.markUnreferenced(unreferenced);
+        return unreferenced;
+      });
+      await this.meta.freeBlobs(replaced);
+      return partInfoOf(partNumber, part);
+    } catch (err) {
+      if (blob !== undefined) await this.meta.freeBlobs([blob]);
+      throw err;
+    }
+  }
+
+  async complete(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
+    const at = uploadIndexKey(bucket, key, uploadId);
+    const previous = this.meta.uploads.get(at);
+    if (previous?.completed !== undefined) return this.completedAnswer(key, previous);
+    const record = await this.meta.commitObject(bucket, key, (versionId) => {
+      const upload = this.openUpload(bucket, key, uploadId);
+      const parts = this.partsOf(uploadId);
+      const selected = selectCompletedParts(request.parts, parts);
+      this.checkPartChecksums(request, parts);
+      const object = this.objectOf(upload, selected, parts, request);
+      const { etag, size, checksums, checksumType } = object;
+      this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
+      const chosen = new Set(selected.map((part) => part.partNumber));
+      const unreferenced = this.removeParts(uploadId).filter(({ partNumber }) => !chosen.has(partNumber)).map(({ blob }) => blob);
+      return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined) };
+    });
+    return objectInfoOf(key, record);
+  }
+
+  async abort(bucket: string, key: string, uploadId: string): Promise<void> {
+    const freed = await this.meta.transaction(() => {
+      this.openUpload(bucket, key, uploadId);
+      this.meta.uploads.remove(uploadIndexKey(bucket, key, uploadId));
+      return this.unreferenceParts(uploadId);
+    });
+    await this.meta.freeBlobs(freed);
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
+    const upload = uploadOf(key, this.openUpload(bucket, key, uploadId));
+    const entries = Array.from(this.meta.parts.getRange({ ...partRange(uploadId, request.partNumberMarker), limit: request.maxParts + 1 }));
+    const parts = entries.slice(0, request.maxParts).map(({ key: at, value }) => partInfoOf(Number(at.slice(uploadId.length + 1)), value));
+    return { upload, parts, isTruncated: entries.length > request.maxParts };
+  }
+
+  async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
+    this.meta.bucketRecord(bucket);
+    const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
+    const base = bucketBase(bucket);
+    const start = indexKey(base, request.prefix);
+    const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
+    for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {
+      if (value.completed !== undefined) continue;
+      const key = keyOfUploadIndex(bucket, indexed);
+      if (!this.afterMarker(key, value.uploadId, request)) continue;
+      const rollUp = request.delimiter ? commonPrefixOf(key, request.prefix, request.delimiter) : undefined;
+      if (rollUp !== undefined && (page.commonPrefixes.at(-1) === rollUp || !this.afterMarker(rollUp, '', request))) continue;
+      if (page.uploads.length + page.commonPrefixes.length === request.maxUploads) {
+        page.isTruncated = true;
+        break;
+      }
+      if (rollUp !== undefined) page.commonPrefixes.push(rollUp);
+      else page.uploads.push(uploadOf(key, value));
+    }
+    return page;
+  }
+
+  /** Frees the uploads of a deleted bucket. */
+  async discard(uploads: Array<{ key: Buffer; uploadId: string }>): Promise<void> {
+    const freed = await this.meta.transaction(() =>
+      uploads.flatMap(({ key, uploadId }) => {
+        this.meta.uploads.remove(key);
+        return this.unreferenceParts(uploadId);
+      }),
+    );
+    await this.meta.freeBlobs(freed);
+  }
+
+  /** Aborts abandoned uploads and forgets finished ones once a retried Complete is no longer expected. */
+  async cleanup(now: number): Promise<void> {
+    const stale = Array.from(this.meta.uploads.getRange())
+      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_MEMORY_MS : value.initiated < now - this.abandonedMs))
+      .map(({ key, value }) => ({ key, uploadId: value.uploadId }));
+    if (stale.length > 0) await this.discard(stale);
+  }
+
+  /** An upload parts may still be added to: NoSuchUpload once it is aborted or completed. */
+  private openUpload(bucket: string, key: string, uploadId: string): UploadRecord {
+    this.meta.bucketRecord(bucket);
+    const upload = this.meta.uploads.get(uploadIndexKey(bucket, key, uploadId));
+    if (upload === undefined || upload.completed !== undefined) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
+    return upload;
+  }
+
+  private partsOf(uploadId: string): Map<number, StoredPart & PartRecord> {
+    const parts = new Map<number, StoredPart & PartRecord>();
+    for (const { key, value } of this.meta.parts.getRange(partRange(uploadId))) {
+      const partNumber = Number(key.slice(uploadId.length + 1));
+      parts.set(partNumber, { ...value, partNumber });
+    }
+    return parts;
+  }
+
+  /** Inside a transaction: removes an upload's part records, returning them. */
+  private removeParts(uploadId: string): Array<{ partNumber: number; blob?: BlobId }> {
+    const removed = Array.from(this.partsOf(uploadId).values());
+    removed.forEach((part) => this.meta.parts.remove(partKey(uploadId, part.partNumber)));
+    return removed;
+  }
+
+  private unreferenceParts(uploadId: string): BlobId[] {
+    const blobs = this.removeParts(uploadId)
+      .map((part) => part.blob)
+      .filter((blob): blob is BlobId => blob !== undefined);
+    this.meta.markUnreferenced(blobs);
+    return blobs;
+  }
+
+  /** Per-part checksums named in the Complete request must be the ones the parts were uploaded with. */
+  private checkPartChecksums(request: CompleteRequest, parts: Map<number, PartRecord>): void {
+    for (const part of request.parts) {
+      const stored = parts.get(part.partNumber)?.checksums ?? {};
+      for (const [algorithm, value] of Object.entries(part.checksums)) {
+        if (stored[algorithm as keyof typeof stored] !== value) {
+          throw new S3Error('InvalidPart', `The ${algorithm} of part ${part.partNumber} does not match the uploaded part.`, { PartNumber: String(part.partNumber) });
+        }
+      }
+    }
+  }
+
+  private objectOf(upload: UploadRecord, selected: StoredPart[], parts: Map<number, PartRecord>, request: CompleteRequest): ObjectRecord {
+    const chosen = selected.map((part) => parts.get(part.partNumber) as PartRecord);
+    const object: ObjectRecord = {
+      size: chosen.reduce((sum, part) => sum + part.size, 0),
+      etag: multipartEtag(selected),
+      modified: Date.now(),
+      versionId: '',
+      content: upload.attributes.content,
+      userMetadata: upload.attributes.userMetadata,
+      checksums: {},
+      blobs: chosen.filter((part) => part.blob !== undefined).map((part) => ({ id: part.blob as BlobId, size: part.size })),
+      partSizes: chosen.map((part) => part.size),
+    };
+    if (upload.checksum !== undefined) {
+      const { algorithm, type } = upload.checksum;
+      const partChecksums = chosen.map((part) => ({ value: part.checksums[algorithm] ?? '', size: part.size }));
+      if (partChecksums.some((part) => part.value === '')) {
+        throw new S3Error('InvalidPart', `Every part of this upload needs a ${algorithm} checksum.`);
+      }
+      const value = objectChecksumOf(algorithm, type, partChecksums);
+      if (request.objectChecksum !== undefined && request.objectChecksum !== value) {
+        throw new S3Error('BadDigest', `The ${algorithm} you specified for the object did not match the calculated checksum.`);
+      }
+      object.checksums = { [algorithm]: value };
+      object.checksumType = type;
+    }
+    return object;
+  }
+
+  private completedAnswer(key: string, upload: UploadRecord): ObjectInfo {
+    const done = upload.completed as NonNullable<UploadRecord['completed']>;
+    return {
+      key,
+      size: done.size,
+      etag: done.etag,
+      lastModified: new Date(done.at),
+      versionId: done.versionId,
+      content: upload.attributes.content,
+      userMetadata: upload.attributes.userMetadata,
+      checksums: done.checksums,
+      checksumType: done.checksumType,
+    };
+  }
+
+  private afterMarker(key: string, uploadId: string, request: ListUploadsRequest): boolean {
+    if (request.keyMarker === undefined) return true;
+    if (key !== request.keyMarker) return Buffer.compare(Buffer.from(key), Buffer.from(request.keyMarker)) > 0;
+    return request.uploadIdMarker !== undefined && uploadId > request.uploadIdMarker;
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { send } from '../s3/response';
+import { S3Operation } from '../s3/s3-operation.decorator';
+import type { S3Request } from '../s3/s3-request';
+import { S3Req } from '../s3/s3-request.decorator';
+import { MultipartService } from './multipart.service';
+
+@Controller()
+export class MultipartController {
+  constructor(private readonly multipart: MultipartService) {}
+
+  @S3Operation('CreateMultipartUpload')
+  async createMultipartUpload(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.createMultipartUpload(request));
+  }
+
+  @S3Operation('UploadPart')
+  async uploadPart(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.uploadPart(request));
+  }
+
+  @S3Operation('UploadPartCopy')
+  async uploadPartCopy(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.uploadPartCopy(request));
+  }
+
+  @S3Operation('CompleteMultipartUpload')
+  async completeMultipartUpload(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.completeMultipartUpload(request));
+  }
+
+  @S3Operation('AbortMultipartUpload')
+  async abortMultipartUpload(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.abortMultipartUpload(request));
+  }
+
+  @S3Operation('ListParts')
+  async listParts(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.listParts(request));
+  }
+
+  @S3Operation('ListMultipartUploads')
+  async listMultipartUploads(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.multipart.listMultipartUploads(request));
+  }
+}
