@@ -9,6 +9,7 @@ async function createAisClient(config: ConfigService<AppConfig, true>): Promise<
     dataDir: config.get('dataDir', { infer: true }),
     inlineMaxBytes: config.get('inlineMaxBytes', { infer: true }),
     fsync: config.get('fsync', { infer: true }),
+    abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000,
   });
   await store.open();
   return store;

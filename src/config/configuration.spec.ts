@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       inlineMaxBytes: 65536,
       fsync: true,
+      abandonedUploadHours: 168,
       auth: 'parse',
       accessKey: undefined,
       credentialsFile: undefined,

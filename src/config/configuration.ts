@@ -20,6 +20,8 @@ export interface AppConfig {
   inlineMaxBytes: number;
   /** fsync blobs and metadata before acknowledging a write. */
   fsync: boolean;
+  /** Unfinished multipart uploads older than this are aborted in the background. */
+  abandonedUploadHours: number;
   /** `verify`: SigV4 signatures checked; `parse`: only their form (AIS-compatible, open). */
   auth: AuthMode;
   /** The access key configured directly (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY), if any. */
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
+    abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', 168, 1, 24 * 365, errors),
     auth: readChoice(env, 'S3_AUTH', ['verify', 'parse'] as const, hasCredentials(env) ? 'verify' : 'parse', errors),
     accessKey: readAccessKey(env, errors),
     credentialsFile: env.S3_CREDENTIALS_FILE || undefined,
