@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { BucketsModule } from './buckets/buckets.module';
 import type { AppConfig } from './config/configuration';
 import { ObjectsModule } from './objects/objects.module';
@@ -16,7 +18,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
+        MetricsModule,
         AisModule,
+        HealthModule,
         AuthModule,
         S3Module,
         BucketsModule,

@@ -4,6 +4,8 @@ import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { createLogger, NestPinoLogger } from './logger';
+import { MetricsService } from './metrics/metrics.service';
+import { registerRequestHooks } from './metrics/request-hooks';
 import type { AppConfig } from './config/configuration';
 import { newRequestId } from './s3/request-id';
 import { s3RequestOf } from './s3/s3-request';
@@ -43,6 +45,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
     reply.header('x-amz-request-id', request.id);
     done();
   });
-  app.enableShutdownHooks();
+  registerRequestHooks(fastify, app.get(MetricsService));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }

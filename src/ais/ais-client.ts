@@ -196,9 +196,20 @@ export interface ListUploadsPage {
   isTruncated: boolean;
 }
 
+/** What the backend reports about itself, for readiness and gauges. */
+export interface BackendStatus {
+  backend: 'embedded' | 'ais';
+  /** Undefined when the backend can serve; otherwise why not. */
+  problem?: string;
+  objects?: number;
+  freeBytes?: number;
+}
+
 export interface AisClient {
   /** Releases files, handles and connections; called once at shutdown. */
   close(): Promise<void>;
+  /** Cheap: whether the backend can serve now (readiness), with a few numbers for gauges. */
+  status(): Promise<BackendStatus>;
   listBuckets(): Promise<BucketInfo[]>;
   /** Throws BucketAlreadyOwnedByYou when it exists. */
   createBucket(bucket: BucketName): Promise<void>;

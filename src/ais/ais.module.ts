@@ -3,22 +3,25 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/configuration';
 import { AIS_CLIENT, AisClient } from './ais-client';
 import { EmbeddedStore } from './embedded/embedded-store';
+import { instrumentAisClient } from '../metrics/instrumented-client';
+import { MetricsService } from '../metrics/metrics.service';
 
-async function createAisClient(config: ConfigService<AppConfig, true>): Promise<AisClient> {
+async function createAisClient(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<AisClient> {
   const store = new EmbeddedStore({
     dataDir: config.get('dataDir', { infer: true }),
     inlineMaxBytes: config.get('inlineMaxBytes', { infer: true }),
     fsync: config.get('fsync', { infer: true }),
     abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000,
+    minFreeBytes: config.get('minFreeDiskMb', { infer: true }) * 1024 * 1024,
   });
   await store.open();
-  return store;
+  return instrumentAisClient(store, 'embedded', metrics);
 }
 
 /** Provides the one storage seam, AIS_CLIENT, with the backend chosen by STORE. */
 @Global()
 @Module({
-  providers: [{ provide: AIS_CLIENT, useFactory: createAisClient, inject: [ConfigService] }],
+  providers: [{ provide: AIS_CLIENT, useFactory: createAisClient, inject: [ConfigService, MetricsService] }],
   exports: [AIS_CLIENT],
 })
 export class AisModule implements OnApplicationShutdown {

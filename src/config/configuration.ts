@@ -22,6 +22,14 @@ export interface AppConfig {
   fsync: boolean;
   /** Unfinished multipart uploads older than this are aborted in the background. */
   abandonedUploadHours: number;
+  /** Below this much free disk under DATA_DIR the embedded store reports not ready. */
+  minFreeDiskMb: number;
+  /** Also serve /metrics on this port (0: only on PORT). */
+  metricsPort: number;
+  /** On SIGTERM: how long readiness is false before the server stops accepting. */
+  shutdownDelayMs: number;
+  /** On SIGTERM: how long in-flight requests may take to finish. */
+  shutdownGraceMs: number;
   /** `verify`: SigV4 signatures checked; `parse`: only their form (AIS-compatible, open). */
   auth: AuthMode;
   /** The access key configured directly (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY), if any. */
@@ -107,6 +115,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
     abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', 168, 1, 24 * 365, errors),
+    minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
+    metricsPort: readInt(env, 'METRICS_PORT', 0, 0, 65535, errors),
+    shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000, errors),
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000, errors),
     auth: readChoice(env, 'S3_AUTH', ['verify', 'parse'] as const, hasCredentials(env) ? 'verify' : 'parse', errors),
     accessKey: readAccessKey(env, errors),
     credentialsFile: env.S3_CREDENTIALS_FILE || undefined,

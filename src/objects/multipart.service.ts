@@ -61,6 +61,16 @@ function checksumHeaders(checksum: MultipartChecksum | undefined): NonNullable<S
   return checksum ? { 'x-amz-checksum-algorithm': checksum.algorithm, 'x-amz-checksum-type': checksum.type } : {};
 }
 
+/**
+ * CompleteMultipartUpload's body, the part list. Its `x-amz-checksum-*` headers are the object's checksum
+ * (FULL_OBJECT or COMPOSITE), checked against the parts, not a checksum of the XML: the body is read without them.
+ */
+function completeRequestBody(request: S3Request): Promise<Buffer> {
+  const objectChecksumHeaders = new Set(CHECKSUM_ALGORITHMS.map(checksumHeader));
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !objectChecksumHeaders.has(name)));
+  return readSmallBody({ raw: request.raw, headers, auth: request.auth }, MAX_REQUEST_XML_BYTES);
+}
+
 function parseCompletedParts(text: string): CompletedPart[] {
   const root = parseXml(text, ['Part']).CompleteMultipartUpload;
   if (root === undefined || typeof root !== 'object') throw new S3Error('MalformedXML');
@@ -159,7 +169,7 @@ export class MultipartService {
 
   async completeMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
-    const parts = parseCompletedParts((await readSmallBody(request, MAX_REQUEST_XML_BYTES)).toString('utf8'));
+    const parts = parseCompletedParts((await completeRequestBody(request)).toString('utf8'));
     const objectChecksum = CHECKSUM_ALGORITHMS.map((algorithm) => header(request, checksumHeader(algorithm))).find((value) => value !== undefined);
     const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), { parts, objectChecksum });
     const response = xmlResponse('CompleteMultipartUploadResult', {

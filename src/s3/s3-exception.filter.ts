@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { S3Error, S3ErrorCode } from './errors';
 import { errorResponse, send } from './response';
+import { recordErrorCode } from './s3-request';
 
 const STATUS_CODES: Record<number, S3ErrorCode> = {
   400: 'InvalidRequest',
@@ -33,6 +34,7 @@ export class S3ExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = asS3Error(exception);
+    recordErrorCode(request.raw, error.code);
     if (error.code === 'InternalError') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();

@@ -53,3 +53,14 @@ export function attachS3Request(raw: IncomingMessage, request: S3Request | S3Rou
 export function s3RequestOf(raw: IncomingMessage): S3Request | S3RoutingFailure | undefined {
   return (raw as unknown as Record<symbol, S3Request | S3RoutingFailure | undefined>)[CONTEXT];
 }
+
+const ERROR_CODE = Symbol('s3.errorCode');
+
+/** Remembers the S3 error code a request was answered with, for metrics and the access log. */
+export function recordErrorCode(raw: IncomingMessage, code: string): void {
+  (raw as unknown as Record<symbol, unknown>)[ERROR_CODE] = code;
+}
+
+export function errorCodeOf(raw: IncomingMessage): string | undefined {
+  return (raw as unknown as Record<symbol, string | undefined>)[ERROR_CODE];
+}

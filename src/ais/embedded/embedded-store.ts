@@ -1,6 +1,9 @@
+import { constants } from 'node:fs';
+import { access, statfs } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors';
 import {
   AisClient,
+  BackendStatus,
   BucketInfo,
   CompleteRequest,
   CopyRequest,
@@ -35,6 +38,8 @@ export interface EmbeddedStoreOptions {
   fsync: boolean;
   /** Multipart uploads untouched for longer than this are aborted in the background. */
   abandonedUploadMs?: number;
+  /** Below this much free disk the store reports itself not ready. */
+  minFreeBytes?: number;
 }
 
 /** How often a read retries when an overwrite unlinked a blob between reading its record and opening it. */
@@ -65,6 +70,22 @@ export class EmbeddedStore implements AisClient {
   async close(): Promise<void> {
     this.multipart.stopCleanup();
     await this.meta.close();
+  }
+
+  /** Ready while the data directory is writable and has at least `minFreeBytes` free. */
+  async status(): Promise<BackendStatus> {
+    const status: BackendStatus = { backend: 'embedded' };
+    try {
+      await access(this.options.dataDir, constants.W_OK);
+      const disk = await statfs(this.options.dataDir);
+      status.freeBytes = disk.bavail * disk.bsize;
+      status.objects = this.meta.objectCount();
+      const minFree = this.options.minFreeBytes ?? 0;
+      if (status.freeBytes < minFree) status.problem = `only ${status.freeBytes} bytes free in ${this.options.dataDir}`;
+    } catch (err) {
+      status.problem = (err as Error).message;
+    }
+    return status;
   }
 
   async listBuckets(): Promise<BucketInfo[]> {

@@ -51,6 +51,11 @@ export class EmbeddedMetadata {
     await this.env?.close();
   }
 
+  /** Objects in the store, from LMDB's own statistics (no scan). */
+  objectCount(): number {
+    return (this.objects.getStats() as { entryCount: number }).entryCount;
+  }
+
   /** Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. */
   transaction<T>(work: () => T): Promise<T> {
     return this.env.transaction(work);

@@ -1,0 +1,38 @@
+import type { AisClient } from '../ais/ais-client';
+import { isS3Error } from '../s3/errors';
+import type { MetricsService } from './metrics.service';
+
+/** Calls that are not storage requests and are not timed. */
+const UNTIMED = new Set<string | symbol>(['close', 'status']);
+
+/**
+ * Wraps an AIS client so that every call is counted and timed per backend and call name
+ * (`ais_backend_requests_total`, `ais_backend_request_duration_seconds`), without the S3 modules knowing.
+ */
+export function instrumentAisClient(client: AisClient, backend: string, metrics: MetricsService): AisClient {
+  const wrapped = new Map<string | symbol, unknown>();
+  return new Proxy(client, {
+    get(target, name, receiver) {
+      const member = Reflect.get(target, name, receiver);
+      if (typeof member !== 'function') return member;
+      if (!wrapped.has(name)) wrapped.set(name, UNTIMED.has(name) ? member.bind(target) : timed(target, member, backend, String(name), metrics));
+      return wrapped.get(name);
+    },
+  });
+}
+
+function timed(target: AisClient, member: (...args: unknown[]) => Promise<unknown>, backend: string, call: string, metrics: MetricsService) {
+  return async (...args: unknown[]): Promise<unknown> => {
+    const stop = metrics.backendDuration.startTimer({ backend, call });
+    try {
+      const result = await member.apply(target, args);
+      metrics.backendRequests.inc({ backend, call, status: 'ok' });
+      return result;
+    } catch (err) {
+      metrics.backendRequests.inc({ backend, call, status: isS3Error(err) ? err.code : 'InternalError' });
+      throw err;
+    } finally {
+      stop();
+    }
+  };
+}

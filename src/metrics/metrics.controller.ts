@@ -1,0 +1,19 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { MetricsService } from './metrics.service';
+
+/** `GET /metrics` in Prometheus text format; outside the S3 prefix and never behind S3 auth. */
+@Controller()
+export class MetricsController {
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(AIS_CLIENT) private readonly store: AisClient,
+  ) {}
+
+  @Get('metrics')
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    this.metrics.observeBackend(await this.store.status());
+    reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+}
