@@ -4,7 +4,7 @@ import { assertPartNumber } from '../ais/multipart-rules';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
 import { checkReadConditions } from '../s3/conditions';
-import { isS3Error, S3Error } from '../s3/errors';
+import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, objectResponseHeaders, RESPONSE_OVERRIDES } from '../s3/object-headers';
 import { contentRange, parseRange } from '../s3/range';
 import { emptyResponse, S3Response } from '../s3/response';
@@ -25,16 +25,6 @@ export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['
   const headers = integrityHeaders(info.etag, info.checksums);
   if (info.versionId !== 'null') headers['x-amz-version-id'] = info.versionId;
   return headers;
-}
-
-/**
- * Turns a NotModified failure into the 304 answer, which carries the validators a 200 would have (RFC 9110
- * section 15.4.5), as S3 sends them; any other failure is rethrown.
- */
-function notModifiedOrThrow(err: unknown, info: ObjectInfo | undefined): S3Response {
-  if (!isS3Error(err) || err.code !== 'NotModified' || info === undefined) throw err;
-  const headers = objectResponseHeaders(info, false);
-  return emptyResponse(304, { etag: headers.etag, 'last-modified': headers['last-modified'], 'x-amz-version-id': headers['x-amz-version-id'] });
 }
 
 /**
@@ -68,13 +58,7 @@ export class ObjectsService {
   }
 
   async getObject(request: S3Request): Promise<S3Response> {
-    let planned: ObjectInfo | undefined;
-    let read: ObjectRead;
-    try {
-      read = await this.read(request, (info) => (planned = info));
-    } catch (err) {
-      return notModifiedOrThrow(err, planned);
-    }
+    const read = await this.read(request);
     const { info, range } = read;
     const headers = objectResponseHeaders(info, checksumsEnabled(request) && range === undefined);
     for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
@@ -93,11 +77,7 @@ export class ObjectsService {
   async headObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     const info = await this.store.headObject(bucket, key, requestedVersion(request));
-    try {
-      checkReadConditions(info, request.headers);
-    } catch (err) {
-      return notModifiedOrThrow(err, info);
-    }
+    checkReadConditions(info, request.headers);
     const headers = objectResponseHeaders(info, checksumsEnabled(request));
     const range = requestedRange(request, info);
     if (range === undefined) return { status: 200, headers: { ...headers, 'content-length': info.size } };
@@ -127,11 +107,9 @@ export class ObjectsService {
     return emptyResponse(200);
   }
 
-  /** `planning` sees the object's metadata before its preconditions are checked. */
-  private read(request: S3Request, planning: (info: ObjectInfo) => void): Promise<ObjectRead> {
+  private read(request: S3Request): Promise<ObjectRead> {
     const { bucket, key } = bucketAndKey(request);
     return this.store.getObject(bucket, key, requestedVersion(request), (info) => {
-      planning(info);
       checkReadConditions(info, request.headers);
       return requestedRange(request, info);
     });

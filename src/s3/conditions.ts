@@ -49,6 +49,12 @@ function evaluate(info: ObjectInfo, conditions: ConditionHeaders): Outcome {
   return 'proceed';
 }
 
+function validatorsOf(info: ObjectInfo): Record<string, string> {
+  const validators: Record<string, string> = { etag: `"${info.etag}"`, 'last-modified': info.lastModified.toUTCString() };
+  if (info.versionId !== 'null') validators['x-amz-version-id'] = info.versionId;
+  return validators;
+}
+
 /** GET/HEAD preconditions: 412 PreconditionFailed or 304 Not Modified. */
 export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeaders): void {
   const outcome = evaluate(info, {
@@ -57,7 +63,8 @@ export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeade
     ifModifiedSince: single(headers, 'if-modified-since'),
     ifUnmodifiedSince: single(headers, 'if-unmodified-since'),
   });
-  if (outcome === 'not-modified') throw new S3Error('NotModified');
+  // A 304 carries the validators a 200 would have (RFC 9110 section 15.4.5), as S3 sends them.
+  if (outcome === 'not-modified') throw new S3Error('NotModified', undefined, {}, validatorsOf(info));
   if (outcome !== 'proceed') throw new S3Error('PreconditionFailed', undefined, { Condition: outcome.failed });
 }
 

@@ -56,6 +56,8 @@ export class S3Error extends Error {
     message?: string,
     /** Extra elements S3 adds to some errors (e.g. BucketName, Key, ArgumentName). */
     readonly details: Record<string, string> = {},
+    /** Headers the error answer carries (a 304 keeps the object's validators). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message ?? S3_ERRORS[code][1]);
     this.name = 'S3Error';

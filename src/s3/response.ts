@@ -33,9 +33,9 @@ export function send(reply: FastifyReply, response: S3Response): FastifyReply {
 
 /** `<Error>` document (S3 API reference, "Error responses"); HEAD answers carry no body. */
 export function errorResponse(error: S3Error, resource: string, requestId: string, isHead: boolean): S3Response {
-  const headers = { 'content-type': 'application/xml' };
   // HEAD answers and 304 Not Modified carry no body (RFC 9110).
-  if (isHead || error.status === 304) return { status: error.status, headers: {} };
+  if (isHead || error.status === 304) return { status: error.status, headers: error.headers };
+  const headers = { ...error.headers, 'content-type': 'application/xml' };
   const content: XmlElement = { Code: error.code, Message: error.message, ...error.details, Resource: resource, RequestId: requestId };
   return { status: error.status, headers, body: toXml('Error', content, false) };
 }

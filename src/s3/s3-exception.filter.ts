@@ -34,7 +34,8 @@ export class S3ExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = asS3Error(exception);
-    recordErrorCode(request.raw, error.code);
+    // 304 Not Modified travels as an S3Error but is no error to count.
+    if (error.status >= 400) recordErrorCode(request.raw, error.code);
     if (error.code === 'InternalError') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
