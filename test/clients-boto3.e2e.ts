@@ -1,12 +1,9 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
-import { ClientSandbox, clientSandbox, md5, patternBytes, requireClient, runOk, sha256 } from './support/clients';
-
-const SCRIPT = join(__dirname, 'clients', 'boto3_scenarios.py');
+import { boto3Scenario, ClientSandbox, clientSandbox, md5, patternBytes, requireClient, sha256 } from './support/clients';
 
 /** Keys that need URL encoding on the wire and in listings (boto3 asks for encoding-type=url by default). */
 const AWKWARD_KEYS = [
@@ -45,15 +42,7 @@ describe('boto3 against the gateway', () => {
   let gateway: RunningGateway;
   let sandbox: ClientSandbox;
 
-  async function scenario(name: string, params: Record<string, unknown>): Promise<any> {
-    const { stdout } = await runOk('python3', [SCRIPT, name], {
-      env: sandbox.env,
-      cwd: sandbox.dir,
-      input: JSON.stringify({ endpoint: gateway.endpoint, ...params }),
-      timeoutMs: 60000,
-    });
-    return JSON.parse(stdout);
-  }
+  const scenario = (name: string, params: Record<string, unknown>): Promise<any> => boto3Scenario(sandbox, gateway.endpoint, name, params);
 
   beforeAll(async () => {
     sandbox = clientSandbox();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""boto3 scenarios for test/clients-boto3.e2e.ts and test/clients-addressing.e2e.ts.
+"""boto3 scenarios for test/clients-boto3.e2e.ts, test/clients-addressing.e2e.ts and test/auth-verify-clients.e2e.ts.
 
 Usage: python3 boto3_scenarios.py SCENARIO < params.json
 
@@ -342,11 +342,57 @@ def virtual_hosted(params):
     }
 
 
+def round_trip(params):
+    """A short session: create a bucket, put an object with metadata, list, get, delete it, delete the bucket."""
+    s3 = make_client(params)
+    bucket, key = params['bucket'], params['key']
+    s3.create_bucket(Bucket=bucket)
+    put = s3.put_object(Bucket=bucket, Key=key, Body=b'boto3 round trip', Metadata={'via': 'boto3'})
+    listed = [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    got = s3.get_object(Bucket=bucket, Key=key)
+    body = got['Body'].read().decode()
+    s3.delete_object(Bucket=bucket, Key=key)
+    s3.delete_bucket(Bucket=bucket)
+    return {
+        'etag': put['ETag'],
+        'listed': listed,
+        'body': body,
+        'metadata': got['Metadata'],
+        'buckets_after': [entry['Name'] for entry in s3.list_buckets()['Buckets']],
+    }
+
+
+def refused(params):
+    """Calls the gateway must refuse (credentials it does not accept): the error each one ends in."""
+    s3 = make_client(params)
+    bucket, key = params['bucket'], params['key']
+    return {
+        'list_buckets': error_of(lambda: s3.list_buckets()),
+        'create_bucket': error_of(lambda: s3.create_bucket(Bucket=params['new_bucket'])),
+        'put_object': error_of(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b'never stored')),
+        'get_object': error_of(lambda: s3.get_object(Bucket=bucket, Key=key)),
+        'delete_object': error_of(lambda: s3.delete_object(Bucket=bucket, Key=key)),
+    }
+
+
+def presign_urls(params):
+    """generate_presigned_url for put_object and get_object, with boto3's default (SigV2 query) and with s3v4; sends nothing."""
+    out = {}
+    for label, config in (('default', {}), ('s3v4', {'signature_version': 's3v4'})):
+        s3 = make_client(params, **config)
+        target = {'Bucket': params['bucket'], 'Key': params['key']}
+        out[label] = {
+            'put': s3.generate_presigned_url('put_object', Params=target, ExpiresIn=params['expires']),
+            'get': s3.generate_presigned_url('get_object', Params=target, ExpiresIn=params['expires']),
+        }
+    return out
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
-        conditionals, empty_bucket, virtual_hosted,
+        conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls,
     )
 }
 

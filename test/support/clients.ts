@@ -119,6 +119,20 @@ export async function runOk(command: string, args: string[], options: RunOptions
   return result;
 }
 
+/** test/clients/boto3_scenarios.py: its scenarios drive an unmodified boto3 client. */
+export const BOTO3_SCENARIOS = join(__dirname, '..', 'clients', 'boto3_scenarios.py');
+
+/** Runs one boto3 scenario in `sandbox` (its credentials) against `endpoint` and returns the JSON it prints. */
+export async function boto3Scenario(sandbox: ClientSandbox, endpoint: string, name: string, params: Record<string, unknown>): Promise<any> {
+  const { stdout } = await runOk('python3', [BOTO3_SCENARIOS, name], {
+    env: sandbox.env,
+    cwd: sandbox.dir,
+    input: JSON.stringify({ endpoint, ...params }),
+    timeoutMs: 60000,
+  });
+  return JSON.parse(stdout);
+}
+
 /**
  * Fails loudly when a client is not installed: these tests are never skipped. `.ci/run` installs the aws
  * CLI and boto3 (pip) and s3cmd and rclone (apt).

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, GetObjectCommandInput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectCommandInput, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { countBlobFiles, eventually } from './data-dir';
 import { expectS3Error } from './s3-errors';
 
 export function md5Hex(bytes: Buffer | string): string {
@@ -54,6 +55,25 @@ export async function storeState(s3: S3Client, bucket: string): Promise<ListedOb
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
   return objects;
+}
+
+/** Every bucket and every object in it (storeState), as `s3` sees them. */
+export async function bucketsState(s3: S3Client): Promise<{ buckets: string[]; objects: Array<[string, ListedObject[]]> }> {
+  const buckets = ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((bucket) => bucket.Name!);
+  const objects = await Promise.all(buckets.map(async (bucket): Promise<[string, ListedObject[]]> => [bucket, await storeState(s3, bucket)]));
+  return { buckets, objects };
+}
+
+/**
+ * Runs requests that must all be refused, and shows that they changed nothing: the same buckets and objects
+ * (as `s3`, a client the gateway accepts, lists them) and, once spills are cleaned up, as many blob files.
+ */
+export async function expectStoreUnchangedBy(s3: S3Client, dataDir: string, refusals: () => Promise<void>): Promise<void> {
+  const before = await bucketsState(s3);
+  const blobFiles = countBlobFiles(dataDir);
+  await refusals();
+  expect(await bucketsState(s3)).toEqual(before);
+  expect(await eventually(() => countBlobFiles(dataDir) === blobFiles)).toBe(true);
 }
 
 /** Sorts keys the way S3 lists them: by their UTF-8 bytes. */

@@ -1,4 +1,5 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
+import { RawResponse, xmlText } from './raw-http';
 
 /**
  * Awaits a request that must fail with an S3 error and checks what the user sees: the error name and the HTTP
@@ -21,4 +22,9 @@ export async function expectS3Error(promise: Promise<unknown>, name: string, sta
 /** A body-less error answer (HEAD, 304) as the SDK reports it. */
 export function bodylessErrorName(status: number): string {
   return status === 404 ? 'NotFound' : 'Unknown';
+}
+
+/** An S3 error answer as it is on the wire (a raw request): its HTTP status and the `<Code>` of its XML body. */
+export function expectS3ErrorResponse(response: Pick<RawResponse, 'status' | 'body'>, code: string, status: number): void {
+  expect({ status: response.status, code: xmlText(response.body, 'Code') }).toEqual({ status, code });
 }
