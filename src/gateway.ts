@@ -2,6 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { S3Error } from './s3/errors';
+import { toXml } from './s3/xml';
 import { AppModule } from './app.module';
 import { createLogger, NestPinoLogger } from './logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -18,6 +21,19 @@ function requestIdOf(req: IncomingMessage): string {
   return s3RequestOf(req)?.id ?? newRequestId();
 }
 
+/**
+ * A request Node's HTTP parser cannot read (bad request line, oversized headers) never reaches routing; it
+ * still gets an S3 XML error rather than Fastify's JSON, and the connection is closed.
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const s3Error = new S3Error('InvalidRequest', tooLarge ? 'Your request headers are too large.' : 'The request could not be parsed.');
+  const body = toXml('Error', { Code: s3Error.code, Message: s3Error.message }, false);
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Builds the gateway: Fastify tuned for S3 (raw streamed bodies, no JSON parsing), routes, hooks. */
 export async function createGateway(config: AppConfig): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel);
@@ -32,6 +48,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
     // Bodies are streamed to storage, never buffered by Fastify, so its body limit does not apply to them.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    clientErrorHandler: answerMalformedRequest,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.withConfig(config), adapter, {
     bodyParser: false,
