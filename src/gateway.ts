@@ -63,6 +63,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
     done();
   });
   registerRequestHooks(fastify, app.get(MetricsService));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // useProcessExit: after a clean drain exit 0, instead of re-raising the signal (status 143).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;
 }

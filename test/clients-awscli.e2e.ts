@@ -1,23 +1,9 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { RunningGateway, startGateway } from './support/gateway';
-import { s3ClientFor } from './support/s3-client';
-import { ClientSandbox, clientSandbox, md5, patternBytes, requireClient, run, RunResult, runOk, sha256, sha256File } from './support/clients';
-
-/** Every file under a directory, as `relative/path -> sha256`. */
-function treeDigest(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(root, path)] = sha256File(path);
-    }
-  };
-  walk(root);
-  return out;
-}
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientSandbox, md5, patternBytes, run, RunResult, runOk, sha256, sha256File, treeDigest } from './support/clients';
+import { AWS_CLI, useClientGateway } from './support/fixture';
+import { RunningGateway } from './support/gateway';
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
@@ -28,6 +14,7 @@ function lines(text: string): string[] {
  * set up through @aws-sdk/client-s3 in-process; every CLI command a test names is run for real.
  */
 describe('the aws CLI (v1) against the gateway', () => {
+  const fixture = useClientGateway(AWS_CLI);
   let gateway: RunningGateway;
   let sandbox: ClientSandbox;
   let sdk: S3Client;
@@ -45,16 +32,8 @@ describe('the aws CLI (v1) against the gateway', () => {
     for (const [key, body] of Object.entries(objects)) await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   }
 
-  beforeAll(async () => {
-    sandbox = clientSandbox();
-    requireClient('aws', ['--version'], sandbox.env, 'install it with `python3 -m pip install awscli` (.ci/run does)');
-    gateway = await startGateway();
-    sdk = s3ClientFor(gateway.endpoint);
-  });
-  afterAll(async () => {
-    sdk?.destroy();
-    await gateway?.stop();
-    sandbox?.cleanup();
+  beforeAll(() => {
+    ({ gateway, sandbox, sdk } = fixture);
   });
 
   it('runs the README transcript verbatim: s3 mb prints make_bucket, s3 ls lists the bucket with its creation time, s3 rb prints remove_bucket', async () => {

@@ -1,5 +1,5 @@
-import { readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunningGateway, startGateway } from './support/gateway';
 import {
   ACCESS_KEY,
@@ -12,22 +12,8 @@ import {
   RunResult,
   runOk,
   SECRET_KEY,
-  sha256File,
+  treeDigest,
 } from './support/clients';
-
-/** Every file under a directory, as `relative/path -> sha256`. */
-function treeDigest(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(root, path)] = sha256File(path);
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /** `rclone ls` output as `path -> size`. */
 function parseLs(stdout: string): Record<string, number> {

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
-import { crc32c } from '@aws-crypto/crc32c';
 import {
   GetBucketEncryptionCommand,
   DeleteObjectCommand,
@@ -19,40 +16,12 @@ import {
   PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { CHECKSUM_ALGORITHMS, checksumOf, ChecksumField } from './support/checksums';
 import { useGateway } from './support/fixture';
 import { etagOf, expectNoSuchKey, expectObjectBytes, getObject, md5Base64, storeState, utf8Order } from './support/objects';
 import { rawRequest, xmlText } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
 import { expectS3Error } from './support/s3-errors';
-
-const ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
-type Algorithm = (typeof ALGORITHMS)[number];
-type ChecksumField = `Checksum${Algorithm}`;
-
-/** The base64 checksum S3 expects, computed with implementations independent of the gateway's. */
-async function checksumOf(algorithm: Algorithm, bytes: Buffer): Promise<string> {
-  const uint32 = (value: number) => {
-    const out = Buffer.alloc(4);
-    out.writeUInt32BE(value >>> 0);
-    return out.toString('base64');
-  };
-  switch (algorithm) {
-    case 'CRC32':
-      return uint32(crc32(bytes));
-    case 'CRC32C':
-      return uint32(crc32c(bytes));
-    case 'CRC64NVME': {
-      const crc = new Crc64Nvme();
-      crc.update(bytes);
-      return Buffer.from(await crc.digest()).toString('base64');
-    }
-    case 'SHA1':
-      return createHash('sha1').update(bytes).digest('base64');
-    case 'SHA256':
-      return createHash('sha256').update(bytes).digest('base64');
-  }
-}
 
 describe('objects through @aws-sdk/client-s3', () => {
   const fixture = useGateway();
@@ -245,7 +214,7 @@ describe('objects through @aws-sdk/client-s3', () => {
       expect(read.ChecksumCRC32).toBe(await checksumOf('CRC32', body));
     });
 
-    describe.each(ALGORITHMS)('flexible checksum %s', (algorithm) => {
+    describe.each(CHECKSUM_ALGORITHMS)('flexible checksum %s', (algorithm) => {
       const field: ChecksumField = `Checksum${algorithm}`;
       const body = Buffer.from(`bytes checked with ${algorithm}, ${'z'.repeat(1000)}`);
 

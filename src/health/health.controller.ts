@@ -1,10 +1,12 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { HealthExceptionFilter } from './health-exception.filter';
 import { ShutdownState } from './shutdown-state';
 
 /** Kubernetes probes: cheap, outside the S3 prefix, no S3 auth. */
 @Controller('health')
+@UseFilters(HealthExceptionFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

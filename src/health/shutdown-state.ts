@@ -1,13 +1,15 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
+import type { Server } from 'node:http';
 import type { AppConfig } from '../config/configuration';
 
 /**
  * Graceful shutdown for rolling updates: on SIGTERM readiness turns false first, then, after SHUTDOWN_DELAY
  * (time for the load balancer to stop sending), the server stops accepting and in-flight requests finish,
  * bounded by SHUTDOWN_GRACE; only then do modules close the store. NestJS would otherwise close modules
- * before the HTTP server and pull the store from under requests still streaming.
+ * before the HTTP server and pull the store from under requests still streaming. Requests still running when
+ * the grace is over have their connections closed, so the process exits in bounded time.
  */
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown {
@@ -29,9 +31,15 @@ export class ShutdownState implements BeforeApplicationShutdown {
     const grace = this.config.get('shutdownGraceMs', { infer: true });
     this.logger.log(`${signal ?? 'shutdown'}: not ready; draining in ${delay} ms, in-flight requests get ${grace} ms`);
     await sleep(delay);
-    const closed = this.adapterHost.httpAdapter.close();
+    const adapter = this.adapterHost.httpAdapter;
+    const closed = adapter.close();
     const finished = await Promise.race([closed.then(() => true), sleep(grace).then(() => false)]);
-    if (!finished) this.logger.warn(`requests still running after ${grace} ms; closing anyway`);
+    if (!finished) {
+      this.logger.warn(`requests still running after ${grace} ms; closing their connections`);
+      // Fastify's close waits for every open request: cut what is left, or the process would never exit.
+      (adapter.getHttpServer() as Server).closeAllConnections();
+      await closed;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodeOf, s3RequestOf } from '../s3/s3-request';
 import type { MetricsService } from './metrics.service';
 
@@ -11,33 +11,70 @@ function declaredLength(value: unknown): number {
 }
 
 /**
+ * Status label and access-log status of a request whose client went away before its answer was complete
+ * (nginx's convention): it never reaches onResponse, but it is counted, logged and leaves the in-flight gauge.
+ */
+const CLIENT_CLOSED = 499;
+
+const SETTLED = Symbol('metrics.settled');
+
+/** HEAD answers, 204 and 304 announce a length (or none) but carry no body. */
+function sendsBody(method: string, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304;
+}
+
+/** Counts, times and logs one S3 request, exactly once (onResponse, or the response's close when aborted). */
+function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsService, aborted: boolean): void {
+  const routed = s3RequestOf(request.raw);
+  const marks = request.raw as unknown as Record<symbol, boolean | undefined>;
+  if (routed === undefined || marks[SETTLED]) return;
+  marks[SETTLED] = true;
+  metrics.inFlight.dec();
+  const operation = 'error' in routed ? UNROUTED : routed.operation;
+  const status = aborted ? CLIENT_CLOSED : reply.statusCode;
+  // Declared lengths only count when the exchange completed.
+  const received = aborted ? 0 : declaredLength(request.headers['content-length']);
+  const sent = aborted || !sendsBody(request.method, status) ? 0 : declaredLength(reply.getHeader('content-length'));
+  const code = errorCodeOf(request.raw);
+  metrics.requests.inc({ operation, status });
+  metrics.duration.observe({ operation }, reply.elapsedTime / 1000);
+  if (received > 0) metrics.receivedBytes.inc({ operation }, received);
+  if (sent > 0) metrics.sentBytes.inc({ operation }, sent);
+  if (code !== undefined) metrics.errors.inc({ operation, code });
+  request.log.info(
+    {
+      operation,
+      bucket: 'error' in routed ? undefined : routed.bucket,
+      status,
+      code,
+      received,
+      sent,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...(aborted ? { aborted: true } : {}),
+    },
+    'request',
+  );
+}
+
+/**
  * Counts, times and logs every S3 request once its last byte has left (Fastify's onResponse: an
  * interceptor would finish before a streamed body is sent, SPEC.md section 7). One access-log line per
  * request, with the request id the client saw in `x-amz-request-id`; never credentials or signatures.
+ * onResponse only runs for a response that finished: a request whose client went away first is settled
+ * when its response closes unfinished.
  */
 export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsService): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (s3RequestOf(request.raw) !== undefined) metrics.inFlight.inc();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (s3RequestOf(request.raw) !== undefined) {
+      metrics.inFlight.inc();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) settle(request, reply, metrics, true);
+      });
+    }
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const routed = s3RequestOf(request.raw);
-    if (routed === undefined) return done();
-    metrics.inFlight.dec();
-    const operation = 'error' in routed ? UNROUTED : routed.operation;
-    const status = reply.statusCode;
-    const received = declaredLength(request.headers['content-length']);
-    const sent = declaredLength(reply.getHeader('content-length'));
-    const code = errorCodeOf(request.raw);
-    metrics.requests.inc({ operation, status });
-    metrics.duration.observe({ operation }, reply.elapsedTime / 1000);
-    if (received > 0) metrics.receivedBytes.inc({ operation }, received);
-    if (sent > 0) metrics.sentBytes.inc({ operation }, sent);
-    if (code !== undefined) metrics.errors.inc({ operation, code });
-    request.log.info(
-      { operation, bucket: 'error' in routed ? undefined : routed.bucket, status, code, received, sent, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    settle(request, reply, metrics, false);
     done();
   });
 }

@@ -10,8 +10,14 @@ export const S3_MOUNT = '/__s3';
 /** Route of requests whose address could not be parsed: its handler throws the stored S3 error. */
 export const ROUTING_FAILURE = 'RoutingFailure';
 
-/** Paths served by the gateway itself, never taken as buckets (with S3 at the root they shadow those names). */
-const OWN_PATHS = /^\/(health(\/|$|\?)|metrics($|\?))/;
+/** Endpoints served by the gateway itself (probes, metrics), outside S3. */
+const OWN_ENDPOINTS = /^\/(health\/live|health\/ready|metrics)(\?|$)/;
+/** With S3 at the root these names would collide with the gateway's own endpoints (SPEC.md section 7). */
+const RESERVED_BUCKETS = new Set(['health', 'metrics']);
+
+function isOwnEndpoint(req: IncomingMessage, url: string): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && OWN_ENDPOINTS.test(url);
+}
 
 function scopeOf(bucket: string | undefined, key: string | undefined): S3Scope {
   if (bucket === undefined) return 'service';
@@ -26,12 +32,15 @@ function scopeOf(bucket: string | undefined, key: string | undefined): S3Scope {
 export function createS3UrlRewriter(config: AddressingConfig): (req: IncomingMessage) => string {
   return (req) => {
     const url = req.url ?? '/';
-    if (OWN_PATHS.test(url)) return url;
+    if (isOwnEndpoint(req, url)) return url;
     const id = newRequestId();
     try {
       const address = parseS3Address(url, req.headers.host, config);
       if (address === undefined) throw new S3Error('NotFound', `Nothing is served at this path; S3 is under ${config.s3Prefix || '/'}.`);
       const { bucket, key, query } = address;
+      if (config.s3Prefix === '' && bucket !== undefined && RESERVED_BUCKETS.has(bucket)) {
+        throw new S3Error('InvalidBucketName', `The bucket name "${bucket}" is reserved for the gateway's own endpoints when S3 is served at the root.`, { BucketName: bucket });
+      }
       const method = req.method ?? 'GET';
       const operation = resolveOperation(method, scopeOf(bucket, key), query, req.headers);
       attachS3Request(req, { id, operation, bucket, key, query, method, headers: req.headers, originalUrl: url, raw: req });

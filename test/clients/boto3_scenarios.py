@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""boto3 scenarios for test/clients-boto3.e2e.ts, test/clients-addressing.e2e.ts and test/auth-verify-clients.e2e.ts.
+"""boto3 scenarios for test/clients-boto3.e2e.ts, test/clients-addressing.e2e.ts, test/auth-verify-clients.e2e.ts
+and test/multipart-clients.e2e.ts.
 
 Usage: python3 boto3_scenarios.py SCENARIO < params.json
 
@@ -13,10 +14,12 @@ import io
 import json
 import socket
 import sys
+import threading
 import urllib.request
 
 import boto3
 import botocore
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -388,11 +391,30 @@ def presign_urls(params):
     return out
 
 
+def transfer_file(params):
+    """upload_file and download_file, boto3's managed (multipart, threaded) transfers, with `concurrency` threads."""
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    part_threads = set()
+    s3.meta.events.register('before-send.s3.UploadPart', lambda **_: part_threads.add(threading.current_thread().name))
+    config = TransferConfig(max_concurrency=params['concurrency'])
+    s3.upload_file(params['source'], params['bucket'], params['key'], Config=config)
+    head = s3.head_object(Bucket=params['bucket'], Key=params['key'])
+    s3.download_file(params['bucket'], params['key'], params['target'], Config=config)
+    return {
+        'etag': head['ETag'],
+        'size': head['ContentLength'],
+        'part_uploads': len(rec.of('PUT', 'partNumber=')),
+        'part_upload_threads': len(part_threads),
+        'ranged_gets': len([entry for entry in rec.of('GET') if 'range' in entry['headers']]),
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
-        conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls,
+        conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
     )
 }
 

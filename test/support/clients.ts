@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** Credentials every client process gets; the gateway (auth mode `parse`) accepts any. */
 export const ACCESS_KEY = 'client-e2e-key';
@@ -154,6 +154,20 @@ export { md5Hex as md5 } from './objects';
 
 export function sha256File(path: string): string {
   return sha256(readFileSync(path));
+}
+
+/** Every file under a directory, as `relative/path -> sha256`. */
+export function treeDigest(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(root, path)] = sha256File(path);
+    }
+  };
+  walk(root);
+  return out;
 }
 
 /** Deterministic pseudo-random bytes (so a failure reproduces), without pulling in a library. */

@@ -42,6 +42,8 @@ export interface EmbeddedStoreOptions {
   minFreeBytes?: number;
 }
 
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
 /** How often a read retries when an overwrite unlinked a blob between reading its record and opening it. */
 const READ_ATTEMPTS = 3;
 
@@ -56,6 +58,7 @@ function isMissingFile(err: unknown): boolean {
 export class EmbeddedStore implements AisClient {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
+  private maintenance?: NodeJS.Timeout;
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.meta = new EmbeddedMetadata(options.dataDir, options.fsync);
@@ -64,12 +67,19 @@ export class EmbeddedStore implements AisClient {
 
   async open(): Promise<void> {
     await this.meta.open();
-    this.multipart.startCleanup();
+    this.maintenance = setInterval(() => void this.maintain(Date.now()).catch(() => undefined), MAINTENANCE_INTERVAL_MS);
+    this.maintenance.unref();
   }
 
   async close(): Promise<void> {
-    this.multipart.stopCleanup();
+    clearInterval(this.maintenance);
     await this.meta.close();
+  }
+
+  /** Background upkeep: abandoned multipart uploads, and blobs left by processes that died mid-write. */
+  async maintain(now: number): Promise<void> {
+    await this.multipart.cleanup(now);
+    await this.meta.freeLeftoverBlobs(false, now);
   }
 
   /** Ready while the data directory is writable and has at least `minFreeBytes` free. */

@@ -26,7 +26,7 @@ export class EmbeddedMetadata {
   uploads!: Database<UploadRecord, Buffer>;
   /** Uploaded parts, keyed `<uploadId>/<part number, 5 digits>`. */
   parts!: Database<PartRecord, string>;
-  private limbo!: Database<number, BlobId>;
+  private limbo!: Database<LimboEntry | number, BlobId>;
 
   constructor(
     private readonly dataDir: string,
@@ -43,8 +43,8 @@ export class EmbeddedMetadata {
     this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
     this.uploads = this.env.openDB<UploadRecord, Buffer>({ name: 'uploads', keyEncoding: 'binary' });
     this.parts = this.env.openDB<PartRecord, string>({ name: 'parts' });
-    this.limbo = this.env.openDB<number, BlobId>({ name: 'limbo' });
-    for (const id of Array.from(this.limbo.getKeys())) await this.freeBlobs([id]);
+    this.limbo = this.env.openDB<LimboEntry | number, BlobId>({ name: 'limbo' });
+    await this.freeLeftoverBlobs(true);
   }
 
   async close(): Promise<void> {
@@ -82,7 +82,7 @@ export class EmbeddedMetadata {
 
   /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */
   async receive(stream: Readable, inlineMaxBytes: number): Promise<StoredBody> {
-    const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, Date.now()).then(() => undefined));
+    const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, limboEntry()).then(() => undefined));
     try {
       await pipeline(stream, sink);
     } catch (err) {
@@ -96,7 +96,7 @@ export class EmbeddedMetadata {
   /** Gives an existing blob a second name (a copy that moves no bytes), tracked until committed. */
   async linkCopy(source: BlobId): Promise<BlobId> {
     const id = this.blobs.newId();
-    await this.limbo.put(id, Date.now());
+    await this.limbo.put(id, limboEntry());
     try {
       await this.blobs.linkCopy(source, id);
     } catch (err) {
@@ -136,13 +136,25 @@ export class EmbeddedMetadata {
 
   /** Inside a transaction: blobs no record points at any more, freed once it commits. */
   markUnreferenced(ids: BlobId[]): void {
-    const now = Date.now();
-    ids.forEach((id) => this.limbo.put(id, now));
+    const entry = limboEntry();
+    ids.forEach((id) => this.limbo.put(id, entry));
   }
 
   /** Inside a transaction: a blob now referenced by a record written in it. */
   markReferenced(id: BlobId): void {
     this.limbo.remove(id);
+  }
+
+  /**
+   * Frees blobs left in limbo by processes that are gone. Another live process on the same data directory
+   * may be writing a blob it tracks there, so its entries stay, unless they are older than any write can
+   * take. At start-up this process's own pid can only be a previous incarnation's (a container's pid 1).
+   */
+  async freeLeftoverBlobs(atStartup: boolean, now = Date.now()): Promise<void> {
+    const leftovers = Array.from(this.limbo.getRange())
+      .filter(({ value }) => isLeftover(typeof value === 'number' ? { pid: 0, at: value } : value, atStartup, now))
+      .map(({ key }) => key);
+    await this.freeBlobs(leftovers);
   }
 
   async freeBlobs(ids: BlobId[]): Promise<void> {
@@ -151,6 +163,35 @@ export class EmbeddedMetadata {
       await this.limbo.remove(id);
     }
   }
+}
+
+/** Who put a blob in limbo, and when (older data directories hold a bare timestamp). */
+interface LimboEntry {
+  pid: number;
+  at: number;
+}
+
+/** No single write (a 5 GiB part over a slow link included) is expected to take longer than this. */
+const LIMBO_MAX_AGE_MS = 24 * 3600 * 1000;
+
+function limboEntry(): LimboEntry {
+  return { pid: process.pid, at: Date.now() };
+}
+
+function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isLeftover(entry: LimboEntry, atStartup: boolean, now: number): boolean {
+  if (now - entry.at > LIMBO_MAX_AGE_MS) return true;
+  if (entry.pid === process.pid) return atStartup;
+  return !processAlive(entry.pid);
 }
 
 /** Version ids are opaque to clients; 32 URL-safe characters like S3's. */

@@ -24,7 +24,6 @@ import { objectInfoOf, ObjectRecord, PartRecord, partInfoOf, UploadRecord, uploa
 const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
 /** A finished upload is remembered this long, so a retried Complete gets the same answer. */
 const COMPLETED_MEMORY_MS = 3600 * 1000;
-const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 
 function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
   return Buffer.concat([indexKey(bucketBase(bucket), key), Buffer.from([0]), Buffer.from(uploadId, 'latin1')]);
@@ -55,21 +54,10 @@ function newUploadId(): string {
  * one object record that lists the parts' blobs: no byte is copied.
  */
 export class EmbeddedMultipart {
-  private timer?: NodeJS.Timeout;
-
   constructor(
     private readonly meta: EmbeddedMetadata,
     private readonly abandonedMs = DEFAULT_ABANDONED_MS,
   ) {}
-
-  startCleanup(): void {
-    this.timer = setInterval(() => void this.cleanup(Date.now()).catch(() => undefined), CLEANUP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  stopCleanup(): void {
-    clearInterval(this.timer);
-  }
 
   async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
     const record: UploadRecord = { uploadId: newUploadId(), initiated: Date.now(), attributes, checksum };
