@@ -3,10 +3,19 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/configuration';
 import { AIS_CLIENT, AisClient } from './ais-client';
 import { EmbeddedStore } from './embedded/embedded-store';
+import { AisHttpClient } from './http/ais-http-client';
 import { instrumentAisClient } from '../metrics/instrumented-client';
 import { MetricsService } from '../metrics/metrics.service';
 
 async function createAisClient(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<AisClient> {
+  if (config.get('store', { infer: true }) === 'ais') {
+    const cluster = new AisHttpClient({
+      endpoint: config.get('aisEndpoint', { infer: true }),
+      timeoutMs: config.get('aisTimeoutMs', { infer: true }),
+      retries: config.get('aisRetries', { infer: true }),
+    });
+    return instrumentAisClient(cluster, 'ais', metrics);
+  }
   const store = new EmbeddedStore({
     dataDir: config.get('dataDir', { infer: true }),
     inlineMaxBytes: config.get('inlineMaxBytes', { infer: true }),

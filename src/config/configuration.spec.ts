@@ -9,6 +9,9 @@ describe('loadConfig', () => {
       s3Domain: '',
       region: 'us-east-1',
       store: 'embedded',
+      aisEndpoint: '',
+      aisTimeoutMs: 30000,
+      aisRetries: 2,
       dataDir: './data',
       inlineMaxBytes: 65536,
       fsync: true,
@@ -45,5 +48,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty', FSYNC: 'maybe', S3_AUTH: 'none' })).toThrow(
       'Invalid environment variables: PORT=eighty (an integer from 0 to 65535), FSYNC=maybe (true or false), S3_AUTH=none (one of verify, parse)',
     );
+  });
+
+  it('takes the AIS backend with the AIS proxy URL, its timeout and retries', () => {
+    expect(loadConfig({ STORE: 'ais', AIS_ENDPOINT: 'http://ais-proxy:51080/', AIS_TIMEOUT_MS: '5000', AIS_RETRIES: '0' })).toMatchObject({
+      store: 'ais',
+      aisEndpoint: 'http://ais-proxy:51080',
+      aisTimeoutMs: 5000,
+      aisRetries: 0,
+    });
+  });
+
+  it('refuses STORE=ais without AIS_ENDPOINT, and an endpoint that is not an http(s) URL of the proxy', () => {
+    expect(() => loadConfig({ STORE: 'ais' })).toThrow('AIS_ENDPOINT= (required with STORE=ais');
+    for (const endpoint of ['ais-proxy:51080', 'ftp://ais-proxy', 'http://ais-proxy:51080/v1', 'not a url']) {
+      expect(() => loadConfig({ STORE: 'ais', AIS_ENDPOINT: endpoint })).toThrow(`AIS_ENDPOINT=${endpoint} (an http(s) URL of the AIS proxy`);
+    }
+    expect(() => loadConfig({ STORE: 'ais', AIS_ENDPOINT: 'http://p:1', AIS_RETRIES: '-1' })).toThrow('AIS_RETRIES=-1 (an integer from 0 to 10)');
   });
 });

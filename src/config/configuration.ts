@@ -15,6 +15,12 @@ export interface AppConfig {
   s3Domain: string;
   region: string;
   store: StoreKind;
+  /** STORE=ais: the AIS proxy's URL (AIS_ENDPOINT), e.g. `http://ais-proxy:51080`. */
+  aisEndpoint: string;
+  /** STORE=ais: connect, headers and idle-body timeout of every AIS call. */
+  aisTimeoutMs: number;
+  /** STORE=ais: extra attempts for idempotent AIS calls that failed on the connection. */
+  aisRetries: number;
   dataDir: string;
   /** Objects up to this size are kept inside their metadata record (one LMDB read per GET). */
   inlineMaxBytes: number;
@@ -87,6 +93,25 @@ function readPrefix(env: Env, errors: ConfigErrors): string {
   return raw.replace(/\/+$/, '');
 }
 
+function readEndpoint(env: Env, required: boolean, errors: ConfigErrors): string {
+  const raw = env.AIS_ENDPOINT ?? '';
+  if (raw === '') {
+    if (required) errors.add('AIS_ENDPOINT', raw, 'required with STORE=ais: the AIS proxy URL, e.g. http://ais-proxy:51080');
+    return '';
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search !== '') {
+    errors.add('AIS_ENDPOINT', raw, 'an http(s) URL of the AIS proxy without a path, e.g. http://ais-proxy:51080');
+    return '';
+  }
+  return url.origin;
+}
+
 function hasCredentials(env: Env): boolean {
   return Boolean((env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY) || env.S3_CREDENTIALS_FILE);
 }
@@ -111,6 +136,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     s3Domain: (env.S3_DOMAIN ?? '').toLowerCase(),
     region: env.S3_REGION || 'us-east-1',
     store: readChoice(env, 'STORE', ['embedded', 'ais'] as const, 'embedded', errors),
+    aisEndpoint: readEndpoint(env, env.STORE === 'ais', errors),
+    aisTimeoutMs: readInt(env, 'AIS_TIMEOUT_MS', 30_000, 100, 3_600_000, errors),
+    aisRetries: readInt(env, 'AIS_RETRIES', 2, 0, 10, errors),
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
@@ -128,7 +156,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (config.auth === 'verify' && !hasCredentials(env)) {
     errors.add('S3_AUTH', 'verify', 'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE');
   }
-  if (config.store === 'ais') errors.add('STORE', 'ais', 'the AIS backend is not available in this build yet');
   if (errors.problems.length > 0) {
     throw new Error(`Invalid environment variables: ${errors.problems.join(', ')}`);
   }

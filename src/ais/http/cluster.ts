@@ -1,0 +1,54 @@
+import { S3Error, isS3Error } from '../../s3/errors';
+import type { AisHttp } from './ais-http';
+
+export interface TargetNode {
+  id: string;
+  /** Public URL, e.g. `http://127.0.0.1:51083`. */
+  url: string;
+}
+
+interface ClusterMap {
+  tmap?: Record<string, { public_net?: { direct_url?: string }; daemon_id?: string }> | null;
+}
+
+/**
+ * The cluster as a whole: its map of storage targets and whether it can serve. AIS's proxy answers its own
+ * health checks even with every target gone (docs/ais-native-api.md section 12), so readiness also asks the
+ * targets, and an empty answer from a cluster without targets is not taken for an empty bucket.
+ */
+export class AisCluster {
+  constructor(private readonly http: AisHttp) {}
+
+  async targets(): Promise<TargetNode[]> {
+    const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/cluster', query: { what: 'smap' } });
+    const smap = JSON.parse(text) as ClusterMap;
+    return Object.entries(smap.tmap ?? {}).map(([id, node]) => ({ id: node.daemon_id ?? id, url: node.public_net?.direct_url ?? '' }));
+  }
+
+  /** Throws ServiceUnavailable when the cluster map has no storage target. */
+  async requireTargets(): Promise<void> {
+    if ((await this.targets()).length === 0) throw new S3Error('ServiceUnavailable', 'AIS has no storage target in its cluster map');
+  }
+
+  /** Undefined when the proxy and every target in the cluster map are ready; otherwise what is wrong. */
+  async problem(): Promise<string | undefined> {
+    try {
+      await this.http.proxyCall({ method: 'GET', path: '/v1/health', query: { readiness: 'true' } });
+      const targets = await this.targets();
+      if (targets.length === 0) return 'AIS has no storage target in its cluster map';
+      const down: string[] = [];
+      await Promise.all(
+        targets.map(async (target) => {
+          try {
+            await this.http.nodeCall(target.url, { method: 'GET', path: '/v1/health', query: { readiness: 'true' } });
+          } catch {
+            down.push(`${target.id} (${target.url})`);
+          }
+        }),
+      );
+      return down.length > 0 ? `AIS storage targets not ready: ${down.sort().join(', ')}` : undefined;
+    } catch (err) {
+      return isS3Error(err) ? err.message : `AIS health check failed: ${(err as Error).message}`;
+    }
+  }
+}

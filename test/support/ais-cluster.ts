@@ -1,0 +1,77 @@
+import { join, resolve } from 'node:path';
+import { RawResponse, rawRequest } from './raw-http';
+import { runOk } from './clients';
+
+const SCRIPT = resolve(__dirname, '../../scripts/ais-dev-cluster.sh');
+
+/**
+ * The dev AIS cluster of scripts/ais-dev-cluster.sh (1 proxy + 1 target on 127.0.0.1), run for one test
+ * file: its own ports (AIS_PORT and the five after it) and its own cluster directory, so it never meets a
+ * developer's cluster. `start` builds aisnode first if it is missing (minutes when cold).
+ */
+export class DevAisCluster {
+  readonly endpoint: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly port: number) {
+    this.endpoint = `http://127.0.0.1:${port}`;
+    this.env = { ...process.env, AIS_PORT: String(port), AIS_DEV_DIR: join(resolve(__dirname, '../..'), '.tmp', 'ais', `e2e-${port}`) };
+  }
+
+  async start(): Promise<void> {
+    await runOk('bash', [SCRIPT, 'start'], { env: this.env, cwd: resolve(__dirname, '../..'), timeoutMs: 15 * 60_000 });
+  }
+
+  /** Stops both nodes and deletes the cluster, or with `node`, stops only that node (a later start brings it back). */
+  async stop(node?: 'proxy' | 'target'): Promise<void> {
+    await runOk('bash', [SCRIPT, 'stop', ...(node ? [node] : [])], { env: this.env, cwd: resolve(__dirname, '../..'), timeoutMs: 60_000 });
+  }
+}
+
+/**
+ * AIS's own REST API (docs/ais-native-api.md), for checking what the gateway wrote and writing behind its
+ * back: follows the proxy's redirects to the target as AIS clients do.
+ */
+export class AisNativeApi {
+  constructor(private readonly endpoint: string) {}
+
+  /** Bucket names, as `ais ls ais://` shows them. */
+  async bucketNames(): Promise<string[]> {
+    const response = await rawRequest(this.endpoint, { method: 'GET', path: '/v1/buckets?provider=ais' });
+    expect({ status: response.status, body: response.status === 200 ? '' : response.body }).toEqual({ status: 200, body: '' });
+    return (JSON.parse(response.body) as Array<{ name: string }>).map((bucket) => bucket.name);
+  }
+
+  async objectNames(bucket: string): Promise<string[]> {
+    const message = JSON.stringify({ action: 'list', value: {} });
+    // A GET with a body: node:http sends neither a length nor chunks for GET unless told the length.
+    const response = await rawRequest(this.endpoint, {
+      method: 'GET',
+      path: `/v1/buckets/${bucket}?provider=ais`,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(message)) },
+      body: message,
+    });
+    expect({ status: response.status, body: response.status === 200 ? '' : response.body }).toEqual({ status: 200, body: '' });
+    return ((JSON.parse(response.body) as { entries: Array<{ name: string }> | null }).entries ?? []).map((entry) => entry.name);
+  }
+
+  async putObject(bucket: string, key: string, body: string, customMetadata: Record<string, string> = {}): Promise<void> {
+    const lines = Object.entries(customMetadata).map(([name, value]) => `${name}=${value}`);
+    const response = await this.followed('PUT', bucket, key, body, lines);
+    expect(response.status).toBe(200);
+  }
+
+  async getObject(bucket: string, key: string): Promise<RawResponse> {
+    return this.followed('GET', bucket, key);
+  }
+
+  private async followed(method: string, bucket: string, key: string, body?: string, customMetadata: string[] = []): Promise<RawResponse> {
+    const path = `/v1/objects/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?provider=ais`;
+    const ask = await rawRequest(this.endpoint, { method, path, headers: { 'content-length': '0' } });
+    expect({ status: ask.status, body: [301, 307].includes(ask.status) ? '' : ask.body }).toEqual({ status: ask.status === 301 ? 301 : 307, body: '' });
+    // node:http joins repeated headers given as an array into separate lines, as AIS wants them.
+    const headers: Record<string, string | string[]> = { 'content-length': String(Buffer.byteLength(body ?? '')) };
+    if (customMetadata.length > 0) headers['ais-custom-md'] = customMetadata;
+    return rawRequest(this.endpoint, { method, path: String(ask.headers.location), headers: headers as Record<string, string>, body });
+  }
+}
