@@ -8,6 +8,7 @@ import { canonicalRequest, splitTarget } from './canonical-request';
 import { canonicalTrailers, chunkSignatureVerifier, chunkStringToSign, EMPTY_SHA256, trailerStringToSign, verifyTrailerSignature } from './chunk-signatures';
 import { parseAuthorizationHeader } from './sigv4-parse';
 import { stringToSign, SigV4Context, verifyHeaderAuth } from './sigv4';
+import { s3ErrorOf } from '../../test/support/rejections';
 
 const examples = awsS3Examples();
 const EXAMPLE_TIME = Date.UTC(2013, 4, 24);
@@ -46,15 +47,6 @@ async function decode(input: Buffer, decoder: AwsChunkedDecoder, pieceSize = 409
   return Buffer.concat(out);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected an S3Error');
-}
 
 describe('AWS example: PUT in 64 KiB chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   it('verifies the seed request', () => {
@@ -96,7 +88,7 @@ describe('AWS example: PUT in 64 KiB chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)
     const swapped = body(plain, [plain.chunks[1].signature, plain.chunks[0].signature, plain.chunks[2].signature]);
     for (const input of [flippedData, flippedLast, missing, swapped]) {
       const decoder = new AwsChunkedDecoder({ decodedLength: 66560, verifier: chunkSignatureVerifier(verifySeed(plain)) });
-      const error = await rejection(decode(input, decoder));
+      const error = await s3ErrorOf(decode(input, decoder));
       expect(error.code).toBe('SignatureDoesNotMatch');
     }
     const wrongSeed = chunkSignatureVerifier({ ...verifySeed(plain), signature: withTrailer.seedSignature });

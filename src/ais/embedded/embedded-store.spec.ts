@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors';
 import type { IncomingBody, ObjectAttributes, ObjectRead } from '../ais-client';
 import { EmbeddedStore } from './embedded-store';
+import { s3ErrorOf } from '../../../test/support/rejections';
 
 /**
  * EmbeddedStore on a real temporary directory, no mocks: what SPEC.md section 4 promises about where bytes
@@ -71,15 +72,6 @@ async function contentOf(read: ObjectRead): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function s3ErrorOf(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected an S3Error');
-}
 
 /** Every file and directory under `dir`, as paths relative to it. */
 function walk(dir: string): string[] {
