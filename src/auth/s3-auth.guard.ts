@@ -18,7 +18,7 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
   private readonly logger = new Logger('Auth');
   private readonly authenticator?: Authenticator;
 
-  constructor(private readonly config: ConfigService<AppConfig, true>) {
+  constructor(config: ConfigService<AppConfig, true>) {
     if (config.get('auth', { infer: true }) === 'verify') {
       const credentials = new CredentialStore(config.get('accessKey', { infer: true }), config.get('credentialsFile', { infer: true }));
       this.authenticator = new Authenticator(credentials, {

@@ -16,6 +16,7 @@ import { MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
 import { parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
+import { headerValue } from '../s3/headers';
 
 /** `ChecksumCRC32` and friends: the XML element of each algorithm. */
 function checksumElement(algorithm: ChecksumAlgorithm): string {
@@ -28,11 +29,6 @@ function checksumElements(checksums: Checksums): XmlElement {
   return out;
 }
 
-function header(request: S3Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function uploadIdOf(request: S3Request): string {
   const uploadId = request.query.uploadId;
   if (!uploadId) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId ?? '' });
@@ -41,8 +37,8 @@ function uploadIdOf(request: S3Request): string {
 
 /** `x-amz-checksum-algorithm` and `x-amz-checksum-type` of CreateMultipartUpload. */
 function requestedChecksum(request: S3Request): MultipartChecksum | undefined {
-  const name = header(request, 'x-amz-checksum-algorithm');
-  const typeName = header(request, 'x-amz-checksum-type')?.toUpperCase();
+  const name = headerValue(request.headers, 'x-amz-checksum-algorithm');
+  const typeName = headerValue(request.headers, 'x-amz-checksum-type')?.toUpperCase();
   if (name === undefined) {
     if (typeName !== undefined) throw new S3Error('InvalidRequest', 'x-amz-checksum-type requires x-amz-checksum-algorithm.');
     return undefined;
@@ -150,10 +146,10 @@ export class MultipartService {
   async uploadPartCopy(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     const partNumber = assertPartNumber(request.query.partNumber);
-    const source = parseCopySource(header(request, 'x-amz-copy-source') as string);
+    const source = parseCopySource(headerValue(request.headers, 'x-amz-copy-source') as string);
     const read = await this.store.getObject(source.bucket, source.key, source.versionId, (info) => {
       checkCopySourceConditions(info, request.headers);
-      return copySourceRange(header(request, 'x-amz-copy-source-range'), info.size);
+      return copySourceRange(headerValue(request.headers, 'x-amz-copy-source-range'), info.size);
     });
     const length = read.range ? read.range.end - read.range.start + 1 : read.info.size;
     const bytes = Buffer.isBuffer(read.body) ? Readable.from([read.body]) : read.body;
@@ -170,7 +166,7 @@ export class MultipartService {
   async completeMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     const parts = parseCompletedParts((await completeRequestBody(request)).toString('utf8'));
-    const objectChecksum = CHECKSUM_ALGORITHMS.map((algorithm) => header(request, checksumHeader(algorithm))).find((value) => value !== undefined);
+    const objectChecksum = CHECKSUM_ALGORITHMS.map((algorithm) => headerValue(request.headers, checksumHeader(algorithm))).find((value) => value !== undefined);
     const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), { parts, objectChecksum });
     const response = xmlResponse('CompleteMultipartUploadResult', {
       Location: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
@@ -195,7 +191,8 @@ export class MultipartService {
     const { bucket, key } = bucketAndKey(request);
     const uploadId = uploadIdOf(request);
     const marker = request.query['part-number-marker'];
-    const partNumberMarker = marker === undefined || marker === '' ? 0 : assertPartNumber(marker);
+    // 0 is the marker before the first part, as ListParts' own NextPartNumberMarker says when nothing was listed.
+    const partNumberMarker = marker === undefined || marker === '' || marker === '0' ? 0 : assertPartNumber(marker);
     const maxParts = parseMaxKeys(request.query, 'max-parts');
     const page = await this.store.listParts(bucket, key, uploadId, { partNumberMarker, maxParts });
     return xmlResponse('ListPartsResult', {

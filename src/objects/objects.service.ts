@@ -10,14 +10,10 @@ import { contentRange, parseRange } from '../s3/range';
 import { emptyResponse, S3Response } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
-
-function header(request: S3Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+import { headerValue } from '../s3/headers';
 
 function checksumsEnabled(request: S3Request): boolean {
-  return header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+  return headerValue(request.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
 }
 
 /** Headers a PUT (or copy) answers with: the ETag, the version, and the checksums that were verified. */
@@ -33,8 +29,8 @@ export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['
  */
 function requestedRange(request: S3Request, info: ObjectInfo): ByteRange | undefined {
   const partNumber = request.query.partNumber;
-  if (partNumber === undefined) return parseRange(header(request, 'range'), info.size);
-  if (header(request, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  if (partNumber === undefined) return parseRange(headerValue(request.headers, 'range'), info.size);
+  if (headerValue(request.headers, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   const number = assertPartNumber(partNumber);
   const sizes = info.partSizes ?? [info.size];
   if (number > sizes.length) throw new S3Error('InvalidPartNumber');

@@ -7,25 +7,21 @@ import { AwsChunkedDecoder } from './aws-chunked';
 import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
 import { S3Error } from './errors';
 import type { S3Request } from './s3-request';
+import { headerValue } from './headers';
 
 /** Largest single PUT S3 accepts (5 GiB); bigger objects need multipart upload. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** `Content-Encoding: aws-chunked` or a `STREAMING-*` payload hash: the body is framed in signed chunks. */
 export function isAwsChunked(headers: IncomingHttpHeaders): boolean {
-  const sha = header(headers, 'x-amz-content-sha256');
+  const sha = headerValue(headers, 'x-amz-content-sha256');
   if (sha?.startsWith('STREAMING-')) return true;
-  return (header(headers, 'content-encoding') ?? '').split(',').some((part) => part.trim() === 'aws-chunked');
+  return (headerValue(headers, 'content-encoding') ?? '').split(',').some((part) => part.trim() === 'aws-chunked');
 }
 
 /** The Content-Encoding to store: what the client declared, without the transport's `aws-chunked`. */
 export function storedContentEncoding(headers: IncomingHttpHeaders): string | undefined {
-  const parts = (header(headers, 'content-encoding') ?? '')
+  const parts = (headerValue(headers, 'content-encoding') ?? '')
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '' && part !== 'aws-chunked');
@@ -69,13 +65,13 @@ function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | unde
     const algorithm = algorithmOfHeader(name);
     // Newer algorithms (SHA512, XXHASH*, MD5) must not be silently ignored: the client expects them checked.
     if (algorithm === undefined) throw new S3Error('InvalidRequest', `The checksum header ${name} is not supported.`);
-    const value = header(headers, name) ?? '';
+    const value = headerValue(headers, name) ?? '';
     if (!isValidChecksumValue(algorithm, value)) {
       throw new S3Error('InvalidRequest', `Value for ${name} header is invalid.`);
     }
     supplied.push({ algorithm, source: 'header', value });
   }
-  const trailer = header(headers, 'x-amz-trailer');
+  const trailer = headerValue(headers, 'x-amz-trailer');
   if (trailer !== undefined) {
     const algorithm = algorithmOfHeader(trailer.trim().toLowerCase());
     if (algorithm === undefined) throw new S3Error('InvalidRequest', `Unsupported x-amz-trailer: ${trailer}.`);
@@ -83,7 +79,7 @@ function expectedChecksum(headers: IncomingHttpHeaders): ExpectedChecksum | unde
   }
   if (supplied.length > 1) throw new S3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
   if (supplied.length === 1) return supplied[0];
-  const declared = header(headers, 'x-amz-sdk-checksum-algorithm') ?? header(headers, 'x-amz-checksum-algorithm');
+  const declared = headerValue(headers, 'x-amz-sdk-checksum-algorithm') ?? headerValue(headers, 'x-amz-checksum-algorithm');
   if (declared === undefined) return undefined;
   const algorithm = parseAlgorithm(declared);
   if (algorithm === undefined) throw new S3Error('InvalidRequest', `Checksum algorithm ${declared} is not supported.`);
@@ -145,10 +141,10 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
   const limit = options.maxBytes ?? MAX_PUT_BYTES;
   const chunked = isAwsChunked(headers);
   const declaredLength = chunked
-    ? parseLength(header(headers, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length')
-    : parseLength(header(headers, 'content-length'), 'Content-Length');
+    ? parseLength(headerValue(headers, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length')
+    : parseLength(headerValue(headers, 'content-length'), 'Content-Length');
   if (declaredLength !== undefined && declaredLength > limit) throw new S3Error('EntityTooLarge');
-  const contentMd5 = parseContentMd5(header(headers, 'content-md5'));
+  const contentMd5 = parseContentMd5(headerValue(headers, 'content-md5'));
   const expected = withRequiredChecksum(expectedChecksum(headers), options.requiredChecksum);
   if (expected?.source === 'trailer' && !chunked) {
     throw new S3Error('InvalidRequest', 'x-amz-trailer requires an aws-chunked body.');

@@ -1,11 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectInfo } from '../ais/ais-client';
 import { S3Error } from './errors';
-
-function single(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+import { headerValue } from './headers';
 
 /** Whether an If-Match / If-None-Match list names this ETag (`*` names any; weak markers are ignored). */
 function etagListMatches(list: string, etag: string): boolean {
@@ -58,10 +54,10 @@ function validatorsOf(info: ObjectInfo): Record<string, string> {
 /** GET/HEAD preconditions: 412 PreconditionFailed or 304 Not Modified. */
 export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeaders): void {
   const outcome = evaluate(info, {
-    ifMatch: single(headers, 'if-match'),
-    ifNoneMatch: single(headers, 'if-none-match'),
-    ifModifiedSince: single(headers, 'if-modified-since'),
-    ifUnmodifiedSince: single(headers, 'if-unmodified-since'),
+    ifMatch: headerValue(headers, 'if-match'),
+    ifNoneMatch: headerValue(headers, 'if-none-match'),
+    ifModifiedSince: headerValue(headers, 'if-modified-since'),
+    ifUnmodifiedSince: headerValue(headers, 'if-unmodified-since'),
   });
   // A 304 carries the validators a 200 would have (RFC 9110 section 15.4.5), as S3 sends them.
   if (outcome === 'not-modified') throw new S3Error('NotModified', undefined, {}, validatorsOf(info));
@@ -71,10 +67,10 @@ export function checkReadConditions(info: ObjectInfo, headers: IncomingHttpHeade
 /** CopyObject's `x-amz-copy-source-if-*`: any failure is 412 (a copy has no 304). */
 export function checkCopySourceConditions(info: ObjectInfo, headers: IncomingHttpHeaders): void {
   const outcome = evaluate(info, {
-    ifMatch: single(headers, 'x-amz-copy-source-if-match'),
-    ifNoneMatch: single(headers, 'x-amz-copy-source-if-none-match'),
-    ifModifiedSince: single(headers, 'x-amz-copy-source-if-modified-since'),
-    ifUnmodifiedSince: single(headers, 'x-amz-copy-source-if-unmodified-since'),
+    ifMatch: headerValue(headers, 'x-amz-copy-source-if-match'),
+    ifNoneMatch: headerValue(headers, 'x-amz-copy-source-if-none-match'),
+    ifModifiedSince: headerValue(headers, 'x-amz-copy-source-if-modified-since'),
+    ifUnmodifiedSince: headerValue(headers, 'x-amz-copy-source-if-unmodified-since'),
   });
   if (outcome !== 'proceed') throw new S3Error('PreconditionFailed');
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Agent, Dispatcher } from 'undici';
 import { isS3Error } from '../../s3/errors';
 import { ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
+import { headerValue } from '../../s3/headers';
 
 export interface AisHttpOptions {
   /** The AIS proxy, e.g. `http://ais-proxy:51080`. */
@@ -39,11 +40,6 @@ const BACKOFF_MS = 100;
 
 function queryString(query: Record<string, string> | undefined): string {
   return new URLSearchParams({ provider: 'ais', ...query }).toString();
-}
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

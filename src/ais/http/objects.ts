@@ -15,32 +15,28 @@ import {
 import type { AisHttp } from './ais-http';
 import { attributesOfCustomMetadata, customMetadataLines } from './custom-metadata';
 import { checkStorableKey, objectPath } from './object-names';
+import { headerValue } from '../../s3/headers';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
 const HEAD_PROPS = 'name,size,checksum,atime,version,last-modified,etag,custom';
 /** How often a GET starts over when the object changed between its HEAD and its read. */
 const READ_ATTEMPTS = 3;
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The object's content checksum as AIS reports it (MD5 in buckets the gateway creates). */
 function contentChecksum(headers: IncomingHttpHeaders): { type?: string; value?: string } {
-  return { type: header(headers, 'ais-checksum-type'), value: header(headers, 'ais-checksum-value') };
+  return { type: headerValue(headers, 'ais-checksum-type'), value: headerValue(headers, 'ais-checksum-value') };
 }
 
 /** ObjectInfo from the headers of AIS's HEAD with HEAD_PROPS. */
 export function objectInfoOfHead(key: string, headers: IncomingHttpHeaders): ObjectInfo {
   const checksum = contentChecksum(headers);
-  const etagHeader = header(headers, 'etag')?.replace(/^"|"$/g, '');
-  const lastModified = header(headers, 'last-modified');
-  const atimeNs = header(headers, 'ais-atime');
+  const etagHeader = headerValue(headers, 'etag')?.replace(/^"|"$/g, '');
+  const lastModified = headerValue(headers, 'last-modified');
+  const atimeNs = headerValue(headers, 'ais-atime');
   const attributes = attributesOfCustomMetadata(headers['ais-custom-md']);
   return {
     key,
-    size: Number(header(headers, 'content-length') ?? 0),
+    size: Number(headerValue(headers, 'content-length') ?? 0),
     // S3 clients check the ETag against the MD5 of what they read: the md5 checksum is that.
     etag: checksum.type === 'md5' && checksum.value ? checksum.value : (etagHeader ?? checksum.value ?? ''),
     lastModified: lastModified ? new Date(lastModified) : new Date(atimeNs && /^\d+$/.test(atimeNs) ? Number(BigInt(atimeNs) / 1_000_000n) : 0),
