@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { countBlobFiles, eventually } from './support/data-dir';
+import { storeFootprint, storeStartedWriting } from './support/backend';
+import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
 import { expectObjectBytes, storeState } from './support/objects';
 import { peakResidentBytes, residentBytes, resetPeakResident } from './support/process-memory';
@@ -43,22 +44,22 @@ describe('large and interrupted uploads', () => {
    * for them (so the abort lands mid-write), then destroys the socket.
    */
   async function abortPutHalfway(bucket: string, key: string, total: number): Promise<void> {
-    const blobsBefore = countBlobFiles(fixture.gateway.dataDir);
+    const blobsBefore = await storeFootprint(fixture.gateway);
     const req = request(new URL(`/s3/${bucket}/${key}`, fixture.gateway.origin), {
       method: 'PUT',
       headers: { 'content-length': String(total), 'content-type': 'application/octet-stream' },
     });
     req.on('error', () => undefined);
     await new Promise<void>((resolve) => req.write(Buffer.alloc(total / 2, 'h'), () => resolve()));
-    expect(await eventually(() => countBlobFiles(fixture.gateway.dataDir) > blobsBefore)).toBe(true);
+    expect(await storeStartedWriting(fixture.gateway, blobsBefore)).toBe(true);
     req.destroy();
   }
 
   it('leaves neither the object nor a blob file behind when the client aborts a PUT halfway', async () => {
     const bucket = await fixture.newBucket();
-    const blobsBefore = countBlobFiles(fixture.gateway.dataDir);
+    const blobsBefore = await storeFootprint(fixture.gateway);
     await abortPutHalfway(bucket, 'aborted', 8 * MiB);
-    expect(await eventually(() => countBlobFiles(fixture.gateway.dataDir) === blobsBefore)).toBe(true);
+    expect(await eventually(async () => (await storeFootprint(fixture.gateway)) === blobsBefore)).toBe(true);
     await expectS3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'aborted' })), 'NotFound', 404);
     expect(await storeState(s3, bucket)).toEqual([]);
   });
@@ -68,9 +69,9 @@ describe('large and interrupted uploads', () => {
     const old = Buffer.alloc(2 * MiB, 'o');
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept', Body: old }));
     const before = await storeState(s3, bucket);
-    const blobsBefore = countBlobFiles(fixture.gateway.dataDir);
+    const blobsBefore = await storeFootprint(fixture.gateway);
     await abortPutHalfway(bucket, 'kept', 8 * MiB);
-    expect(await eventually(() => countBlobFiles(fixture.gateway.dataDir) === blobsBefore)).toBe(true);
+    expect(await eventually(async () => (await storeFootprint(fixture.gateway)) === blobsBefore)).toBe(true);
     expect(await storeState(s3, bucket)).toEqual(before);
     await expectObjectBytes(s3, bucket, 'kept', old);
   });

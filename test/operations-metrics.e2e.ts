@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { patternBytes } from './support/clients';
-import { countBlobFiles, eventually } from './support/data-dir';
+import { e2eBackend, storeFootprint, storeStartedWriting } from './support/backend';
+import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
 import { freePort } from './support/free-port';
 import { getObject } from './support/objects';
@@ -93,12 +94,12 @@ describe('Prometheus metrics at /metrics', () => {
     // HEAD answers announce the object's length but send no body: nothing is counted for them.
     expect(after.changes(before, 's3_sent_bytes_total')).toEqual({ [labelKey({ operation: 'GetObject' })]: body.length + errorBodyBytes });
     expect(after.changes(before, 'ais_backend_requests_total')).toEqual({
-      [labelKey({ backend: 'embedded', call: 'createBucket', status: 'ok' })]: 1,
-      [labelKey({ backend: 'embedded', call: 'putObject', status: 'ok' })]: 1,
-      [labelKey({ backend: 'embedded', call: 'getObject', status: 'ok' })]: 1,
-      [labelKey({ backend: 'embedded', call: 'headObject', status: 'ok' })]: 1,
-      [labelKey({ backend: 'embedded', call: 'getObject', status: 'NoSuchKey' })]: 1,
-      [labelKey({ backend: 'embedded', call: 'headObject', status: 'NoSuchKey' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'createBucket', status: 'ok' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'putObject', status: 'ok' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'getObject', status: 'ok' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'headObject', status: 'ok' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'getObject', status: 'NoSuchKey' })]: 1,
+      [labelKey({ backend: e2eBackend(), call: 'headObject', status: 'NoSuchKey' })]: 1,
     });
     const backendCounts = after.changes(before, 'ais_backend_request_duration_seconds_count');
     expect(Object.values(backendCounts).reduce((a, b) => a + b, 0)).toBe(6);
@@ -137,9 +138,9 @@ describe('Prometheus metrics at /metrics', () => {
     expect((await scrapeMetrics(origin)).value('s3_requests_in_flight')).toBe(0);
 
     const countedBefore = await scrapeMetrics(origin);
-    const blobsBefore = countBlobFiles(fixture.gateway.dataDir);
+    const blobsBefore = await storeFootprint(fixture.gateway);
     const cut = startPut(origin, `/s3/${bucket}/cut`, 8 * MiB, MiB);
-    expect(await eventually(() => countBlobFiles(fixture.gateway.dataDir) > blobsBefore)).toBe(true);
+    expect(await storeStartedWriting(fixture.gateway, blobsBefore)).toBe(true);
     expect((await scrapeMetrics(origin)).value('s3_requests_in_flight')).toBe(1);
     cut.abort();
     expect(await cut.done).toBe(0);

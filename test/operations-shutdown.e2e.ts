@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { countBlobFiles, eventually } from './support/data-dir';
+import { storeFootprint, storeStartedWriting } from './support/backend';
+import { eventually } from './support/data-dir';
 import { RunningGateway, startGateway } from './support/gateway';
 import { rawRequest } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
@@ -163,7 +164,8 @@ describe('graceful shutdown on SIGTERM', () => {
         (answer) => answer.status,
         () => 'failed',
       );
-      expect(await eventually(() => countBlobFiles(dataDir) > 0)).toBe(true);
+      const footprintBefore = await storeFootprint({ dataDir });
+      expect(await storeStartedWriting({ dataDir }, footprintBefore)).toBe(true);
       gateway.process.kill('SIGTERM');
       const signalledAt = Date.now();
 
@@ -181,7 +183,7 @@ describe('graceful shutdown on SIGTERM', () => {
         await expectS3Error(reader.send(new HeadObjectCommand({ Bucket: 'cut', Key: 'endless' })), 'NotFound', 404);
         reader.destroy();
         // Orphaned spill files are cleaned at start.
-        expect(await eventually(() => countBlobFiles(dataDir) === 0)).toBe(true);
+        expect(await eventually(async () => (await storeFootprint({ dataDir })) === footprintBefore)).toBe(true);
       } finally {
         await second.stop();
       }

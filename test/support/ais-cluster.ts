@@ -1,32 +1,4 @@
-import { join, resolve } from 'node:path';
 import { RawResponse, rawRequest } from './raw-http';
-import { runOk } from './clients';
-
-const SCRIPT = resolve(__dirname, '../../scripts/ais-dev-cluster.sh');
-
-/**
- * The dev AIS cluster of scripts/ais-dev-cluster.sh (1 proxy + 1 target on 127.0.0.1), run for one test
- * file: its own ports (AIS_PORT and the five after it) and its own cluster directory, so it never meets a
- * developer's cluster. `start` builds aisnode first if it is missing (minutes when cold).
- */
-export class DevAisCluster {
-  readonly endpoint: string;
-  private readonly env: NodeJS.ProcessEnv;
-
-  constructor(readonly port: number) {
-    this.endpoint = `http://127.0.0.1:${port}`;
-    this.env = { ...process.env, AIS_PORT: String(port), AIS_DEV_DIR: join(resolve(__dirname, '../..'), '.tmp', 'ais', `e2e-${port}`) };
-  }
-
-  async start(): Promise<void> {
-    await runOk('bash', [SCRIPT, 'start'], { env: this.env, cwd: resolve(__dirname, '../..'), timeoutMs: 15 * 60_000 });
-  }
-
-  /** Stops both nodes and deletes the cluster, or with `node`, stops only that node (a later start brings it back). */
-  async stop(node?: 'proxy' | 'target'): Promise<void> {
-    await runOk('bash', [SCRIPT, 'stop', ...(node ? [node] : [])], { env: this.env, cwd: resolve(__dirname, '../..'), timeoutMs: 60_000 });
-  }
-}
 
 /**
  * AIS's own REST API (docs/ais-native-api.md), for checking what the gateway wrote and writing behind its

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { backendEnv, emptyBackend } from './backend';
 
 const MAIN = resolve(__dirname, '../../dist/main.js');
 
@@ -19,14 +20,16 @@ export interface RunningGateway {
 }
 
 /**
- * Starts the built gateway (`dist/main.js`, as `npm start` runs it) on an ephemeral loopback port with its
- * own temporary data directory, and resolves once it logs where it listens.
+ * Starts the built gateway (`dist/main.js`, as `npm start` runs it) on an ephemeral loopback port, on the
+ * pass's backend (backend.ts), and resolves once it logs where it listens. Without `dataDir` it gets a fresh
+ * store: its own temporary data directory, or on AIS an emptied cluster; with one it reopens that store.
  */
 export async function startGateway(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningGateway> {
+  if (options.dataDir === undefined) await emptyBackend();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ais-s3-e2e-'));
   const child = spawn(process.execPath, [MAIN], {
     // The harness finds the port in the info-level "gateway listening" line, so LOG_LEVEL stays at info.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WORKERS: '1', ...backendEnv(), ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

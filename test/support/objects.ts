@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, GetObjectCommandInput, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { countBlobFiles, eventually } from './data-dir';
+import { storeFootprint } from './backend';
+import { eventually } from './data-dir';
 import { expectS3Error } from './s3-errors';
 
 export function md5Hex(bytes: Buffer | string): string {
@@ -66,14 +67,14 @@ export async function bucketsState(s3: S3Client): Promise<{ buckets: string[]; o
 
 /**
  * Runs requests that must all be refused, and shows that they changed nothing: the same buckets and objects
- * (as `s3`, a client the gateway accepts, lists them) and, once spills are cleaned up, as many blob files.
+ * (as `s3`, a client the gateway accepts, lists them) and, once spills are cleaned up, the same store footprint.
  */
 export async function expectStoreUnchangedBy(s3: S3Client, dataDir: string, refusals: () => Promise<void>): Promise<void> {
   const before = await bucketsState(s3);
-  const blobFiles = countBlobFiles(dataDir);
+  const footprint = await storeFootprint({ dataDir });
   await refusals();
   expect(await bucketsState(s3)).toEqual(before);
-  expect(await eventually(() => countBlobFiles(dataDir) === blobFiles)).toBe(true);
+  expect(await eventually(async () => (await storeFootprint({ dataDir })) === footprint)).toBe(true);
 }
 
 /** Sorts keys the way S3 lists them: by their UTF-8 bytes. */
