@@ -46,5 +46,6 @@ if (unavailable === undefined) {
   process.stderr.write(`\n[jest] the AIS pass of the end-to-end suite is not run: ${unavailable}.\n\n`);
 }
 
-// testTimeout is a global option: inside a project it would be ignored.
-module.exports = { projects, testTimeout: 60000 };
+// Global options (inside a project they would be ignored). One file at a time: every fresh gateway of the AIS
+// pass empties the one shared cluster, and the e2e files each start processes of their own.
+module.exports = { projects, testTimeout: 60000, maxWorkers: 1 };

@@ -1,5 +1,6 @@
 import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
+import { keysTheStoreHolds } from './support/backend';
 import { RunningGateway, startGateway } from './support/gateway';
 import { entriesOfPage, keySetArbitrary, ListingQuery, ModelPage, modelPages, queryArbitrary } from './support/listing-model';
 import { s3ClientFor } from './support/s3-client';
@@ -148,7 +149,10 @@ describe('listing through @aws-sdk/client-s3 against the model', () => {
   ])('%s exactly as the model, for random keys, prefixes, delimiters and page sizes', async (_name, pagesOf) => {
     await fc.assert(
       fc.asyncProperty(
-        keySetArbitrary(60).chain((keys) => fc.tuple(fc.constant(keys), fc.array(queryArbitrary(keys), { minLength: 1, maxLength: 3 }))),
+        keySetArbitrary(60)
+          // AIS refuses an object and keys under its name at once (`a` and `a/`): the model is of what it holds.
+          .map(keysTheStoreHolds)
+          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(queryArbitrary(keys), { minLength: 1, maxLength: 3 }))),
         async ([keys, queries]) => {
           const bucket = await bucketWith(keys);
           for (const query of queries) {

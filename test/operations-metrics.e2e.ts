@@ -121,8 +121,11 @@ describe('Prometheus metrics at /metrics', () => {
       expect(after.value('s3_request_duration_seconds_sum', { operation })).toBeGreaterThan(before.value('s3_request_duration_seconds_sum', { operation }));
     }
     expect(after.value('s3_requests_in_flight')).toBe(0);
-    expect(after.value('embedded_store_objects')).toBeGreaterThanOrEqual(1);
-    expect(after.value('embedded_store_free_bytes')).toBeGreaterThan(0);
+    if (e2eBackend() === 'embedded') {
+      // The embedded store's own gauges (the AIS backend has none: AIS exports its own metrics).
+      expect(after.value('embedded_store_objects')).toBeGreaterThanOrEqual(1);
+      expect(after.value('embedded_store_free_bytes')).toBeGreaterThan(0);
+    }
     // Default Node.js process metrics are there too.
     expect(after.value('process_resident_memory_bytes')).toBeGreaterThan(0);
   });

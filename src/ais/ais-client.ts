@@ -75,6 +75,11 @@ export interface BodyDigest {
 export interface IncomingBody {
   stream: Readable;
   verify(): Promise<BodyDigest>;
+  /**
+   * The flexible checksum the client asked for, known before the body is read: its algorithm, and its value
+   * when the client sent it in a header (a trailer's value, or one the gateway computes, comes with verify()).
+   */
+  checksum?: { algorithm: ChecksumAlgorithm; value?: string };
 }
 
 export interface ObjectAttributes {

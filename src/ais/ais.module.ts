@@ -9,11 +9,14 @@ import { MetricsService } from '../metrics/metrics.service';
 
 async function createAisClient(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<AisClient> {
   if (config.get('store', { infer: true }) === 'ais') {
-    const cluster = new AisHttpClient({
-      endpoint: config.get('aisEndpoint', { infer: true }),
-      timeoutMs: config.get('aisTimeoutMs', { infer: true }),
-      retries: config.get('aisRetries', { infer: true }),
-    });
+    const cluster = new AisHttpClient(
+      {
+        endpoint: config.get('aisEndpoint', { infer: true }),
+        timeoutMs: config.get('aisTimeoutMs', { infer: true }),
+        retries: config.get('aisRetries', { infer: true }),
+      },
+      { abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000 },
+    );
     return instrumentAisClient(cluster, 'ais', metrics);
   }
   const store = new EmbeddedStore({

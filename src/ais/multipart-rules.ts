@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ChecksumAlgorithm, createChecksum } from '../s3/checksum';
 import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from '../s3/crc-combine';
 import { S3Error } from '../s3/errors';
-import type { ChecksumType } from './ais-client';
+import type { Checksums, ChecksumType, CompletedPart, MultipartChecksum } from './ais-client';
 
 /** S3 multipart limits (S3 User Guide, "Amazon S3 multipart upload limits"). */
 export const MIN_PART_NUMBER = 1;
@@ -115,4 +115,34 @@ export function objectChecksumOf(algorithm: ChecksumAlgorithm, type: ChecksumTyp
     combined = combined === undefined ? crc : combineCrc(combined, crc, part.size, parameters);
   }
   return Buffer.from((combined ?? 0n).toString(16).padStart(bytes * 2, '0'), 'hex').toString('base64');
+}
+
+/** Per-part checksums named in a CompleteMultipartUpload must be the ones the parts were uploaded with (InvalidPart). */
+export function checkPartChecksums(requested: readonly CompletedPart[], stored: ReadonlyMap<number, { checksums: Checksums }>): void {
+  for (const part of requested) {
+    const uploaded = stored.get(part.partNumber)?.checksums ?? {};
+    for (const [algorithm, value] of Object.entries(part.checksums)) {
+      if (uploaded[algorithm as ChecksumAlgorithm] !== value) {
+        throw new S3Error('InvalidPart', `The ${algorithm} of part ${part.partNumber} does not match the uploaded part.`, { PartNumber: String(part.partNumber) });
+      }
+    }
+  }
+}
+
+/**
+ * The checksum of an object completed from `parts` (in object order) for an upload created with `checksum`:
+ * every part must carry one of the upload's algorithm (InvalidPart), and a whole-object checksum the client
+ * sent with the Complete must match (BadDigest).
+ */
+export function completedChecksum(checksum: MultipartChecksum, parts: ReadonlyArray<{ size: number; checksums: Checksums }>, sent?: string): string {
+  const { algorithm, type } = checksum;
+  const partChecksums = parts.map((part) => ({ value: part.checksums[algorithm] ?? '', size: part.size }));
+  if (partChecksums.some((part) => part.value === '')) {
+    throw new S3Error('InvalidPart', `Every part of this upload needs a ${algorithm} checksum.`);
+  }
+  const value = objectChecksumOf(algorithm, type, partChecksums);
+  if (sent !== undefined && sent !== value) {
+    throw new S3Error('BadDigest', `The ${algorithm} you specified for the object did not match the calculated checksum.`);
+  }
+  return value;
 }

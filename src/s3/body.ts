@@ -171,7 +171,8 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
     }
     return { size: digest.size, md5Hex: md5.toString('hex'), checksums };
   };
-  return { stream, verify };
+  const checksum = expected && { algorithm: expected.algorithm, value: expected.source === 'header' ? expected.value : undefined };
+  return { stream, verify, checksum };
 }
 
 /** The checksum announced in `x-amz-trailer`; it must have arrived, well formed (S3: MalformedTrailerError). */

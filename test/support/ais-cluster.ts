@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { RawResponse, rawRequest } from './raw-http';
 
 /**
@@ -35,6 +36,40 @@ export class AisNativeApi {
 
   async getObject(bucket: string, key: string): Promise<RawResponse> {
     return this.followed('GET', bucket, key);
+  }
+
+  /** The object's custom metadata as AIS keeps it (`Ais-Custom-Md` lines of a HEAD), key to value. */
+  async customMetadata(bucket: string, key: string): Promise<Record<string, string>> {
+    const path = `/v1/objects/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?provider=ais`;
+    const ask = await rawRequest(this.endpoint, { method: 'HEAD', path });
+    expect(ask.status).toBe(307);
+    // node:http joins repeated header lines with ", ", which values may contain: read the raw lines.
+    const lines = await new Promise<string[]>((resolve, reject) => {
+      request(new URL(String(ask.headers.location)), { method: 'HEAD' }, (res) => {
+        res.resume();
+        const raw = res.rawHeaders;
+        resolve(raw.flatMap((name, at) => (at % 2 === 0 && name.toLowerCase() === 'ais-custom-md' ? [raw[at + 1]] : [])));
+      })
+        .on('error', reject)
+        .end();
+    });
+    return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  }
+
+  /** The bucket's props (`Ais-Bucket-Props` of a HEAD). */
+  async bucketProps(bucket: string): Promise<{ versioning: { enabled: boolean }; extra?: { custom?: string } }> {
+    const response = await rawRequest(this.endpoint, { method: 'HEAD', path: `/v1/buckets/${bucket}?provider=ais` });
+    expect(response.status).toBe(200);
+    return JSON.parse(String(response.headers['ais-bucket-props']));
+  }
+
+  /** Copies an object with AIS's own copy (`object_to`), custom metadata included. */
+  async copyObject(bucket: string, key: string, toBucket: string, toKey: string): Promise<void> {
+    const path = `/v1/objects/${bucket}/${encodeURIComponent(key)}?provider=ais&object_to=${encodeURIComponent(`ais/@#/${toBucket}/${toKey}`)}`;
+    const ask = await rawRequest(this.endpoint, { method: 'PUT', path, headers: { 'content-length': '0' } });
+    expect(ask.status).toBe(307);
+    const response = await rawRequest(this.endpoint, { method: 'PUT', path: String(ask.headers.location), headers: { 'content-length': '0' } });
+    expect(response.status).toBe(200);
   }
 
   private async followed(method: string, bucket: string, key: string, body?: string, customMetadata: string[] = []): Promise<RawResponse> {

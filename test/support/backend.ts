@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { countBlobFiles, eventually } from './data-dir';
+import { keysAisHoldsTogether } from './listing-model';
 import { rawRequest } from './raw-http';
 
 /**
@@ -18,6 +19,11 @@ export const E2E_AIS_PORT = Number(process.env.AIS_E2E_PORT ?? 52080);
 export const E2E_AIS_ENDPOINT = `http://127.0.0.1:${E2E_AIS_PORT}`;
 /** The dev cluster's own directory (configs, mountpaths, logs), apart from a developer's cluster. */
 export const E2E_AIS_DIR = join(resolve(__dirname, '../..'), '.tmp', 'ais', `e2e-${E2E_AIS_PORT}`);
+
+/** The keys of `keys` the pass's store can hold together: all of them, except on AIS (listing-model.ts says why). */
+export function keysTheStoreHolds(keys: readonly string[]): string[] {
+  return e2eBackend() === 'ais' ? keysAisHoldsTogether(keys) : [...keys];
+}
 
 /** What a gateway needs in its environment to run on the pass's backend. */
 export function backendEnv(): Record<string, string> {

@@ -28,7 +28,8 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   if (options.dataDir === undefined) await emptyBackend();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ais-s3-e2e-'));
   const child = spawn(process.execPath, [MAIN], {
-    // The harness finds the port in the info-level "gateway listening" line, so LOG_LEVEL stays at info.
+    // The harness finds the port in the info-level "gateway listening" line, so LOG_LEVEL stays at info. One
+    // process unless a test asks for WORKERS: `process` is then the gateway itself (its memory, its signals).
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WORKERS: '1', ...backendEnv(), ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

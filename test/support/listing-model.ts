@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { aisNameOf } from '../../src/ais/http/object-names';
 
 /**
  * The reference model of an S3 bucket listing (SPEC.md section 2), shared by the listing unit test and the
@@ -117,4 +118,21 @@ export function queryArbitrary(keys: readonly string[]): fc.Arbitrary<ListingQue
     delimiter: delimiterArbitrary,
     maxKeys: fc.oneof(fc.integer({ min: 1, max: Math.min(3, keys.length + 2) }), fc.integer({ min: 1, max: keys.length + 2 })),
   });
+}
+
+/**
+ * The keys of `keys` that AIS can hold together, in order. AIS stores an object as a file named after it
+ * (src/ais/http/object-names.ts), and a name cannot be an object and a directory at once: of `a` and `a/b`, or
+ * `a` and `a/` (AIS name `a/ `), the later one is refused (docs/ais-native-api.md section 6).
+ */
+export function keysAisHoldsTogether(keys: readonly string[]): string[] {
+  const names: string[] = [];
+  const held: string[] = [];
+  for (const key of keys) {
+    const name = aisNameOf(key);
+    if (names.some((other) => other.startsWith(`${name}/`) || name.startsWith(`${other}/`))) continue;
+    names.push(name);
+    held.push(key);
+  }
+  return held;
 }

@@ -13,7 +13,7 @@ import type {
   ObjectInfo,
   PartInfo,
 } from '../ais-client';
-import { multipartEtag, objectChecksumOf, selectCompletedParts, StoredPart } from '../multipart-rules';
+import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, StoredPart } from '../multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
 import { commonPrefixOf } from './listing';
@@ -101,7 +101,7 @@ export class EmbeddedMultipart {
       const upload = this.openUpload(bucket, key, uploadId);
       const parts = this.partsOf(uploadId);
       const selected = selectCompletedParts(request.parts, parts);
-      this.checkPartChecksums(request, parts);
+      checkPartChecksums(request.parts, parts);
       const object = this.objectOf(upload, selected, parts, request);
       const { etag, size, checksums, checksumType } = object;
       this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
@@ -201,18 +201,6 @@ export class EmbeddedMultipart {
     return blobs;
   }
 
-  /** Per-part checksums named in the Complete request must be the ones the parts were uploaded with. */
-  private checkPartChecksums(request: CompleteRequest, parts: Map<number, PartRecord>): void {
-    for (const part of request.parts) {
-      const stored = parts.get(part.partNumber)?.checksums ?? {};
-      for (const [algorithm, value] of Object.entries(part.checksums)) {
-        if (stored[algorithm as keyof typeof stored] !== value) {
-          throw new S3Error('InvalidPart', `The ${algorithm} of part ${part.partNumber} does not match the uploaded part.`, { PartNumber: String(part.partNumber) });
-        }
-      }
-    }
-  }
-
   private objectOf(upload: UploadRecord, selected: StoredPart[], parts: Map<number, PartRecord>, request: CompleteRequest): ObjectRecord {
     const chosen = selected.map((part) => parts.get(part.partNumber) as PartRecord);
     const object: ObjectRecord = {
@@ -227,17 +215,8 @@ export class EmbeddedMultipart {
       partSizes: chosen.map((part) => part.size),
     };
     if (upload.checksum !== undefined) {
-      const { algorithm, type } = upload.checksum;
-      const partChecksums = chosen.map((part) => ({ value: part.checksums[algorithm] ?? '', size: part.size }));
-      if (partChecksums.some((part) => part.value === '')) {
-        throw new S3Error('InvalidPart', `Every part of this upload needs a ${algorithm} checksum.`);
-      }
-      const value = objectChecksumOf(algorithm, type, partChecksums);
-      if (request.objectChecksum !== undefined && request.objectChecksum !== value) {
-        throw new S3Error('BadDigest', `The ${algorithm} you specified for the object did not match the calculated checksum.`);
-      }
-      object.checksums = { [algorithm]: value };
-      object.checksumType = type;
+      object.checksums = { [upload.checksum.algorithm]: completedChecksum(upload.checksum, chosen, request.objectChecksum) };
+      object.checksumType = upload.checksum.type;
     }
     return object;
   }

@@ -26,11 +26,18 @@ import { AisHttp, AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
 import { assemblePage } from './listing';
-import { aisListFetch } from './object-listing';
+import { aisLister } from './object-listing';
+import { AisMultipart, MultipartOptions } from './multipart';
 import { AisObjects } from './objects';
+import { UPLOADS_BUCKET } from './upload-names';
 
-function notYet(operation: string): never {
-  throw new S3Error('NotImplemented', `${operation} is not yet on the AIS backend`);
+/** How often a gateway sweeps the multipart state (abandoned uploads, old completion markers, orphaned parts). */
+const SWEEP_INTERVAL_MS = 3600 * 1000;
+
+/** The gateway's own bucket (multipart state) is not an S3 bucket: every S3 call naming it finds no bucket. */
+function userBucket(bucket: string): string {
+  if (bucket === UPLOADS_BUCKET) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+  return bucket;
 }
 
 /**
@@ -43,15 +50,22 @@ export class AisHttpClient implements AisClient {
   private readonly cluster: AisCluster;
   private readonly buckets: AisBuckets;
   private readonly objects: AisObjects;
+  private readonly multipart: AisMultipart;
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(options: AisHttpOptions) {
+  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}) {
     this.http = new AisHttp(options);
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
-    this.objects = new AisObjects(this.http);
+    this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket));
+    this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
+    // Abandoned uploads and old completion markers live in AIS, not here: any replica may clean them.
+    // A failed sweep changes nothing that the next one cannot do.
+    this.sweeper = setInterval(() => void this.multipart.sweep().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.http.close();
   }
 
@@ -67,68 +81,70 @@ export class AisHttpClient implements AisClient {
     return this.buckets.create(bucket);
   }
 
-  deleteBucket(bucket: string): Promise<void> {
-    return this.buckets.delete(bucket);
+  async deleteBucket(bucket: string): Promise<void> {
+    await this.buckets.delete(userBucket(bucket));
+    // S3 deletes a bucket that holds only unfinished uploads, and the uploads with it.
+    await this.multipart.discardBucket(bucket);
   }
 
   headBucket(bucket: string): Promise<BucketInfo> {
-    return this.buckets.head(bucket);
+    return this.buckets.head(userBucket(bucket));
   }
 
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    return this.buckets.setVersioning(bucket, status);
+    return this.buckets.setVersioning(userBucket(bucket), status);
   }
 
   putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo> {
-    return this.objects.put(bucket, key, attributes, body);
+    return this.objects.put(userBucket(bucket), key, attributes, body);
   }
 
   headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
-    return this.objects.head(bucket, key, versionId);
+    return this.objects.head(userBucket(bucket), key, versionId);
   }
 
   getObject(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
-    return this.objects.get(bucket, key, versionId, plan);
+    return this.objects.get(userBucket(bucket), key, versionId, plan);
   }
 
   deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
-    return this.objects.delete(bucket, key, versionId);
+    return this.objects.delete(userBucket(bucket), key, versionId);
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {
-    return this.objects.copy(request, async (bucket) => {
-      await this.buckets.head(bucket);
-    });
+    userBucket(request.source.bucket);
+    userBucket(request.target.bucket);
+    return this.objects.copy(request);
   }
 
   async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
-    const page = await assemblePage(request, aisListFetch(this.http, bucket, request.prefix));
+    const page = await assemblePage(request, aisLister(this.http, userBucket(bucket)));
     // With no storage target AIS lists every bucket as empty (200, "entries": null): that is an outage.
     if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.cluster.requireTargets();
     return page;
   }
 
-  createMultipartUpload(_bucket: string, _key: string, _attributes: ObjectAttributes, _checksum?: MultipartChecksum): Promise<MultipartUpload> {
-    notYet('CreateMultipartUpload');
+  createMultipartUpload(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
+    return this.multipart.create(userBucket(bucket), key, attributes, checksum);
   }
 
-  uploadPart(): Promise<PartInfo> {
-    notYet('UploadPart');
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo> {
+    return this.multipart.uploadPart(userBucket(bucket), key, uploadId, partNumber, bodyFor);
   }
 
-  completeMultipartUpload(_bucket: string, _key: string, _uploadId: string, _request: CompleteRequest): Promise<ObjectInfo> {
-    notYet('CompleteMultipartUpload');
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
+    return this.multipart.complete(userBucket(bucket), key, uploadId, request);
   }
 
-  abortMultipartUpload(): Promise<void> {
-    notYet('AbortMultipartUpload');
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    return this.multipart.abort(userBucket(bucket), key, uploadId);
   }
 
-  listParts(_bucket: string, _key: string, _uploadId: string, _request: ListPartsRequest): Promise<ListPartsPage> {
-    notYet('ListParts');
+  listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
+    return this.multipart.listParts(userBucket(bucket), key, uploadId, request);
   }
 
-  listMultipartUploads(_bucket: string, _request: ListUploadsRequest): Promise<ListUploadsPage> {
-    notYet('ListMultipartUploads');
+  listMultipartUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
+    return this.multipart.listUploads(userBucket(bucket), request);
   }
 }

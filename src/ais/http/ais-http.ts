@@ -87,7 +87,9 @@ export class AisHttp {
   async objectCall(call: AisCall): Promise<AisAnswer> {
     const location = await this.ownerOf(call);
     const target = new URL(location);
-    const answer = await this.send(target.origin, { ...call, path: target.pathname + target.search, query: undefined }, call.body === undefined, true);
+    // The object's path stays ours: AIS writes the decoded name raw into the Location, where a URL parser turns
+    // `\` into `/` and drops tabs (docs/ais-native-api.md section 10). Its query carries the redirect's markers.
+    const answer = await this.send(target.origin, { ...call, path: call.path + target.search, query: undefined }, call.body === undefined, true);
     await this.raiseForError(answer, call.context);
     return answer;
   }
@@ -104,8 +106,9 @@ export class AisHttp {
 
   /** Asks the proxy where an object call goes: the Location of its redirect, with AIS's redirect markers. */
   private async ownerOf(call: AisCall): Promise<string> {
-    const ask: AisCall = { ...call, body: undefined, json: undefined };
-    if (call.method === 'PUT' || call.method === 'POST') ask.headers = { ...call.headers, 'content-length': '0' };
+    // A control message goes along: the proxy reads it to route an object action (`mpt-upload` and the like).
+    const ask: AisCall = { ...call, body: undefined };
+    if ((call.method === 'PUT' || call.method === 'POST') && call.json === undefined) ask.headers = { ...call.headers, 'content-length': '0' };
     const answer = await this.send(this.endpoint, ask, true);
     const location = headerValue(answer.headers, 'location');
     if ((answer.status === 301 || answer.status === 302 || answer.status === 307 || answer.status === 308) && location) {

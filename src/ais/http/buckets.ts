@@ -3,11 +3,38 @@ import type { BucketInfo, VersioningStatus } from '../ais-client';
 import type { AisHttp } from './ais-http';
 import type { AisCluster } from './cluster';
 import { bucketPath } from './object-names';
+import { UPLOADS_BUCKET } from './upload-names';
 
 /** The bucket props AIS returns in `Ais-Bucket-Props` (the part the gateway reads). */
 interface BucketProps {
   created?: string;
   versioning?: { enabled?: boolean };
+  /** `extra.custom`: a free-form note AIS keeps with the bucket (`team=alpha;project=beta`), 128 characters at most. */
+  extra?: { custom?: string };
+}
+
+/**
+ * S3 has three versioning states, AIS two (`versioning.enabled`). Once S3 versioning was configured, the
+ * gateway notes it as one `s3-versioning=<status>` entry of the bucket's `extra.custom`, beside whatever other
+ * entries AIS users keep there: bucket props are durable and every gateway replica reads them.
+ */
+const VERSIONING_NOTE = 's3-versioning';
+const NOTE_SEPARATOR = ';';
+
+/**
+ * AIS versioning on is Enabled (whoever turned it on); off is Suspended once S3 versioning was ever configured
+ * (noted), else never configured. So a bucket that AIS users switch behind the gateway's back reads as it is.
+ */
+export function versioningOfProps(props: BucketProps): VersioningStatus | undefined {
+  if (props.versioning?.enabled) return 'Enabled';
+  const noted = (props.extra?.custom ?? '').split(NOTE_SEPARATOR).some((entry) => entry.startsWith(`${VERSIONING_NOTE}=`));
+  return noted ? 'Suspended' : undefined;
+}
+
+/** `extra.custom` with the versioning note set to `status`, the other entries kept in order. */
+export function withVersioningNote(custom: string | undefined, status: VersioningStatus): string {
+  const others = (custom ?? '').split(NOTE_SEPARATOR).filter((entry) => entry !== '' && !entry.startsWith(`${VERSIONING_NOTE}=`));
+  return [...others, `${VERSIONING_NOTE}=${status}`].join(NOTE_SEPARATOR);
 }
 
 /** Props of every bucket the gateway creates: MD5 checksums (so ETags are what S3 clients check), no versioning. */
@@ -15,6 +42,12 @@ export const NEW_BUCKET_PROPS = { checksum: { type: 'md5' }, versioning: { enabl
 
 /** How many HEADs ListBuckets runs at once (AIS's bucket list has no creation times). */
 const HEAD_CONCURRENCY = 8;
+/**
+ * How long a gateway trusts the versioning status it last read, so that a PUT does not HEAD the bucket every
+ * time (an AIS bucket HEAD costs about as much as half a small PUT). Another replica's change reaches this one
+ * within that time; S3 itself says a versioning change takes a while to reach every writer.
+ */
+const VERSIONING_TRUSTED_MS = 1000;
 
 /** `created` is nanoseconds since the epoch, as a string. */
 export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo {
@@ -22,13 +55,14 @@ export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo 
   return {
     name,
     created: new Date(Number(createdNs / 1_000_000n)),
-    // AIS versioning keeps no older versions (it is a counter): reported as Enabled when on, else as never set.
-    versioning: props.versioning?.enabled ? 'Enabled' : undefined,
+    versioning: versioningOfProps(props),
   };
 }
 
 /** Bucket calls: all answered by the AIS proxy itself. */
 export class AisBuckets {
+  private readonly versioningSeen = new Map<string, { status: VersioningStatus | undefined; until: number }>();
+
   constructor(
     private readonly http: AisHttp,
     private readonly cluster: AisCluster,
@@ -36,7 +70,7 @@ export class AisBuckets {
 
   async list(): Promise<BucketInfo[]> {
     const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/buckets' });
-    const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? []).map((bucket) => bucket.name);
+    const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? []).map((bucket) => bucket.name).filter((name) => name !== UPLOADS_BUCKET);
     const infos: Array<BucketInfo | undefined> = new Array(names.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -53,6 +87,7 @@ export class AisBuckets {
   }
 
   async create(bucket: string): Promise<void> {
+    this.versioningSeen.delete(bucket);
     await this.http.proxyCall({
       method: 'POST',
       path: bucketPath(bucket),
@@ -62,10 +97,22 @@ export class AisBuckets {
   }
 
   async head(bucket: string): Promise<BucketInfo> {
+    const info = bucketInfoOfProps(bucket, await this.props(bucket));
+    this.versioningSeen.set(bucket, { status: info.versioning, until: Date.now() + VERSIONING_TRUSTED_MS });
+    return info;
+  }
+
+  /** The bucket's S3 versioning status, as read at most VERSIONING_TRUSTED_MS ago; throws NoSuchBucket. */
+  async versioningOf(bucket: string): Promise<VersioningStatus | undefined> {
+    const seen = this.versioningSeen.get(bucket);
+    if (seen !== undefined && seen.until > Date.now()) return seen.status;
+    return (await this.head(bucket)).versioning;
+  }
+
+  private async props(bucket: string): Promise<BucketProps> {
     const { headers } = await this.http.proxyCall({ method: 'HEAD', path: bucketPath(bucket), context: { bucket } });
     const raw = headers['ais-bucket-props'];
-    const props = (raw ? JSON.parse(Array.isArray(raw) ? raw[0] : raw) : {}) as BucketProps;
-    return bucketInfoOfProps(bucket, props);
+    return (raw ? JSON.parse(Array.isArray(raw) ? raw[0] : raw) : {}) as BucketProps;
   }
 
   /**
@@ -83,15 +130,22 @@ export class AisBuckets {
     if (entries.length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
     // A cluster without targets lists every bucket as empty: never destroy on that answer.
     await this.cluster.requireTargets();
+    this.versioningSeen.delete(bucket);
     await this.http.proxyCall({ method: 'DELETE', path: bucketPath(bucket), json: { action: 'destroy-bck' }, context: { bucket } });
   }
 
+  /**
+   * Enabled turns AIS versioning on, Suspended off; both note the S3 status in `extra.custom`, in the same
+   * props update. Another writer of `extra.custom` between the HEAD and the update would lose its change.
+   */
   async setVersioning(bucket: string, status: VersioningStatus): Promise<void> {
+    const custom = withVersioningNote((await this.props(bucket)).extra?.custom, status);
     await this.http.proxyCall({
       method: 'PATCH',
       path: bucketPath(bucket),
-      json: { action: 'set-bprops', value: { versioning: { enabled: status === 'Enabled' } } },
+      json: { action: 'set-bprops', value: { versioning: { enabled: status === 'Enabled' }, extra: { custom } } },
       context: { bucket },
     });
+    this.versioningSeen.set(bucket, { status, until: Date.now() + VERSIONING_TRUSTED_MS });
   }
 }

@@ -1,11 +1,21 @@
-import type { ContentHeaders, ObjectAttributes } from '../ais-client';
+import { algorithmOfHeader, checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
+import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../ais-client';
 
 /**
  * S3 attributes kept in AIS custom metadata (`Ais-Custom-Md: key=value`, one header line per pair): AIS does
- * not store Content-Type or the other representation headers itself. User metadata goes under its S3 header
- * name (`x-amz-meta-color`), content headers under theirs (`content-type`), so a native AIS user reads them.
+ * not store Content-Type or the other representation headers itself. Every pair goes under its S3 header name,
+ * so a native AIS user reads them: user metadata as `x-amz-meta-color`, content headers as `content-type`, the
+ * flexible checksums the gateway verified as `x-amz-checksum-crc32` (base64) and the S3 version id as
+ * `x-amz-version-id`.
  */
 const USER_PREFIX = 'x-amz-meta-';
+export const VERSION_ID_KEY = 'x-amz-version-id';
+
+/**
+ * AIS's limit on an object's custom metadata: the sum of the byte lengths of every key and value
+ * (`maxSizeCustomKVs` in AIS v1.5.0 `cmn/objattrs.go`, a constant: not configurable).
+ */
+export const CUSTOM_METADATA_LIMIT = 2048;
 
 const CONTENT_KEYS: Record<keyof ContentHeaders, string> = {
   contentType: 'content-type',
@@ -33,21 +43,67 @@ export function decodeValue(value: string): string {
   }
 }
 
-/** The `Ais-Custom-Md` header lines for an object's S3 attributes. */
-export function customMetadataLines(attributes: ObjectAttributes): string[] {
+/** What the gateway keeps with an object besides its S3 attributes. */
+export interface StoredFacts {
+  checksums?: Checksums;
+  /** Only a real version id is kept; an object without one is S3's `null` version. */
+  versionId?: VersionId;
+}
+
+/** The `Ais-Custom-Md` header lines for an object's S3 attributes (and its checksums and version id). */
+export function customMetadataLines(attributes: ObjectAttributes, facts: StoredFacts = {}): string[] {
   const lines: string[] = [];
   for (const [field, key] of Object.entries(CONTENT_KEYS) as Array<[keyof ContentHeaders, string]>) {
     const value = attributes.content[field];
     if (value !== undefined) lines.push(`${key}=${encodeValue(value)}`);
   }
   for (const [name, value] of Object.entries(attributes.userMetadata)) lines.push(`${USER_PREFIX}${name.toLowerCase()}=${encodeValue(value)}`);
+  for (const [algorithm, value] of Object.entries(facts.checksums ?? {})) lines.push(`${checksumHeader(algorithm as ChecksumAlgorithm)}=${value}`);
+  if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
   return lines;
+}
+
+/** How much of AIS's custom metadata limit these lines take, counted as AIS counts: key and value bytes. */
+export function aisMetadataBytes(lines: readonly string[]): number {
+  return lines.reduce((sum, line) => sum + Buffer.byteLength(line) - (line.includes('=') ? 1 : 0), 0);
+}
+
+function asLines(lines: string | string[] | undefined): string[] {
+  return lines === undefined ? [] : Array.isArray(lines) ? lines : [lines];
+}
+
+/** The flexible checksums among the `Ais-Custom-Md` lines of a HEAD answer, as stored (base64). */
+export function checksumsOfCustomMetadata(lines: string | string[] | undefined): Checksums {
+  const checksums: Checksums = {};
+  for (const line of asLines(lines)) {
+    const at = line.indexOf('=');
+    const algorithm = at > 0 ? algorithmOfHeader(line.slice(0, at)) : undefined;
+    if (algorithm !== undefined && /^[A-Za-z0-9+/=]+$/.test(line.slice(at + 1))) checksums[algorithm] = line.slice(at + 1);
+  }
+  return checksums;
+}
+
+/** The value of `key` among the `Ais-Custom-Md` lines of a HEAD answer, as stored. */
+export function customValueOf(lines: string | string[] | undefined, key: string): string | undefined {
+  const line = asLines(lines).find((candidate) => candidate.startsWith(`${key}=`));
+  return line?.slice(key.length + 1);
+}
+
+const LISTED_VERSION_ID = /(?:^\[| )x-amz-version-id:([A-Za-z0-9_-]+)(?= |\]$)/;
+
+/**
+ * The version id in a listed object's `custom-md`, which AIS prints as `[k1:v1 k2:v2]` with values unescaped.
+ * The gateway's values hold no space, so the key is found where a pair starts; a user metadata value that
+ * itself reads ` x-amz-version-id:...` could only mislead the listing of its own object.
+ */
+export function versionIdOfListed(custom: string | undefined): string | undefined {
+  return custom === undefined ? undefined : LISTED_VERSION_ID.exec(custom)?.[1];
 }
 
 /** S3 attributes from the `Ais-Custom-Md` lines of a HEAD answer; pairs set by other AIS users are left out. */
 export function attributesOfCustomMetadata(lines: string | string[] | undefined): ObjectAttributes {
   const attributes: ObjectAttributes = { content: {}, userMetadata: {} };
-  for (const line of lines === undefined ? [] : Array.isArray(lines) ? lines : [lines]) {
+  for (const line of asLines(lines)) {
     const at = line.indexOf('=');
     if (at <= 0) continue;
     const key = line.slice(0, at).toLowerCase();

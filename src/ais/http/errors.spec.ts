@@ -30,6 +30,19 @@ describe('mapping AIS errors to S3 errors', () => {
     expect(mapped(400, json({ message: 'custom metadata: total size 3001 exceeds max 2048 bytes', status: 400 }))).toEqual({ code: 'MetadataTooLarge', status: 400 });
   });
 
+  it('an object and a directory of the same name (ErrMv) is InvalidArgument naming the keys in the way', () => {
+    const inPath = json({ tcode: 'ErrMv', message: 'destination contains an object in its path', status: 400 });
+    expect(s3ErrorOf(parseAisError(400, inPath), { bucket: 'b', key: 'a/b//c' })).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('cannot store "a/b//c" while the key "a" or "a/b" exists'),
+      details: { ArgumentName: 'key', ArgumentValue: 'a/b//c' },
+    });
+    const directory = json({ tcode: 'ErrMv', message: 'destination exists and is a virtual directory', status: 400 });
+    expect(s3ErrorOf(parseAisError(400, directory), { bucket: 'b', key: 'src', storedKey: 'photos' }).message).toContain(
+      'cannot store "photos" while keys under "photos/" exist',
+    );
+  });
+
   it('a cluster that cannot reach its storage is 503, never a client error', () => {
     expect(mapped(400, json({ tcode: 'ErrNoNodes', message: 'no storage targets in the cluster', status: 400 }))).toEqual({ code: 'ServiceUnavailable', status: 503 });
     const refused = 'failed to list: dial tcp 127.0.0.1:51084: connect: connection refused';

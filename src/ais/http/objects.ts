@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
-import { S3Error } from '../../s3/errors';
+import { checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
+import { isS3Error, S3Error } from '../../s3/errors';
 import {
   BodyDigest,
+  Checksums,
   CopyRequest,
   DeleteResult,
   IncomingBody,
@@ -11,50 +13,115 @@ import {
   ObjectInfo,
   ObjectRead,
   ReadPlanner,
+  VersionId,
+  VersioningStatus,
 } from '../ais-client';
 import type { AisHttp } from './ais-http';
-import { attributesOfCustomMetadata, customMetadataLines } from './custom-metadata';
-import { checkStorableKey, objectPath } from './object-names';
+import {
+  aisMetadataBytes,
+  attributesOfCustomMetadata,
+  checksumsOfCustomMetadata,
+  CUSTOM_METADATA_LIMIT,
+  customMetadataLines,
+  customValueOf,
+  VERSION_ID_KEY,
+} from './custom-metadata';
+import { COMPLETED_OF_KEY, multipartFactsOfHead } from './multipart-metadata';
+import { aisNameOf, objectPath } from './object-names';
+import { isVersionIdOf, newVersionId } from './version-ids';
 import { headerValue } from '../../s3/headers';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
 const HEAD_PROPS = 'name,size,checksum,atime,version,last-modified,etag,custom';
 /** How often a GET starts over when the object changed between its HEAD and its read. */
 const READ_ATTEMPTS = 3;
+/**
+ * Every PUT skips AIS's load of the object it replaces (`skip_vc`): with it, AIS merges the new custom
+ * metadata into the old (v1.5.0 `ais/target.go` putObject loads the old object, `FromHeader` adds to it), so
+ * an overwrite would keep user metadata and checksums of the object it replaced. The price: AIS's version
+ * counter stays at 1 (S3 version ids are the gateway's own, version-ids.ts).
+ */
+const PUT_QUERY = { skip_vc: 'true' };
+/** Base64 length of each flexible checksum (the room it takes in custom metadata). */
+const CHECKSUM_BASE64_LENGTH: Record<ChecksumAlgorithm, number> = { CRC32: 8, CRC32C: 8, CRC64NVME: 12, SHA1: 28, SHA256: 44 };
+/** The longest hex checksum AIS may keep for an object (sha256 in a bucket so configured; md5 in the gateway's). */
+const MAX_AIS_CHECKSUM_HEX = 64;
 
 /** The object's content checksum as AIS reports it (MD5 in buckets the gateway creates). */
 function contentChecksum(headers: IncomingHttpHeaders): { type?: string; value?: string } {
   return { type: headerValue(headers, 'ais-checksum-type'), value: headerValue(headers, 'ais-checksum-value') };
 }
 
+/**
+ * The flexible checksums kept with the object. Checksums that came in a trailer are added after the upload
+ * (put()) together with `s3-of`, AIS's checksum of the object they were computed over: should another write
+ * have replaced the object in between, they describe other bytes and are not reported.
+ */
+function keptChecksums(headers: IncomingHttpHeaders, aisChecksum: string | undefined): Checksums {
+  const lines = headers['ais-custom-md'];
+  const of = customValueOf(lines, COMPLETED_OF_KEY);
+  return of === undefined || of === aisChecksum ? checksumsOfCustomMetadata(lines) : {};
+}
+
+/** The S3 version id of the object: the gateway's id when it wrote one for this bucket and key, else `null`. */
+function versionIdOfHead(bucket: string, key: string, headers: IncomingHttpHeaders): VersionId {
+  const stored = customValueOf(headers['ais-custom-md'], VERSION_ID_KEY);
+  return isVersionIdOf(stored, bucket, key) ? stored : NULL_VERSION;
+}
+
 /** ObjectInfo from the headers of AIS's HEAD with HEAD_PROPS. */
-export function objectInfoOfHead(key: string, headers: IncomingHttpHeaders): ObjectInfo {
+export function objectInfoOfHead(bucket: string, key: string, headers: IncomingHttpHeaders): ObjectInfo {
   const checksum = contentChecksum(headers);
   const etagHeader = headerValue(headers, 'etag')?.replace(/^"|"$/g, '');
   const lastModified = headerValue(headers, 'last-modified');
   const atimeNs = headerValue(headers, 'ais-atime');
   const attributes = attributesOfCustomMetadata(headers['ais-custom-md']);
+  const multipart = multipartFactsOfHead(headers);
   return {
     key,
     size: Number(headerValue(headers, 'content-length') ?? 0),
     // S3 clients check the ETag against the MD5 of what they read: the md5 checksum is that.
-    etag: checksum.type === 'md5' && checksum.value ? checksum.value : (etagHeader ?? checksum.value ?? ''),
+    etag: multipart?.etag ?? (checksum.type === 'md5' && checksum.value ? checksum.value : (etagHeader ?? checksum.value ?? '')),
     lastModified: lastModified ? new Date(lastModified) : new Date(atimeNs && /^\d+$/.test(atimeNs) ? Number(BigInt(atimeNs) / 1_000_000n) : 0),
-    versionId: NULL_VERSION,
+    versionId: versionIdOfHead(bucket, key, headers),
     content: attributes.content,
     userMetadata: attributes.userMetadata,
-    checksums: {},
+    checksums: multipart?.checksums ?? keptChecksums(headers, checksum.value),
+    checksumType: multipart?.checksumType,
+    partSizes: multipart?.partSizes,
   };
 }
 
-/** AIS keeps one version per object: only the `null` version (or none) can be asked for. */
-function checkVersion(key: string, versionId: string | undefined): void {
-  if (versionId !== undefined && versionId !== NULL_VERSION) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+function noSuchVersion(key: string, versionId: string): S3Error {
+  return new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+}
+
+/**
+ * AIS keeps custom metadata within 2 KiB in all (CUSTOM_METADATA_LIMIT). Refused before any byte is sent, with
+ * the room a checksum still to come (a trailer) takes counted in, so that adding it cannot fail later.
+ */
+function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined): void {
+  const later = laterChecksum === undefined ? 0 : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + COMPLETED_OF_KEY.length + MAX_AIS_CHECKSUM_HEX;
+  const needed = aisMetadataBytes(lines) + later;
+  if (needed <= CUSTOM_METADATA_LIMIT) return;
+  throw new S3Error(
+    'MetadataTooLarge',
+    `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit), counting the names (with their x-amz-meta- prefix) and values of user metadata, content headers, the checksum and the version id; this object needs ${needed}.`,
+  );
+}
+
+/** The entries of `checksums` that are not already in `kept`. */
+function notYetKept(checksums: Checksums, kept: Checksums): Checksums {
+  return Object.fromEntries(Object.entries(checksums).filter(([algorithm, value]) => kept[algorithm as ChecksumAlgorithm] !== value));
 }
 
 /** Object calls: each goes to the target that owns the object (AisHttp follows the proxy's redirect). */
 export class AisObjects {
-  constructor(private readonly http: AisHttp) {}
+  constructor(
+    private readonly http: AisHttp,
+    /** The bucket's S3 versioning status; throws NoSuchBucket. */
+    private readonly versioningOf: (bucket: string) => Promise<VersioningStatus | undefined>,
+  ) {}
 
   /**
    * Streams the body to the owning target. The body's digest (Content-MD5, flexible checksums, length) is
@@ -62,9 +129,17 @@ export class AisObjects {
    * upload and AIS keeps whatever object was there. Should AIS's own MD5 then disagree with the gateway's
    * (the bytes changed on the way), the new object is deleted and the PUT fails; AIS cannot make that
    * replacement atomic, so in that case the previous object is gone too.
+   *
+   * The custom metadata goes with the upload: attributes, the version id (versioning Enabled), and the
+   * checksums known before the body (`known`, and a checksum header). A checksum that arrives in a trailer is
+   * added right after the upload (AIS takes custom metadata only as request headers).
    */
-  async put(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo> {
-    checkStorableKey(key);
+  async put(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, known: Checksums = {}): Promise<ObjectInfo> {
+    const versionId = (await this.versioningOf(bucket)) === 'Enabled' ? newVersionId(bucket, key) : undefined;
+    const declared = body.checksum;
+    const upfront: Checksums = declared?.value !== undefined ? { ...known, [declared.algorithm]: declared.value } : known;
+    const metadata = customMetadataLines(attributes, { checksums: upfront, versionId });
+    checkMetadataFits(metadata, declared !== undefined && declared.value === undefined ? declared.algorithm : undefined);
     let digest: BodyDigest | undefined;
     let refused: unknown;
     const verified = new Transform({
@@ -87,7 +162,7 @@ export class AisObjects {
     const context = { bucket, key };
     let answerHeaders: IncomingHttpHeaders;
     try {
-      const answer = await this.http.objectCall({ method: 'PUT', path, headers: { 'ais-custom-md': customMetadataLines(attributes) }, body: verified, context });
+      const answer = await this.http.objectCall({ method: 'PUT', path, query: PUT_QUERY, headers: { 'ais-custom-md': metadata }, body: verified, context });
       answerHeaders = answer.headers;
       await answer.body.dump();
     } catch (err) {
@@ -100,29 +175,45 @@ export class AisObjects {
       await this.http.objectCallUnlessMissing({ method: 'DELETE', path, context }).then((answer) => answer?.body.dump());
       throw new S3Error('InternalError', `AIS stored MD5 ${checksum.value}, the gateway received ${digest.md5Hex}: the object was removed`);
     }
+    const later = notYetKept(digest.checksums, upfront);
+    if (Object.keys(later).length > 0) await this.addChecksums(bucket, key, later, checksum.value ?? '');
     return {
       key,
       size: digest.size,
       etag: checksum.type === 'md5' && checksum.value ? checksum.value : digest.md5Hex,
       lastModified: new Date(),
-      versionId: NULL_VERSION,
+      versionId: versionId ?? NULL_VERSION,
       content: attributes.content,
       userMetadata: attributes.userMetadata,
-      checksums: digest.checksums,
+      checksums: { ...upfront, ...digest.checksums },
     };
+  }
+
+  /**
+   * Adds checksums to the custom metadata of an object just written, with `s3-of` naming AIS's checksum of
+   * those bytes (keptChecksums()). AIS's PATCH adds keys and keeps the others.
+   */
+  private async addChecksums(bucket: string, key: string, checksums: Checksums, aisChecksum: string): Promise<void> {
+    const value: Record<string, string> = { [COMPLETED_OF_KEY]: aisChecksum };
+    for (const [algorithm, checksum] of Object.entries(checksums)) value[checksumHeader(algorithm as ChecksumAlgorithm)] = checksum;
+    const answer = await this.http.objectCall({ method: 'PATCH', path: objectPath(bucket, key), json: { action: 'set-custom', value }, context: { bucket, key } });
+    await answer.body.dump();
   }
 
   async head(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
     return (await this.headWithChecksum(bucket, key, versionId)).info;
   }
 
+  /** Only the object's current version can be read: any other id is NoSuchVersion, as S3 answers for a version that does not exist. */
   private async headWithChecksum(bucket: string, key: string, versionId?: string): Promise<{ info: ObjectInfo; checksum?: string; md5?: string }> {
-    checkStorableKey(key);
-    checkVersion(key, versionId);
-    const answer = await this.http.objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } });
+    const answer = await this.http.objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } }).catch((err: unknown) => {
+      throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
+    });
     await answer.body.dump();
     const checksum = contentChecksum(answer.headers);
-    return { info: objectInfoOfHead(key, answer.headers), checksum: checksum.value, md5: checksum.type === 'md5' ? checksum.value : undefined };
+    const info = objectInfoOfHead(bucket, key, answer.headers);
+    if (versionId !== undefined && versionId !== info.versionId) throw noSuchVersion(key, versionId);
+    return { info, checksum: checksum.value, md5: checksum.type === 'md5' ? checksum.value : undefined };
   }
 
   /**
@@ -137,6 +228,9 @@ export class AisObjects {
       if (info.size === 0) return { info, range, body: Buffer.alloc(0) };
       const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
       const answer = await this.http.objectCall({ method: 'GET', path: objectPath(bucket, key), headers, context: { bucket, key } });
+      // undici's body emits 'error' when destroyed unread (a refused UploadPartCopy, a retried read): without a
+      // listener that would crash the process. Readers still see every error through their pipeline.
+      answer.body.on('error', () => undefined);
       const served = contentChecksum(answer.headers).value;
       if (served !== undefined && checksum !== undefined && served !== checksum && attempt < READ_ATTEMPTS) {
         answer.body.destroy();
@@ -146,14 +240,21 @@ export class AisObjects {
     }
   }
 
-  /** AIS answers a missing object with 404; S3 with 204. A missing bucket stays NoSuchBucket. */
+  /**
+   * AIS answers a missing object with 404; S3 with 204. A missing bucket stays NoSuchBucket. AIS keeps no
+   * older versions and no delete markers: without a version id the object is deleted (S3 would add a delete
+   * marker in an Enabled bucket); with one, only when it is the object's current version (any other version
+   * does not exist, and deleting it changes nothing). AIS has no conditional DELETE: an object written between
+   * the HEAD and the DELETE is deleted too.
+   */
   async delete(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
-    checkStorableKey(key);
     const context = { bucket, key };
-    if (versionId !== undefined && versionId !== NULL_VERSION) {
-      // No such version can exist on AIS: deleting it changes nothing (but the bucket must exist).
-      await this.http.proxyCall({ method: 'HEAD', path: `/v1/buckets/${encodeURIComponent(bucket)}`, context: { bucket } });
-      return { versionId };
+    if (versionId !== undefined) {
+      const current = await this.head(bucket, key).catch((err: unknown) => {
+        if (isS3Error(err) && err.code === 'NoSuchKey') return undefined;
+        throw err;
+      });
+      if (current?.versionId !== versionId) return { versionId };
     }
     const answer = await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(bucket, key), context });
     await answer?.body.dump();
@@ -162,21 +263,23 @@ export class AisObjects {
 
   /**
    * Metadata directive COPY: AIS copies the object itself, synchronously (`?object_to=`), custom metadata
-   * included; no bytes pass through the gateway. REPLACE: AIS cannot replace an object's custom metadata on
-   * copy, so the bytes are streamed from the source's target to the destination's with the new attributes.
+   * included (the copy's version reads as `null`: version-ids.ts); no bytes pass through the gateway. REPLACE,
+   * and any copy into a versioning-enabled bucket (the copy needs a version id of its own, and AIS cannot set
+   * custom metadata on copy): the bytes are streamed from the source's target to the destination's, with the
+   * new (or the source's) attributes and the source's checksums, which describe the same bytes (S3 keeps them
+   * too). A COMPOSITE checksum describes the source's parts, which the copy does not have.
    */
-  async copy(request: CopyRequest, requireBucket: (bucket: string) => Promise<void>): Promise<ObjectInfo> {
+  async copy(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
-    checkStorableKey(target.key);
     const { info, md5 } = await this.headWithChecksum(source.bucket, source.key, source.versionId);
     request.check(info);
-    await requireBucket(target.bucket);
-    if (request.replaceAttributes === undefined) {
+    const targetVersioning = await this.versioningOf(target.bucket);
+    if (request.replaceAttributes === undefined && targetVersioning !== 'Enabled') {
       const answer = await this.http.objectCall({
         method: 'PUT',
         path: objectPath(source.bucket, source.key),
-        query: { object_to: `ais/@#/${target.bucket}/${target.key}` },
-        context: { bucket: source.bucket, key: source.key },
+        query: { object_to: `ais/@#/${target.bucket}/${aisNameOf(target.key)}` },
+        context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
       await answer.body.dump();
       return this.head(target.bucket, target.key);
@@ -190,6 +293,7 @@ export class AisObjects {
       // The bytes come from AIS itself; AIS's MD5 of the copy is checked against the source's in put().
       verify: async () => ({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
     };
-    return this.put(target.bucket, target.key, request.replaceAttributes, copied);
+    const attributes = request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata };
+    return this.put(target.bucket, target.key, attributes, copied, info.checksumType === 'COMPOSITE' ? {} : info.checksums);
   }
 }

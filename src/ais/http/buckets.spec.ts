@@ -1,0 +1,27 @@
+import { bucketInfoOfProps, versioningOfProps, withVersioningNote } from './buckets';
+
+describe('S3 versioning status kept in AIS bucket props', () => {
+  it('reads AIS versioning on as Enabled, off as Suspended once noted, and never configured otherwise', () => {
+    expect(versioningOfProps({ versioning: { enabled: true } })).toBe('Enabled');
+    expect(versioningOfProps({ versioning: { enabled: true }, extra: { custom: 's3-versioning=Suspended' } })).toBe('Enabled');
+    expect(versioningOfProps({ versioning: { enabled: false }, extra: { custom: 'team=alpha;s3-versioning=Suspended' } })).toBe('Suspended');
+    // Turned off behind the gateway's back after S3 enabled it: S3 never goes back to unversioned.
+    expect(versioningOfProps({ versioning: { enabled: false }, extra: { custom: 's3-versioning=Enabled' } })).toBe('Suspended');
+    expect(versioningOfProps({ versioning: { enabled: false }, extra: { custom: 'team=alpha' } })).toBeUndefined();
+    expect(versioningOfProps({})).toBeUndefined();
+  });
+
+  it('notes the status as one entry of extra.custom, keeping the entries of other AIS users', () => {
+    expect(withVersioningNote(undefined, 'Enabled')).toBe('s3-versioning=Enabled');
+    expect(withVersioningNote('', 'Suspended')).toBe('s3-versioning=Suspended');
+    expect(withVersioningNote('team=alpha;s3-versioning=Enabled;id=7', 'Suspended')).toBe('team=alpha;id=7;s3-versioning=Suspended');
+  });
+
+  it('gives a bucket its creation time from the nanoseconds AIS reports', () => {
+    expect(bucketInfoOfProps('b1', { created: '1795699928150864301', versioning: { enabled: false } })).toEqual({
+      name: 'b1',
+      created: new Date(1795699928150),
+      versioning: undefined,
+    });
+  });
+});

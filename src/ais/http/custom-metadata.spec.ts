@@ -1,0 +1,46 @@
+import {
+  aisMetadataBytes,
+  attributesOfCustomMetadata,
+  checksumsOfCustomMetadata,
+  customMetadataLines,
+  customValueOf,
+  versionIdOfListed,
+} from './custom-metadata';
+
+describe('what the gateway keeps in AIS custom metadata besides S3 attributes', () => {
+  const attributes = { content: { contentType: 'text/plain' }, userMetadata: { color: 'blue' } };
+
+  it('keeps checksums and the version id under their S3 header names, next to the attributes', () => {
+    const lines = customMetadataLines(attributes, { checksums: { CRC32: 'AAAAAA==', SHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' }, versionId: 'v'.repeat(24) });
+    expect(lines).toEqual([
+      'content-type=text/plain',
+      'x-amz-meta-color=blue',
+      'x-amz-checksum-crc32=AAAAAA==',
+      'x-amz-checksum-sha256=n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=',
+      `x-amz-version-id=${'v'.repeat(24)}`,
+    ]);
+    expect(checksumsOfCustomMetadata(lines)).toEqual({ CRC32: 'AAAAAA==', SHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' });
+    expect(customValueOf(lines, 'x-amz-version-id')).toBe('v'.repeat(24));
+    expect(attributesOfCustomMetadata(lines)).toEqual(attributes);
+  });
+
+  it('reads no checksum from keys or values that are not one', () => {
+    expect(checksumsOfCustomMetadata(['x-amz-checksum-md5=AAAA', 'x-amz-checksum-crc32=not base64!', 'x-amz-meta-x-amz-checksum-crc32=AAAAAA=='])).toEqual({});
+    expect(checksumsOfCustomMetadata(undefined)).toEqual({});
+    expect(customValueOf('s3-of=abc', 'x-amz-version-id')).toBeUndefined();
+  });
+
+  it('counts the room the lines take as AIS does: the bytes of each key and value, without the "="', () => {
+    expect(aisMetadataBytes(['a=b', 'x-amz-meta-k=é'])).toBe(2 + 12 + 2);
+    expect(aisMetadataBytes(customMetadataLines({ content: {}, userMetadata: { a: 'x'.repeat(2047) } }))).toBe(2059);
+  });
+
+  it('finds the version id in a listed entry, where AIS prints custom metadata as [k1:v1 k2:v2]', () => {
+    const id = 'AbC_-0123456789abcdefXYZ';
+    expect(versionIdOfListed(`[x-amz-version-id:${id}]`)).toBe(id);
+    expect(versionIdOfListed(`[ETag:abc x-amz-meta-a:with space x-amz-version-id:${id} content-type:text/plain]`)).toBe(id);
+    expect(versionIdOfListed('[x-amz-meta-note:x-amz-version-id:fake]')).toBeUndefined();
+    expect(versionIdOfListed('[content-type:text/plain]')).toBeUndefined();
+    expect(versionIdOfListed(undefined)).toBeUndefined();
+  });
+});

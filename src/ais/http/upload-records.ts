@@ -1,0 +1,288 @@
+import { Readable } from 'node:stream';
+import { isS3Error, S3Error } from '../../s3/errors';
+import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../ais-client';
+import type { AisAnswer, AisHttp } from './ais-http';
+import { NEW_BUCKET_PROPS } from './buckets';
+import { CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
+import { bucketPath, objectPath } from './object-names';
+import type { AisObjects } from './objects';
+import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
+
+/** An upload in progress, as its record in the uploads bucket holds it. */
+export interface UploadRecord {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  /** ms since the epoch */
+  initiated: number;
+  attributes: ObjectAttributes;
+  checksum?: MultipartChecksum;
+}
+
+/** What a finished upload answered, kept so that a retried Complete answers the same. */
+export interface CompletedRecord {
+  bucket: string;
+  key: string;
+  /** ms since the epoch */
+  completed: number;
+  versionId: VersionId;
+  size: number;
+  etag: string;
+  content: ContentHeaders;
+  userMetadata: Record<string, string>;
+  checksums: Checksums;
+  checksumType?: ChecksumType;
+  partSizes?: number[];
+}
+
+/** One entry of an AIS listing of the uploads bucket. */
+export interface ListedName {
+  name: string;
+  size: number;
+  /** AIS's checksum (MD5: the bucket is created with it). */
+  checksum: string;
+  atime: Date;
+  custom?: string;
+}
+
+const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+/** Go time layout for RFC 3339 with nanoseconds (AIS's default atime format has minute precision only). */
+const TIME_FORMAT = '2006-01-02T15:04:05.000000000Z07:00';
+const ENTRY_IS_DIR = 256;
+/** The largest page asked of AIS in one listing call. */
+export const MAX_LIST_PAGE = 1000;
+
+function isMissing(err: unknown): boolean {
+  return isS3Error(err) && (err.code === 'NoSuchKey' || err.code === 'NoSuchBucket');
+}
+
+function jsonBody(value: unknown): { body: Readable; length: string } {
+  const bytes = Buffer.from(JSON.stringify(value));
+  return { body: Readable.from([bytes]), length: String(bytes.length) };
+}
+
+/**
+ * Reads and writes the gateway's multipart state in AIS (upload-names.ts has the layout): upload records,
+ * staged parts and completed markers, all objects of one bucket that the gateway creates when it first needs
+ * it. Nothing is kept in the gateway process, so any replica continues any upload.
+ */
+export class UploadRecords {
+  private bucketCreated?: Promise<void>;
+
+  constructor(
+    private readonly http: AisHttp,
+    private readonly objects: AisObjects,
+  ) {}
+
+  /** Creates the uploads bucket unless this process already did (or found it). */
+  private ensureBucket(): Promise<void> {
+    this.bucketCreated ??= this.http
+      .proxyCall({ method: 'POST', path: bucketPath(UPLOADS_BUCKET), json: { action: 'create-bck', value: NEW_BUCKET_PROPS }, context: { bucket: UPLOADS_BUCKET } })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.bucketCreated = undefined;
+          if (!(isS3Error(err) && err.code === 'BucketAlreadyOwnedByYou')) throw err;
+        },
+      );
+    return this.bucketCreated;
+  }
+
+  async putRecord(record: UploadRecord): Promise<void> {
+    const name = recordName(record.bucket, record.key, record.uploadId);
+    const custom = Object.entries(recordChecksumMetadata(record.checksum)).map(([name, value]) => `${name}=${value}`);
+    const write = async (): Promise<void> => {
+      const { body, length } = jsonBody(record);
+      const answer = await this.http.objectCall({
+        method: 'PUT',
+        path: objectPath(UPLOADS_BUCKET, name),
+        headers: { 'content-length': length, 'ais-custom-md': custom },
+        body,
+        context: { bucket: UPLOADS_BUCKET, key: name },
+      });
+      await answer.body.dump();
+    };
+    await this.ensureBucket();
+    try {
+      await write();
+    } catch (err) {
+      // The bucket was destroyed since this process created it (by an operator, or a test resetting AIS).
+      if (!(isS3Error(err) && err.code === 'NoSuchBucket')) throw err;
+      this.bucketCreated = undefined;
+      await this.ensureBucket();
+      await write();
+    }
+  }
+
+  /** The record of an upload in progress; undefined when there is none (never created, aborted, completed). */
+  async getRecord(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined> {
+    const record = await this.getJson<UploadRecord>(recordName(bucket, key, uploadId));
+    return record !== undefined && record.bucket === bucket && record.key === key && record.uploadId === uploadId ? record : undefined;
+  }
+
+  async recordExists(bucket: string, key: string, uploadId: string): Promise<boolean> {
+    const name = recordName(bucket, key, uploadId);
+    try {
+      const answer = await this.http.objectCall({ method: 'HEAD', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+      await answer.body.dump();
+      return true;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+  }
+
+  async deleteRecord(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this.deleteName(recordName(bucket, key, uploadId));
+  }
+
+  /**
+   * Streams a part's bytes into its staged object, verified as any PUT is (objects.ts), which also keeps the
+   * part's flexible checksums with it. A part uploaded again replaces it: AIS swaps the object whole once it
+   * has all the bytes, and keeps the old one when the body fails verification.
+   */
+  async putPart(uploadId: string, partNumber: number, body: IncomingBody): Promise<PartInfo> {
+    const stored = await this.objects.put(UPLOADS_BUCKET, partName(uploadId, partNumber), { content: {}, userMetadata: {} }, body);
+    return { partNumber, etag: stored.etag, size: stored.size, lastModified: stored.lastModified, checksums: stored.checksums };
+  }
+
+  /** An empty object at `key` with no S3 attributes yet (an upload of empty parts only). */
+  async putEmptyObject(bucket: string, key: string): Promise<void> {
+    await this.objects.put(bucket, key, { content: {}, userMetadata: {} }, { stream: Readable.from([]), verify: async () => ({ size: 0, md5Hex: EMPTY_MD5, checksums: {} }) });
+  }
+
+  /** Staged parts numbered above `after`, in order, at most `limit` of them (AIS pages of up to MAX_LIST_PAGE). */
+  async listParts(uploadId: string, after: number, limit: number): Promise<{ parts: PartInfo[]; more: boolean }> {
+    const parts: PartInfo[] = [];
+    let cursor = after > 0 ? partName(uploadId, after) : undefined;
+    for (;;) {
+      const page = await this.list(partPrefix(uploadId), cursor, Math.min(MAX_LIST_PAGE, limit + 1 - parts.length), 'name,size,checksum,atime,custom');
+      for (const entry of page.entries) {
+        const partNumber = partNumberOf(uploadId, entry.name);
+        if (partNumber === undefined) continue;
+        if (parts.length === limit) return { parts, more: true };
+        parts.push({ partNumber, etag: entry.checksum, size: entry.size, lastModified: entry.atime, checksums: partChecksumsOfListed(entry.custom, entry.checksum) });
+      }
+      if (page.done) return { parts, more: false };
+      cursor = page.entries.at(-1)?.name;
+    }
+  }
+
+  /** Every staged part of an upload, by part number. */
+  async allParts(uploadId: string): Promise<Map<number, PartInfo>> {
+    const { parts } = await this.listParts(uploadId, 0, Number.MAX_SAFE_INTEGER);
+    return new Map(parts.map((part) => [part.partNumber, part]));
+  }
+
+  /** A staged part's bytes, streamed from AIS. */
+  async readPart(uploadId: string, partNumber: number): Promise<AisAnswer['body']> {
+    const name = partName(uploadId, partNumber);
+    const answer = await this.http.objectCall({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+    // Destroyed unread when the completion fails elsewhere: undici then emits 'error', which must not go unheard.
+    answer.body.on('error', () => undefined);
+    return answer.body;
+  }
+
+  /** Removes every staged part of an upload (a few at a time). */
+  async deleteParts(uploadId: string, partNumbers?: Iterable<number>): Promise<void> {
+    const numbers = partNumbers !== undefined ? Array.from(partNumbers) : Array.from((await this.allParts(uploadId)).keys());
+    await inParallel(numbers, DELETE_CONCURRENCY, (partNumber) => this.deleteName(partName(uploadId, partNumber)));
+  }
+
+  async putCompleted(uploadId: string, record: CompletedRecord): Promise<void> {
+    const name = completedName(uploadId);
+    const { body, length } = jsonBody(record);
+    const answer = await this.http.objectCall({ method: 'PUT', path: objectPath(UPLOADS_BUCKET, name), headers: { 'content-length': length }, body, context: { bucket: UPLOADS_BUCKET, key: name } });
+    await answer.body.dump();
+  }
+
+  async getCompleted(uploadId: string): Promise<CompletedRecord | undefined> {
+    return this.getJson<CompletedRecord>(completedName(uploadId));
+  }
+
+  /** Replaces an object's custom metadata with exactly `metadata` (AIS's object PATCH with `set-new-custom`). */
+  async patchMetadata(bucket: string, name: string, metadata: CustomMetadata): Promise<void> {
+    const answer = await this.http.objectCall({
+      method: 'PATCH',
+      path: objectPath(bucket, name),
+      query: { 'set-new-custom': 'true' },
+      json: { action: 'set-custom', value: metadata },
+      context: { bucket, key: name },
+    });
+    await answer.body.dump();
+  }
+
+  /**
+   * One AIS listing page of the uploads bucket: names starting with `prefix`, strictly after `startAfter`.
+   * A missing uploads bucket lists as empty (no upload was ever made, or it was reset).
+   */
+  async list(prefix: string, startAfter: string | undefined, pageSize: number, props = 'name,size,checksum,atime'): Promise<{ entries: ListedName[]; done: boolean }> {
+    const value: Record<string, unknown> = { prefix, pagesize: pageSize, props, time_format: TIME_FORMAT };
+    if (startAfter !== undefined) value.start_after = startAfter;
+    let text: string;
+    try {
+      ({ text } = await this.http.proxyCall({ method: 'GET', path: bucketPath(UPLOADS_BUCKET), json: { action: 'list', value }, context: { bucket: UPLOADS_BUCKET } }));
+    } catch (err) {
+      if (isMissing(err)) return { entries: [], done: true };
+      throw err;
+    }
+    const answer = JSON.parse(text) as { entries?: Array<{ name: string; size?: string; checksum?: string; atime?: string; flags?: number; 'custom-md'?: string }> | null; continuation_token?: string };
+    const raw = answer.entries ?? [];
+    const entries = raw
+      .filter((entry) => ((entry.flags ?? 0) & ENTRY_IS_DIR) === 0)
+      .map((entry) => ({
+        name: entry.name,
+        size: Number(entry.size ?? 0),
+        checksum: entry.checksum ?? '',
+        atime: new Date(entry.atime ? Date.parse(entry.atime.replace(/(\.\d{3})\d+/, '$1')) : 0),
+        custom: entry['custom-md'],
+      }));
+    return { entries, done: !answer.continuation_token || raw.length < pageSize };
+  }
+
+  /** Deletes a name of the uploads bucket; a name already gone is fine. */
+  async deleteName(name: string): Promise<void> {
+    const answer = await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } }).catch((err: unknown) => {
+      if (isS3Error(err) && err.code === 'NoSuchBucket') return undefined;
+      throw err;
+    });
+    await answer?.body.dump();
+  }
+
+  private async getJson<T>(name: string): Promise<T | undefined> {
+    let text: string;
+    try {
+      const answer = await this.http.objectCall({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+      text = await answer.body.text();
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new S3Error('InternalError', `The multipart record ${name} in AIS is not valid JSON`);
+    }
+  }
+}
+
+/** How many staged parts are deleted at once. */
+const DELETE_CONCURRENCY = 16;
+
+/** Runs `work` on every item, at most `concurrency` at a time; the first failure is thrown once all started work settled. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        await work(items[index], index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
