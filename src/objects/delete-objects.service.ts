@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { inParallel } from '../in-parallel';
 import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { isS3Error, S3Error } from '../s3/errors';
 import { S3Response, xmlResponse } from '../s3/response';
@@ -9,6 +10,8 @@ import { assertValidKey } from './object-address';
 
 /** S3 DeleteObjects takes at most 1000 keys per request. */
 const MAX_KEYS_PER_DELETE = 1000;
+/** Keys of one DeleteObjects request deleted at the same time. */
+const DELETE_CONCURRENCY = 16;
 
 interface DeleteTarget {
   key: string;
@@ -45,18 +48,21 @@ export class DeleteObjectsService {
     const body = await readSmallBody(request, MAX_REQUEST_XML_BYTES);
     const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
     await this.store.headBucket(bucket);
-    const deleted: XmlElement[] = [];
-    const errors: XmlElement[] = [];
-    for (const target of targets) {
+    // Each key's outcome, in request order; the keys are deleted DELETE_CONCURRENCY at a time (on AIS each is a
+    // round trip through the proxy's redirect).
+    const outcomes: Array<{ deleted: XmlElement } | { error: XmlElement }> = [];
+    await inParallel(targets, DELETE_CONCURRENCY, async (target, index) => {
       try {
         assertValidKey(target.key);
         await this.store.deleteObject(bucket, target.key, target.versionId);
-        if (!quiet) deleted.push({ Key: target.key, VersionId: target.versionId });
+        outcomes[index] = { deleted: { Key: target.key, VersionId: target.versionId } };
       } catch (err) {
         if (!isS3Error(err) || err.code === 'NoSuchBucket') throw err;
-        errors.push({ Key: target.key, VersionId: target.versionId, Code: err.code, Message: err.message });
+        outcomes[index] = { error: { Key: target.key, VersionId: target.versionId, Code: err.code, Message: err.message } };
       }
-    }
+    });
+    const deleted = quiet ? [] : outcomes.flatMap((outcome) => ('deleted' in outcome ? [outcome.deleted] : []));
+    const errors = outcomes.flatMap((outcome) => ('error' in outcome ? [outcome.error] : []));
     return xmlResponse('DeleteResult', { Deleted: deleted, Error: errors });
   }
 }

@@ -26,7 +26,10 @@ interface Layout {
 
 const ONE_DISK: Layout = { targets: 1, mountpaths: 1, cap: Infinity };
 
-/** AIS's walk order: path segment by path segment, each by bytes. */
+/**
+ * AIS's walk order: path segment by path segment, each by bytes. Written out again here on purpose: the fake
+ * AIS must not share the lister's idea of the order it is testing.
+ */
 function compareWalk(a: string, b: string): number {
   const left = a.split('/');
   const right = b.split('/');

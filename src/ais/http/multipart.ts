@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { inParallel } from '../../in-parallel';
 import { isS3Error, S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type {
@@ -38,7 +39,7 @@ import {
   recordName,
   recordPrefix,
 } from './upload-names';
-import { CompletedRecord, inParallel, MAX_LIST_PAGE, UploadRecord, UploadRecords } from './upload-records';
+import { CompletedRecord, MAX_LIST_PAGE, UploadRecord, UploadRecords } from './upload-records';
 
 /** AIS numbers the chunks of a native multipart upload 1..9999 (S3 parts go to 10000). */
 export const MAX_AIS_CHUNKS = 9999;

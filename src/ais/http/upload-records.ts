@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { inParallel } from '../../in-parallel';
 import { isS3Error, S3Error } from '../../s3/errors';
 import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../ais-client';
 import type { AisAnswer, AisHttp } from './ais-http';
@@ -7,6 +8,9 @@ import { CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from '.
 import { bucketPath, objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
+
+/** How many staged parts are deleted at once. */
+const DELETE_CONCURRENCY = 16;
 
 /** An upload in progress, as its record in the uploads bucket holds it. */
 export interface UploadRecord {
@@ -266,23 +270,3 @@ export class UploadRecords {
   }
 }
 
-/** How many staged parts are deleted at once. */
-const DELETE_CONCURRENCY = 16;
-
-/** Runs `work` on every item, at most `concurrency` at a time; the first failure is thrown once all started work settled. */
-export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const index = next++;
-      try {
-        await work(items[index], index);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-}
