@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from './configuration';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 8080,
+      workers: availableParallelism(),
       host: '0.0.0.0',
       s3Prefix: '/s3',
       s3Domain: '',
@@ -26,6 +28,12 @@ describe('loadConfig', () => {
       authDebug: false,
       logLevel: 'info',
     });
+  });
+
+  it('runs one worker per core unless WORKERS says how many (1: a single process)', () => {
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '3' }).workers).toBe(3);
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow('Invalid environment variables: WORKERS=0 (an integer from 1 to 256)');
   });
 
   it('serves S3 at the root for S3_PREFIX=/ and drops a trailing slash elsewhere', () => {

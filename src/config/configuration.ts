@@ -2,12 +2,16 @@
  * Typed, validated configuration read once from the environment. Every variable here is documented in
  * README's configuration table; a bad value stops start-up with `Invalid environment variables: X=...`.
  */
+import { availableParallelism } from 'node:os';
+
 export type StoreKind = 'embedded' | 'ais';
 export type AuthMode = 'verify' | 'parse';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface AppConfig {
   port: number;
+  /** Processes serving PORT (node:cluster); 1 = a single process, no primary. */
+  workers: number;
   host: string;
   /** Path prefix S3 is served under, normalised to start with `/` and not end with one (`''` = root). */
   s3Prefix: string;
@@ -131,6 +135,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const errors = new ConfigErrors();
   const config: AppConfig = {
     port: readInt(env, 'PORT', 8080, 0, 65535, errors),
+    // Both stores take several processes: the embedded one is LMDB (multi-process safe) plus immutable blob
+    // files, and the AIS one keeps no state in the gateway.
+    workers: readInt(env, 'WORKERS', availableParallelism(), 1, 256, errors),
     host: env.HOST || '0.0.0.0',
     s3Prefix: readPrefix(env, errors),
     s3Domain: (env.S3_DOMAIN ?? '').toLowerCase(),

@@ -30,8 +30,7 @@ export class MetricsPort implements OnApplicationBootstrap, OnApplicationShutdow
       }
       this.store
         .status()
-        .then((status) => this.metrics.observeBackend(status))
-        .then(() => this.metrics.registry.metrics())
+        .then((status) => this.metrics.render(status))
         .then((text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text))
         .catch(() => res.writeHead(500).end());
     });

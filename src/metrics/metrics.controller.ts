@@ -13,7 +13,7 @@ export class MetricsController {
 
   @Get('metrics')
   async scrape(@Res() reply: FastifyReply): Promise<void> {
-    this.metrics.observeBackend(await this.store.status());
-    reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    const text = await this.metrics.render(await this.store.status());
+    reply.header('content-type', this.metrics.registry.contentType).send(text);
   }
 }

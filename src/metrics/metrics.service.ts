@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendStatus } from '../ais/ais-client';
+import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
+
 
 /** Latency buckets from 1 ms to 60 s: small GETs sit at the bottom, multi-GiB transfers at the top. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -71,11 +73,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  private readonly storeObjects = new Gauge({ name: 'embedded_store_objects', help: 'Objects in the embedded store.', registers: [this.registry] });
-  private readonly storeFreeBytes = new Gauge({ name: 'embedded_store_free_bytes', help: 'Free disk space under DATA_DIR.', registers: [this.registry] });
+  // Gauges of the shared store, not of a worker: left out of the cluster sum, taken fresh from the scraped worker.
+  private readonly storeObjects = new Gauge({ name: 'embedded_store_objects', help: 'Objects in the embedded store.', registers: [this.registry], aggregator: 'omit' });
+  private readonly storeFreeBytes = new Gauge({ name: 'embedded_store_free_bytes', help: 'Free disk space under DATA_DIR.', registers: [this.registry], aggregator: 'omit' });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    if (isClusterWorker()) joinClusterMetrics(this.registry);
+  }
+
+  /** The scrape's Prometheus text: this process's metrics, or with several workers the sum over all of them. */
+  async render(status: BackendStatus): Promise<string> {
+    this.observeBackend(status);
+    if (!isClusterWorker()) return this.registry.metrics();
+    const [all, objects, freeBytes] = await Promise.all([
+      scrapeThroughPrimary(),
+      this.registry.getSingleMetricAsString('embedded_store_objects'),
+      this.registry.getSingleMetricAsString('embedded_store_free_bytes'),
+    ]);
+    return `${all.trimEnd()}\n${objects}\n${freeBytes}\n`;
   }
 
   /** Sets the store gauges from the backend's own report (called at scrape time). */
