@@ -10,6 +10,12 @@ import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../
  */
 const USER_PREFIX = 'x-amz-meta-';
 export const VERSION_ID_KEY = 'x-amz-version-id';
+/**
+ * AIS's checksum of the bytes that facts the gateway added after a write (a multipart object's ETag and part
+ * sizes, a checksum that came in a trailer) describe: a later write through AIS's native API keeps those
+ * entries (AIS merges custom metadata) but changes the checksum, so they no longer count.
+ */
+export const CONTENT_TIE_KEY = 's3-of';
 
 /**
  * AIS's limit on an object's custom metadata: the sum of the byte lengths of every key and value

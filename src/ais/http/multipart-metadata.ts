@@ -3,7 +3,7 @@ import { algorithmOfHeader, CHECKSUM_ALGORITHMS, ChecksumAlgorithm } from '../..
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../ais-client';
-import { CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY } from './custom-metadata';
+import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY } from './custom-metadata';
 
 /**
  * What a multipart object keeps in AIS custom metadata beside its S3 attributes (custom-metadata.ts), and
@@ -21,13 +21,12 @@ import { CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY } from './cu
 export const ETAG_KEY = 'ETag';
 export const PART_SIZES_KEY = 's3-part-sizes';
 export const CHECKSUM_KEY = 's3-checksum';
-export const COMPLETED_OF_KEY = 's3-of';
 
 /**
  * What the entries above (and a version id) need at most, apart from the part sizes beyond one short run:
  * kept free when an upload is created.
  */
-const MULTIPART_ENTRIES_BYTES = ETAG_KEY.length + 38 + CHECKSUM_KEY.length + 80 + COMPLETED_OF_KEY.length + 64 + PART_SIZES_KEY.length + 24 + VERSION_ID_KEY.length + 24;
+const MULTIPART_ENTRIES_BYTES = ETAG_KEY.length + 38 + CHECKSUM_KEY.length + 80 + CONTENT_TIE_KEY.length + 64 + PART_SIZES_KEY.length + 24 + VERSION_ID_KEY.length + 24;
 
 const MULTIPART_ETAG = /^[0-9a-f]{32}-\d{1,5}$/;
 
@@ -97,7 +96,7 @@ export function completedObjectMetadata(attributes: ObjectAttributes, facts: Com
   if (facts.checksum !== undefined) metadata[CHECKSUM_KEY] = `${facts.checksum.algorithm}:${facts.checksum.type}:${facts.checksum.value}`;
   if (facts.versionId !== undefined) metadata[VERSION_ID_KEY] = facts.versionId;
   const sizes = encodePartSizes(facts.partSizes);
-  const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (COMPLETED_OF_KEY.length + 64);
+  const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;
   if (partSizesKept) metadata[PART_SIZES_KEY] = sizes;
   return { metadata, partSizesKept };
@@ -133,7 +132,7 @@ function checksumOf(value: string | undefined): { checksums: Checksums; checksum
 export function multipartFactsOfHead(headers: IncomingHttpHeaders): MultipartFacts | undefined {
   const entries = customEntries(headers['ais-custom-md']);
   const etag = entries.get(ETAG_KEY);
-  if (etag === undefined || !MULTIPART_ETAG.test(etag) || entries.get(COMPLETED_OF_KEY) !== headerValue(headers, 'ais-checksum-value')) return undefined;
+  if (etag === undefined || !MULTIPART_ETAG.test(etag) || entries.get(CONTENT_TIE_KEY) !== headerValue(headers, 'ais-checksum-value')) return undefined;
   const sizesValue = entries.get(PART_SIZES_KEY);
   const partSizes = sizesValue === undefined ? undefined : decodePartSizes(sizesValue);
   return { etag, partSizes, ...checksumOf(entries.get(CHECKSUM_KEY)) };
@@ -147,8 +146,8 @@ export function multipartFactsOfHead(headers: IncomingHttpHeaders): MultipartFac
 export function multipartEtagOfListed(custom: string | undefined, checksum: string | undefined): string | undefined {
   if (custom === undefined || checksum === undefined) return undefined;
   const etag = /^\[(?:source:\S* )?ETag:([0-9a-f]{32}-\d{1,5})[ \]]/.exec(custom)?.[1];
-  if (etag === undefined || !custom.includes(` ${COMPLETED_OF_KEY}:${checksum}`)) return undefined;
-  const next = custom.charAt(custom.indexOf(` ${COMPLETED_OF_KEY}:${checksum}`) + COMPLETED_OF_KEY.length + checksum.length + 2);
+  if (etag === undefined || !custom.includes(` ${CONTENT_TIE_KEY}:${checksum}`)) return undefined;
+  const next = custom.charAt(custom.indexOf(` ${CONTENT_TIE_KEY}:${checksum}`) + CONTENT_TIE_KEY.length + checksum.length + 2);
   return next === ' ' || next === ']' ? etag : undefined;
 }
 
@@ -162,7 +161,7 @@ const LISTED_PART_CHECKSUM = /(?:^\[| )(x-amz-checksum-[a-z0-9]+):([A-Za-z0-9+/=
  */
 export function partChecksumsOfListed(custom: string | undefined, checksum: string): Checksums {
   const checksums: Checksums = {};
-  const of = new RegExp(`(?:^\\[| )${COMPLETED_OF_KEY}:([0-9a-f]*)(?= |\\]$)`).exec(custom ?? '')?.[1];
+  const of = new RegExp(`(?:^\\[| )${CONTENT_TIE_KEY}:([0-9a-f]*)(?= |\\]$)`).exec(custom ?? '')?.[1];
   if (of !== undefined && of !== checksum) return checksums;
   for (const match of (custom ?? '').matchAll(LISTED_PART_CHECKSUM)) {
     const algorithm = algorithmOfHeader(match[1]);

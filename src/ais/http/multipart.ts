@@ -20,8 +20,9 @@ import { NULL_VERSION } from '../ais-client';
 import { commonPrefixOf } from '../embedded/listing';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../multipart-rules';
 import type { AisHttp } from './ais-http';
+import { CONTENT_TIE_KEY } from './custom-metadata';
 import { compareUtf8 } from './listing';
-import { checkAttributesFit, COMPLETED_OF_KEY, completedObjectMetadata, CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
+import { checkAttributesFit, completedObjectMetadata, CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { newVersionId } from './version-ids';
@@ -350,7 +351,7 @@ export class AisMultipart {
     }
     const head = await this.http.objectCall({ method: 'HEAD', path, context });
     await head.body.dump();
-    await this.records.patchMetadata(bucket, key, { ...metadata, [COMPLETED_OF_KEY]: headerValue(head.headers, 'ais-checksum-value') ?? '' });
+    await this.records.patchMetadata(bucket, key, { ...metadata, [CONTENT_TIE_KEY]: headerValue(head.headers, 'ais-checksum-value') ?? '' });
   }
 
   /** The bytes of staged parts one after the other, streamed. */

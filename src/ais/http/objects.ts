@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import { checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
 import { isS3Error, S3Error } from '../../s3/errors';
+import { headerValue } from '../../s3/headers';
 import {
   BodyDigest,
   Checksums,
@@ -21,15 +22,15 @@ import {
   aisMetadataBytes,
   attributesOfCustomMetadata,
   checksumsOfCustomMetadata,
+  CONTENT_TIE_KEY,
   CUSTOM_METADATA_LIMIT,
   customMetadataLines,
   customValueOf,
   VERSION_ID_KEY,
 } from './custom-metadata';
-import { COMPLETED_OF_KEY, multipartFactsOfHead } from './multipart-metadata';
+import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
 import { isVersionIdOf, newVersionId } from './version-ids';
-import { headerValue } from '../../s3/headers';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
 const HEAD_PROPS = 'name,size,checksum,atime,version,last-modified,etag,custom';
@@ -59,7 +60,7 @@ function contentChecksum(headers: IncomingHttpHeaders): { type?: string; value?:
  */
 function keptChecksums(headers: IncomingHttpHeaders, aisChecksum: string | undefined): Checksums {
   const lines = headers['ais-custom-md'];
-  const of = customValueOf(lines, COMPLETED_OF_KEY);
+  const of = customValueOf(lines, CONTENT_TIE_KEY);
   return of === undefined || of === aisChecksum ? checksumsOfCustomMetadata(lines) : {};
 }
 
@@ -101,7 +102,7 @@ function noSuchVersion(key: string, versionId: string): S3Error {
  * the room a checksum still to come (a trailer) takes counted in, so that adding it cannot fail later.
  */
 function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined): void {
-  const later = laterChecksum === undefined ? 0 : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + COMPLETED_OF_KEY.length + MAX_AIS_CHECKSUM_HEX;
+  const later = laterChecksum === undefined ? 0 : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + CONTENT_TIE_KEY.length + MAX_AIS_CHECKSUM_HEX;
   const needed = aisMetadataBytes(lines) + later;
   if (needed <= CUSTOM_METADATA_LIMIT) return;
   throw new S3Error(
@@ -194,7 +195,7 @@ export class AisObjects {
    * those bytes (keptChecksums()). AIS's PATCH adds keys and keeps the others.
    */
   private async addChecksums(bucket: string, key: string, checksums: Checksums, aisChecksum: string): Promise<void> {
-    const value: Record<string, string> = { [COMPLETED_OF_KEY]: aisChecksum };
+    const value: Record<string, string> = { [CONTENT_TIE_KEY]: aisChecksum };
     for (const [algorithm, checksum] of Object.entries(checksums)) value[checksumHeader(algorithm as ChecksumAlgorithm)] = checksum;
     const answer = await this.http.objectCall({ method: 'PATCH', path: objectPath(bucket, key), json: { action: 'set-custom', value }, context: { bucket, key } });
     await answer.body.dump();
