@@ -62,7 +62,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
     reply.header('x-amz-request-id', request.id);
     done();
   });
-  registerRequestHooks(fastify, app.get(MetricsService));
+  registerRequestHooks(fastify, app.get(MetricsService), logger.isLevelEnabled('info'));
   // useProcessExit: after a clean drain exit 0, instead of re-raising the signal (status 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;

@@ -29,7 +29,7 @@ export class Authenticator {
     if (authorization?.startsWith('AWS ')) return this.sigV2Header(request, authorization, now);
     if (authorization === undefined && isPresignedV2(request.query)) return this.sigV2Presigned(request, now);
     const context = verifyRequest(
-      { method: request.method, url: request.originalUrl, rawHeaders: request.raw.rawHeaders },
+      { method: request.method, url: request.originalUrl, rawHeaders: request.raw.rawHeaders, query: request.query },
       (id) => this.credentials.secretOf(id),
       now,
       { debug: this.options.debug },

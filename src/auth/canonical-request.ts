@@ -128,8 +128,13 @@ export function canonicalQuery(query: string, presigned = false): string {
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
 }
 
+/** headerValues() of each request's rawHeaders: a verification needs them three times. Never modified. */
+const headerValuesOf = new WeakMap<readonly string[], ReadonlyMap<string, readonly string[]>>();
+
 /** Every value of every header, by lower-case name, in arrival order. */
-export function headerValues(rawHeaders: readonly string[]): Map<string, string[]> {
+export function headerValues(rawHeaders: readonly string[]): ReadonlyMap<string, readonly string[]> {
+  const known = headerValuesOf.get(rawHeaders);
+  if (known !== undefined) return known;
   const values = new Map<string, string[]>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
@@ -137,6 +142,7 @@ export function headerValues(rawHeaders: readonly string[]): Map<string, string[
     if (list === undefined) values.set(name, [rawHeaders[i + 1]]);
     else list.push(rawHeaders[i + 1]);
   }
+  headerValuesOf.set(rawHeaders, values);
   return values;
 }
 

@@ -3,7 +3,7 @@
  * with a small LRU cache because a key serves every request of one access key for a whole day, and
  * constant-time comparison of signatures.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
@@ -13,7 +13,8 @@ export function hmacSha256(key: Buffer | string, data: string): Buffer {
 }
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot hash (Node >= 20.12): no Hash object per call.
+  return hash('sha256', data, 'hex');
 }
 
 /** `DATE/REGION/SERVICE/aws4_request`. */

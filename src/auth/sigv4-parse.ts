@@ -44,7 +44,8 @@ export function parseAuthorizationHeader(header: string): SigV4Credentials {
   }
   if (!SIGNATURE.test(signature)) throw headerError('the Signature is not 64 hexadecimal characters.');
   const scope = parseCredential(credential, () => headerError('the Credential is not ACCESSKEY/DATE/REGION/SERVICE/aws4_request.'));
-  return { ...scope, signedHeaders: signedHeaders.split(';'), signature };
+  // Field by field, not `{ ...scope, more }`: see parsePresignedQuery.
+  return { accessKeyId: scope.accessKeyId, date: scope.date, region: scope.region, service: scope.service, signedHeaders: signedHeaders.split(';'), signature };
 }
 
 function queryError(detail: string): S3Error {
@@ -56,10 +57,12 @@ export function isPresigned(query: Query): boolean {
   return 'X-Amz-Algorithm' in query || 'X-Amz-Signature' in query || 'X-Amz-Credential' in query;
 }
 
+const PRESIGNED_PARAMETERS = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
+
 /** Parses the `X-Amz-*` query parameters of a presigned URL. */
 export function parsePresignedQuery(query: Query): SigV4Credentials & { expires: number; amzDate: string } {
   if (query['X-Amz-Algorithm'] !== 'AWS4-HMAC-SHA256') throw queryError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256".');
-  for (const name of ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
+  for (const name of PRESIGNED_PARAMETERS) {
     if (!query[name]) throw queryError(`Query-string authentication version 4 requires the ${name} parameter.`);
   }
   const expires = Number(query['X-Amz-Expires']);
@@ -68,5 +71,15 @@ export function parsePresignedQuery(query: Query): SigV4Credentials & { expires:
   }
   if (!SIGNATURE.test(query['X-Amz-Signature'])) throw queryError('X-Amz-Signature is not 64 hexadecimal characters.');
   const scope = parseCredential(query['X-Amz-Credential'], () => queryError('Error parsing the X-Amz-Credential parameter.'));
-  return { ...scope, signedHeaders: query['X-Amz-SignedHeaders'].split(';'), signature: query['X-Amz-Signature'], expires, amzDate: query['X-Amz-Date'] };
+  // Field by field: on Node 20's V8 `{ ...scope, more }` costs microseconds, and this runs on every presigned request.
+  return {
+    accessKeyId: scope.accessKeyId,
+    date: scope.date,
+    region: scope.region,
+    service: scope.service,
+    signedHeaders: query['X-Amz-SignedHeaders'].split(';'),
+    signature: query['X-Amz-Signature'],
+    expires,
+    amzDate: query['X-Amz-Date'],
+  };
 }

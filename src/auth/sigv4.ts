@@ -5,7 +5,7 @@
  * (what chunk signatures and payload checks build on) or an S3Error as S3 would answer.
  */
 import { S3Error } from '../s3/errors';
-import { parseQuery } from '../s3/query';
+import { parseQuery, Query } from '../s3/query';
 import { canonicalRequest, headerValues, splitTarget } from './canonical-request';
 import { ALGORITHM, credentialScope, sha256Hex, sign, signaturesEqual, signingKey } from './signing-key';
 import { isPresigned, parseAuthorizationHeader, parsePresignedQuery, SigV4Credentials } from './sigv4-parse';
@@ -18,6 +18,12 @@ export interface SigV4Request {
   url: string;
   /** node's `IncomingMessage.rawHeaders`. */
   rawHeaders: readonly string[];
+  /** The query of `url` as parseQuery() reads it, when the caller has it already (saves parsing it again). */
+  query?: Query;
+}
+
+function queryOf(request: SigV4Request): Query {
+  return request.query ?? parseQuery(splitTarget(request.url).query);
 }
 
 /** The secret of an access key, or undefined if the key is unknown. */
@@ -51,8 +57,16 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+/** The last time parsed: the requests of one second (and every use of one presigned URL) carry the same. */
+let lastAmzDate: { value: string; time: number | undefined } = { value: '', time: undefined };
+
 /** Milliseconds since the epoch of an ISO 8601 basic time (`20130524T000000Z`), or undefined if it is not one. */
 export function parseAmzDate(value: string): number | undefined {
+  if (value !== lastAmzDate.value) lastAmzDate = { value, time: parseAmzDateOnce(value) };
+  return lastAmzDate.time;
+}
+
+function parseAmzDateOnce(value: string): number | undefined {
   const match = AMZ_DATE.exec(value);
   if (match === null) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
@@ -84,7 +98,7 @@ function parseHttpDate(value: string): number | undefined {
   return Number.isNaN(time) ? parseAmzDate(value) : Math.floor(time / 1000) * 1000;
 }
 
-function first(headers: Map<string, string[]>, name: string): string | undefined {
+function first(headers: ReadonlyMap<string, readonly string[]>, name: string): string | undefined {
   return headers.get(name)?.[0];
 }
 
@@ -121,7 +135,7 @@ function lookup(lookupSecret: SecretLookup, accessKeyId: string): string {
  * were headers present in the request which were not signed", with HeadersNotSigned). x-amz-content-sha256
  * is exempt: its value is the canonical request's last line, so it is covered either way.
  */
-function checkSignedHeaders(headers: Map<string, string[]>, signedHeaders: readonly string[]): void {
+function checkSignedHeaders(headers: ReadonlyMap<string, readonly string[]>, signedHeaders: readonly string[]): void {
   const signed = new Set(signedHeaders.map((name) => name.toLowerCase()));
   const unsigned: string[] = [];
   if (!signed.has('host')) unsigned.push('host');
@@ -249,7 +263,7 @@ export function verifyPresigned(
   now: number | Date = Date.now(),
   options: VerifyOptions = {},
 ): SigV4Context {
-  const params = parseQuery(splitTarget(request.url).query);
+  const params = queryOf(request);
   const credentials = parsePresignedQuery(params);
   checkScope(credentials, options, (detail, details) => queryError(`Error parsing the X-Amz-Credential parameter; ${detail}`, details));
 
@@ -292,7 +306,7 @@ export function verifyRequest(
   options: VerifyOptions = {},
 ): SigV4Context {
   const hasHeader = headerValues(request.rawHeaders).has('authorization');
-  const presigned = isPresigned(parseQuery(splitTarget(request.url).query));
+  const presigned = isPresigned(queryOf(request));
   if (hasHeader && presigned) {
     throw new S3Error(
       'InvalidArgument',

@@ -22,8 +22,10 @@ export function instrumentAisClient(client: AisClient, backend: string, metrics:
 }
 
 function timed(target: AisClient, member: (...args: unknown[]) => Promise<unknown>, backend: string, call: string, metrics: MetricsService) {
+  // One labels object per call name, made once: prom-client's startTimer() would merge labels on every call.
+  const labels = { backend, call };
   return async (...args: unknown[]): Promise<unknown> => {
-    const stop = metrics.backendDuration.startTimer({ backend, call });
+    const started = performance.now();
     try {
       const result = await member.apply(target, args);
       metrics.backendRequests.inc({ backend, call, status: 'ok' });
@@ -32,7 +34,7 @@ function timed(target: AisClient, member: (...args: unknown[]) => Promise<unknow
       metrics.backendRequests.inc({ backend, call, status: isS3Error(err) ? err.code : 'InternalError' });
       throw err;
     } finally {
-      stop();
+      metrics.backendDuration.observe(labels, (performance.now() - started) / 1000);
     }
   };
 }

@@ -24,7 +24,7 @@ function sendsBody(method: string, status: number): boolean {
 }
 
 /** Counts, times and logs one S3 request, exactly once (onResponse, or the response's close when aborted). */
-function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsService, aborted: boolean): void {
+function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsService, accessLog: boolean, aborted: boolean): void {
   const routed = s3RequestOf(request.raw);
   const marks = request.raw as unknown as Record<symbol, boolean | undefined>;
   if (routed === undefined || marks[SETTLED]) return;
@@ -41,19 +41,19 @@ function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsSe
   if (received > 0) metrics.receivedBytes.inc({ operation }, received);
   if (sent > 0) metrics.sentBytes.inc({ operation }, sent);
   if (code !== undefined) metrics.errors.inc({ operation, code });
-  request.log.info(
-    {
-      operation,
-      bucket: 'error' in routed ? undefined : routed.bucket,
-      status,
-      code,
-      received,
-      sent,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      ...(aborted ? { aborted: true } : {}),
-    },
-    'request',
-  );
+  // Built only when it is written: at LOG_LEVEL=warn and above it would be made for nothing on every request.
+  if (!accessLog) return;
+  const line: Record<string, unknown> = {
+    operation,
+    bucket: 'error' in routed ? undefined : routed.bucket,
+    status,
+    code,
+    received,
+    sent,
+    ms: Math.round(reply.elapsedTime * 10) / 10,
+  };
+  if (aborted) line.aborted = true;
+  request.log.info(line, 'request');
 }
 
 /**
@@ -61,20 +61,21 @@ function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsSe
  * interceptor would finish before a streamed body is sent, SPEC.md section 7). One access-log line per
  * request, with the request id the client saw in `x-amz-request-id`; never credentials or signatures.
  * onResponse only runs for a response that finished: a request whose client went away first is settled
- * when its response closes unfinished.
+ * when its response closes unfinished. `accessLog`: whether the logger writes info lines (LOG_LEVEL=info or
+ * more), fixed at start.
  */
-export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsService): void {
+export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsService, accessLog: boolean): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     if (s3RequestOf(request.raw) !== undefined) {
       metrics.inFlight.inc();
       reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) settle(request, reply, metrics, true);
+        if (!reply.raw.writableFinished) settle(request, reply, metrics, accessLog, true);
       });
     }
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    settle(request, reply, metrics, false);
+    settle(request, reply, metrics, accessLog, false);
     done();
   });
 }

@@ -1,13 +1,13 @@
 import { createHash, Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { BodyDigest, Checksums, IncomingBody } from '../ais/ais-client';
 import { AwsChunkedDecoder } from './aws-chunked';
 import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
 import { S3Error } from './errors';
 import type { S3Request } from './s3-request';
 import { headerValue } from './headers';
+import { connectStreams } from '../streams/connect';
 
 /** Largest single PUT S3 accepts (5 GiB); bigger objects need multipart upload. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -184,11 +184,11 @@ function trailerChecksum(decoder: AwsChunkedDecoder | undefined, algorithm: Chec
 }
 
 /**
- * Chains streams and hands back the last one. pipeline() destroys every stage with the error when any part
- * fails (client abort, bad framing), so the consumer of the last stage sees it; the promise is not needed.
+ * Chains streams and hands back the last one. Every stage is destroyed with the error when any part fails
+ * (client abort, bad framing), so the consumer of the last stage sees it.
  */
 function pipelineStreams(source: Readable, ...stages: Transform[]): Readable {
-  pipeline([source, ...stages]).catch(() => undefined);
+  connectStreams([source, ...stages]);
   return stages[stages.length - 1];
 }
 

@@ -4,6 +4,8 @@ import { S3Error } from './errors';
 export type Query = Readonly<Record<string, string>>;
 
 function decodeComponent(text: string): string {
+  // Most names and values have nothing to decode; this runs for every parameter of every request.
+  if (!text.includes('%')) return text.includes('+') ? text.replace(/\+/g, ' ') : text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {

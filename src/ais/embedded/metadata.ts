@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { Database, open, RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { NULL_VERSION } from '../ais-client';
 import { BlobFiles, BlobId } from './blob-files';
 import { BodySink, StoredBody } from './body-sink';
+import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
 import { blobIdsOf, BucketRecord, ObjectRecord, PartRecord, UploadRecord } from './records';
 
@@ -67,10 +67,15 @@ export class EmbeddedMetadata {
     return record;
   }
 
+  /**
+   * The bucket is looked up only when the object is missing (NoSuchBucket or NoSuchKey): an object's record
+   * implies its bucket, since DeleteBucket removes only empty buckets and every commit checks the bucket in
+   * its transaction. One LMDB read per GET and HEAD instead of two.
+   */
   objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
-    this.bucketRecord(bucket);
     const record = this.objects.get(indexKey(bucketBase(bucket), key));
     if (record === undefined) {
+      this.bucketRecord(bucket);
       if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
       throw new S3Error('NoSuchKey', undefined, { Key: key });
     }
@@ -84,7 +89,7 @@ export class EmbeddedMetadata {
   async receive(stream: Readable, inlineMaxBytes: number): Promise<StoredBody> {
     const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, limboEntry()).then(() => undefined));
     try {
-      await pipeline(stream, sink);
+      await connectStreamsAsync([stream, sink]);
     } catch (err) {
       const partial = await sink.blobIdSoFar();
       if (partial !== undefined) await this.freeBlobs([partial]);

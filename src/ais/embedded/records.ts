@@ -77,9 +77,17 @@ export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
   };
 }
 
+/**
+ * Written out property by property, not as `{ ...summaryOf(), more }`: on Node 20's V8 a spread followed by
+ * more properties costs microseconds (a new hidden class each time), and this runs on every GET and HEAD.
+ */
 export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
   return {
-    ...summaryOf(key, record),
+    key,
+    size: record.size,
+    etag: record.etag,
+    lastModified: new Date(record.modified),
+    versionId: record.versionId ?? NULL_VERSION,
     content: record.content,
     userMetadata: record.userMetadata,
     checksums: record.checksums,
