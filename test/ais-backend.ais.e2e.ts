@@ -211,14 +211,26 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
   });
 
   describe('S3 attributes in AIS custom metadata', () => {
-    it('keeps the flexible checksum and content headers under their S3 names, and an overwrite replaces them all', async () => {
+    it('keeps the flexible checksum, content headers and write time under their S3 names, and an overwrite replaces them all', async () => {
       const { s3 } = fixture;
       const bucket = await fixture.newBucket();
       const body = Buffer.from('checked by sha256');
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ChecksumAlgorithm: 'SHA256', ContentType: 'text/old', Metadata: { old: '1' } }));
-      expect(await native.customMetadata(bucket, 'k')).toEqual({ 'content-type': 'text/old', 'x-amz-meta-old': '1', 'x-amz-checksum-sha256': await checksumOf('SHA256', body) });
+      // `Last-Modified` (an HTTP date) is the key AIS itself reports as the object's Last-Modified.
+      const written = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!;
+      expect(await native.customMetadata(bucket, 'k')).toEqual({
+        'content-type': 'text/old',
+        'x-amz-meta-old': '1',
+        'x-amz-checksum-sha256': await checksumOf('SHA256', body),
+        'Last-Modified': written.toUTCString(),
+      });
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'replaced', ChecksumAlgorithm: 'SHA1', Metadata: { new: '2' } }));
-      expect(await native.customMetadata(bucket, 'k')).toEqual({ 'content-type': 'application/octet-stream', 'x-amz-meta-new': '2', 'x-amz-checksum-sha1': await checksumOf('SHA1', Buffer.from('replaced')) });
+      expect(await native.customMetadata(bucket, 'k')).toEqual({
+        'content-type': 'application/octet-stream',
+        'x-amz-meta-new': '2',
+        'x-amz-checksum-sha1': await checksumOf('SHA1', Buffer.from('replaced')),
+        'Last-Modified': (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!.toUTCString(),
+      });
     });
 
     it('adds a checksum that came in a trailer after the upload, bound to the bytes by their MD5, and drops it once other bytes replace them', async () => {

@@ -97,7 +97,15 @@ export interface ByteRange {
  * Called with the object's metadata before any byte is read: throws for failed preconditions, and returns
  * the range to read (undefined: the whole object). Reading is one decision on one snapshot of the object.
  */
-export type ReadPlanner = (info: ObjectInfo) => ByteRange | undefined;
+export interface ReadPlanner {
+  (info: ObjectInfo): ByteRange | undefined;
+  /**
+   * True when the planner can neither refuse the read nor narrow it (no conditional headers, no Range, no
+   * partNumber): a backend may then start reading before it has the metadata, and call the planner with the
+   * metadata that came with the bytes. Absent or false: the planner is called before any byte is read.
+   */
+  readonly readsWholeObject?: boolean;
+}
 
 export interface ObjectRead {
   info: ObjectInfo;

@@ -39,6 +39,14 @@ function requestedRange(request: S3Request, info: ObjectInfo): ByteRange | undef
   return { start, end: start + sizes[number - 1] - 1 };
 }
 
+/** Headers that let a GET fail or narrow it once the object's metadata is known. */
+const READ_SHAPING_HEADERS = ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'];
+
+/** Whether the GET reads the whole object whatever its metadata (ReadPlanner.readsWholeObject). */
+function readsWholeObject(request: S3Request): boolean {
+  return request.query.partNumber === undefined && READ_SHAPING_HEADERS.every((name) => request.headers[name] === undefined);
+}
+
 @Injectable()
 export class ObjectsService {
   constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
@@ -57,7 +65,7 @@ export class ObjectsService {
     const read = await this.read(request);
     const { info, range } = read;
     const headers = objectResponseHeaders(info, checksumsEnabled(request) && range === undefined);
-    for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    for (const [param, name] of RESPONSE_OVERRIDES) {
       const value = request.query[param];
       if (value !== undefined) headers[name] = value;
     }
@@ -76,11 +84,13 @@ export class ObjectsService {
     checkReadConditions(info, request.headers);
     const headers = objectResponseHeaders(info, checksumsEnabled(request));
     const range = requestedRange(request, info);
-    if (range === undefined) return { status: 200, headers: { ...headers, 'content-length': info.size } };
-    return {
-      status: 206,
-      headers: { ...headers, 'content-length': range.end - range.start + 1, 'content-range': contentRange(range, info.size) },
-    };
+    if (range === undefined) {
+      headers['content-length'] = info.size;
+      return { status: 200, headers };
+    }
+    headers['content-length'] = range.end - range.start + 1;
+    headers['content-range'] = contentRange(range, info.size);
+    return { status: 206, headers };
   }
 
   async deleteObject(request: S3Request): Promise<S3Response> {
@@ -105,9 +115,10 @@ export class ObjectsService {
 
   private read(request: S3Request): Promise<ObjectRead> {
     const { bucket, key } = bucketAndKey(request);
-    return this.store.getObject(bucket, key, requestedVersion(request), (info) => {
+    const plan = (info: ObjectInfo): ByteRange | undefined => {
       checkReadConditions(info, request.headers);
       return requestedRange(request, info);
-    });
+    };
+    return this.store.getObject(bucket, key, requestedVersion(request), Object.assign(plan, { readsWholeObject: readsWholeObject(request) }));
   }
 }

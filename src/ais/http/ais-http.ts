@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, Dispatcher } from 'undici';
-import { isS3Error } from '../../s3/errors';
+import { isS3Error, S3Error } from '../../s3/errors';
+import { ClusterMapCache, DirectRoute } from './cluster-map';
 import { ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
 import { headerValue } from '../../s3/headers';
 
@@ -37,19 +38,66 @@ export interface AisAnswer {
 }
 
 const BACKOFF_MS = 100;
+/** How long direct calls stay off after a target refused one (a cluster that signs its redirects). */
+const DIRECT_OFF_MS = 60_000;
+const OBJECTS_PATH = '/v1/objects/';
 
 function queryString(query: Record<string, string> | undefined): string {
   return new URLSearchParams({ provider: 'ais', ...query }).toString();
 }
 
+/** The bucket and AIS object name of an object call's path (`/v1/objects/B/NAME`, each segment percent-encoded). */
+function objectOfPath(path: string): { bucket: string; name: string } | undefined {
+  if (!path.startsWith(OBJECTS_PATH)) return undefined;
+  const slash = path.indexOf('/', OBJECTS_PATH.length);
+  if (slash < 0) return undefined;
+  return { bucket: decodeURIComponent(path.slice(OBJECTS_PATH.length, slash)), name: decodeURIComponent(path.slice(slash + 1)) };
+}
+
+/** `utm`, the redirect time AIS's proxy adds to a redirect: Unix nanoseconds in base 36 (v1.5.0 `ais/utils.go` unixNano2S). */
+function redirectTime(): string {
+  return (BigInt(Date.now()) * 1_000_000n).toString(36);
+}
+
+/**
+ * `source` behind a stream of its own, for one attempt to send it: until that attempt reads, `source` is
+ * untouched. undici destroys the body of a request whose connection fails, and the next attempt still needs it.
+ */
+function attemptBody(source: Readable): { stream: Readable; started: () => boolean } {
+  let started = false;
+  async function* pass(): AsyncGenerator<Buffer> {
+    started = true;
+    yield* source;
+  }
+  return { stream: Readable.from(pass(), { objectMode: false }), started: () => started };
+}
+
+/**
+ * What a call that got no answer throws: the error of its streamed body when that failed (the client went
+ * away, or its digest failed: the caller's), else ServiceUnavailable.
+ */
+function failureOf(err: unknown, call: AisCall, origin: string): unknown {
+  if (isS3Error(err)) return err;
+  if (call.body !== undefined && (call.body.errored || call.body.destroyed)) return call.body.errored ?? err;
+  return unreachableError(err, origin);
+}
+
+/** A target's refusal of a call that did not come through a proxy (v1.5.0 `ais/target.go` checkObjVerb). */
+function refusesDirectCall(status: number, message: string): boolean {
+  return status === 401 || status === 403 || (status === 400 && /expected to be redirected|direct target access/.test(message));
+}
+
 /**
  * The one place that speaks HTTP to AIS: a keep-alive undici Agent with timeouts, retries of idempotent calls
- * on connection failures, the proxy-to-target redirect followed by the gateway itself (clients never see it),
- * and AIS errors turned into S3 errors.
+ * on connection failures, object calls sent to the target that owns the object (by the cluster map, or by
+ * following the proxy's redirect: clients never see one), and AIS errors turned into S3 errors.
  */
 export class AisHttp {
   private readonly agent: Agent;
   readonly endpoint: string;
+  /** The cached cluster map that routes object calls; AisCluster reads it too. */
+  readonly clusterMap: ClusterMapCache;
+  private directOffUntil = 0;
 
   constructor(private readonly options: AisHttpOptions) {
     this.endpoint = new URL(options.endpoint).origin;
@@ -61,9 +109,11 @@ export class AisHttp {
       keepAliveTimeout: 4000,
       keepAliveMaxTimeout: 4000,
     });
+    this.clusterMap = new ClusterMapCache(async () => (await this.proxyCall({ method: 'GET', path: '/v1/cluster', query: { what: 'smap' } })).text);
   }
 
   async close(): Promise<void> {
+    this.clusterMap.close();
     await this.agent.close();
   }
 
@@ -80,18 +130,55 @@ export class AisHttp {
   }
 
   /**
-   * An object call: AIS's proxy redirects it (301/307) to the target that owns the object. The proxy is asked
-   * without the body (it never reads one), then the real call, with the streamed body, goes to the Location.
-   * Answers 2xx with the body unread; throws S3Error otherwise.
+   * An object call, sent to the target that owns the object. The cached cluster map names it (HRW, as AIS's
+   * proxy computes it); when there is no map, or the map may be stale (the target cannot be reached, or has no
+   * such object), AIS's proxy routes the call: it redirects (301/307) to the owner. Answers 2xx with the body
+   * unread; throws S3Error otherwise.
    */
   async objectCall(call: AisCall): Promise<AisAnswer> {
+    const object = Date.now() >= this.directOffUntil ? objectOfPath(call.path) : undefined;
+    const route = object === undefined ? undefined : this.clusterMap.routeOf(object.bucket, object.name);
+    const direct = route === undefined ? undefined : await this.directCall(route, call);
+    if (direct?.answer !== undefined) return direct.answer;
     const location = await this.ownerOf(call);
-    const target = new URL(location);
+    const sameTarget = route !== undefined && location.origin === new URL(route.target.url).origin;
+    if (route !== undefined && !sameTarget) this.clusterMap.refreshSoon();
+    // The proxy names the target that already said it has no such object: that answer stands.
+    if (sameTarget && direct?.missing !== undefined) throw direct.missing;
     // The object's path stays ours: AIS writes the decoded name raw into the Location, where a URL parser turns
     // `\` into `/` and drops tabs (docs/ais-native-api.md section 10). Its query carries the redirect's markers.
-    const answer = await this.send(target.origin, { ...call, path: call.path + target.search, query: undefined }, call.body === undefined, true);
+    const answer = await this.send(location.origin, { ...call, path: call.path + location.search, query: undefined }, call.body === undefined, true);
     await this.raiseForError(answer, call.context);
     return answer;
+  }
+
+  /**
+   * The call straight to the owner by the cached map, with the markers a proxy's redirect adds (`pid`, `utm`):
+   * targets refuse writes without them, and accept them unsigned unless the cluster signs its redirects (v1.5.0
+   * `ais/target.go` checkObjVerb). No answer when the proxy should route the call instead and can (the body, if
+   * any, was not read): the target could not be reached, has no such object (`missing`: it may no longer be the
+   * owner), or refuses direct calls.
+   */
+  private async directCall(route: DirectRoute, call: AisCall): Promise<{ answer?: AisAnswer; missing?: S3Error }> {
+    const attempt = call.body === undefined ? undefined : attemptBody(call.body);
+    const query = { ...call.query, pid: route.primaryId, utm: redirectTime() };
+    let answer: AisAnswer;
+    try {
+      answer = await this.request(route.target.url, { ...call, query, body: attempt?.stream });
+    } catch (err) {
+      // A slow target is not a reason to ask the proxy (and wait as long again): only a failed connection is.
+      if (attempt?.started() === true || !isRetryableNetworkError(err)) throw failureOf(err, call, route.target.url);
+      this.clusterMap.refreshSoon();
+      return {};
+    }
+    if (answer.status < 300) return { answer };
+    const text = await this.errorText(answer);
+    const error = s3ErrorOf(parseAisError(answer.status, text), call.context);
+    if (attempt?.started() === true) throw error;
+    if (answer.status === 404) return { missing: error };
+    if (!refusesDirectCall(answer.status, text)) throw error;
+    this.directOffUntil = Date.now() + DIRECT_OFF_MS;
+    return {};
   }
 
   /** Like objectCall, but a target's 404 (the object is missing) is answered as `undefined`. */
@@ -105,7 +192,7 @@ export class AisHttp {
   }
 
   /** Asks the proxy where an object call goes: the Location of its redirect, with AIS's redirect markers. */
-  private async ownerOf(call: AisCall): Promise<string> {
+  private async ownerOf(call: AisCall): Promise<URL> {
     // A control message goes along: the proxy reads it to route an object action (`mpt-upload` and the like).
     const ask: AisCall = { ...call, body: undefined };
     if ((call.method === 'PUT' || call.method === 'POST') && call.json === undefined) ask.headers = { ...call.headers, 'content-length': '0' };
@@ -113,14 +200,30 @@ export class AisHttp {
     const location = headerValue(answer.headers, 'location');
     if ((answer.status === 301 || answer.status === 302 || answer.status === 307 || answer.status === 308) && location) {
       await answer.body.dump();
-      return new URL(location, this.endpoint).toString();
+      return new URL(location, this.endpoint);
     }
     await this.raiseForError(answer, call.context);
     await answer.body.dump();
     throw s3ErrorOf({ status: 500, message: `the proxy answered ${answer.status} instead of redirecting ${call.method} ${call.path}` });
   }
 
+  /** One request; a failure of the connection is retried for idempotent calls (`retryable`). */
   private async send(origin: string, call: AisCall, retryable: boolean, fullPath = false): Promise<AisAnswer> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.request(origin, call, fullPath);
+      } catch (err) {
+        if (retryable && attempt < this.options.retries && isRetryableNetworkError(err) && !isS3Error(err)) {
+          await new Promise((done) => setTimeout(done, BACKOFF_MS * 2 ** attempt));
+          continue;
+        }
+        throw failureOf(err, call, origin);
+      }
+    }
+  }
+
+  /** One request, as undici makes it: its errors are thrown as they are. */
+  private async request(origin: string, call: AisCall, fullPath = false): Promise<AisAnswer> {
     const path = fullPath ? call.path : `${call.path}?${queryString(call.query)}`;
     const headers: Record<string, string | string[]> = { ...call.headers };
     let body: string | Readable | undefined = call.body;
@@ -128,28 +231,20 @@ export class AisHttp {
       body = JSON.stringify(call.json);
       headers['content-type'] = 'application/json';
     }
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const answer = await this.agent.request({ origin, path, method: call.method, headers, body });
-        return { status: answer.statusCode, headers: answer.headers, body: answer.body };
-      } catch (err) {
-        if (isS3Error(err)) throw err;
-        // An error of the streamed request body (the client went away, or its digest failed) is the caller's.
-        if (call.body !== undefined && (call.body.errored || call.body.destroyed)) throw call.body.errored ?? err;
-        if (retryable && attempt < this.options.retries && isRetryableNetworkError(err)) {
-          await new Promise((done) => setTimeout(done, BACKOFF_MS * 2 ** attempt));
-          continue;
-        }
-        throw unreachableError(err, origin);
-      }
-    }
+    const answer = await this.agent.request({ origin, path, method: call.method, headers, body });
+    return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   }
 
-  /** Throws the S3 error for a non-2xx, non-redirect answer (JSON body, or `Hdr-Error` for HEAD). */
+  /** Throws the S3 error for a non-2xx, non-redirect answer. */
   private async raiseForError(answer: AisAnswer, context: ErrorContext | undefined): Promise<void> {
     if (answer.status < 300) return;
+    throw s3ErrorOf(parseAisError(answer.status, await this.errorText(answer)), context);
+  }
+
+  /** The error an answer carries (JSON body, or `Hdr-Error` for HEAD); the body is consumed. */
+  private async errorText(answer: AisAnswer): Promise<string> {
     const text = headerValue(answer.headers, 'hdr-error') ?? (await answer.body.text().catch(() => ''));
     await answer.body.dump().catch(() => undefined);
-    throw s3ErrorOf(parseAisError(answer.status, text), context);
+    return text;
   }
 }

@@ -1,15 +1,6 @@
 import { S3Error, isS3Error } from '../../s3/errors';
 import type { AisHttp } from './ais-http';
-
-export interface TargetNode {
-  id: string;
-  /** Public URL, e.g. `http://127.0.0.1:51083`. */
-  url: string;
-}
-
-interface ClusterMap {
-  tmap?: Record<string, { public_net?: { direct_url?: string }; daemon_id?: string }> | null;
-}
+import type { TargetNode } from './cluster-map';
 
 /**
  * The cluster as a whole: its map of storage targets and whether it can serve. AIS's proxy answers its own
@@ -19,10 +10,9 @@ interface ClusterMap {
 export class AisCluster {
   constructor(private readonly http: AisHttp) {}
 
+  /** The targets of the cluster map as the proxy has it now (the read refreshes the map that routes object calls). */
   async targets(): Promise<TargetNode[]> {
-    const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/cluster', query: { what: 'smap' } });
-    const smap = JSON.parse(text) as ClusterMap;
-    return Object.entries(smap.tmap ?? {}).map(([id, node]) => ({ id: node.daemon_id ?? id, url: node.public_net?.direct_url ?? '' }));
+    return (await this.http.clusterMap.refresh()).targets;
   }
 
   /** Throws ServiceUnavailable when the cluster map has no storage target. */

@@ -4,7 +4,12 @@ import {
   checksumsOfCustomMetadata,
   customMetadataLines,
   customValueOf,
+  httpDate,
+  HTTP_DATE_LENGTH,
+  lastModifiedOfCustomMetadata,
+  lastModifiedOfListed,
   versionIdOfListed,
+  writeTime,
 } from './custom-metadata';
 
 describe('what the gateway keeps in AIS custom metadata besides S3 attributes', () => {
@@ -42,5 +47,29 @@ describe('what the gateway keeps in AIS custom metadata besides S3 attributes', 
     expect(versionIdOfListed('[x-amz-meta-note:x-amz-version-id:fake]')).toBeUndefined();
     expect(versionIdOfListed('[content-type:text/plain]')).toBeUndefined();
     expect(versionIdOfListed(undefined)).toBeUndefined();
+  });
+});
+
+describe('the write time the gateway keeps under the key AIS reads as Last-Modified', () => {
+  const written = writeTime(Date.parse('2026-11-26T13:32:12.789Z'));
+
+  it('records the write to the second, as an HTTP date of fixed length', () => {
+    expect(written.toISOString()).toBe('2026-11-26T13:32:12.000Z');
+    expect(customMetadataLines({ content: {}, userMetadata: {} }, { lastModified: written })).toEqual(['Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT']);
+    expect(httpDate(new Date('1000-01-01T00:00:00Z'))).toHaveLength(HTTP_DATE_LENGTH);
+    expect(httpDate(new Date('9999-12-31T23:59:59Z'))).toHaveLength(HTTP_DATE_LENGTH);
+  });
+
+  it('reads it back from the custom metadata of a GET or HEAD answer, and from a listed custom-md print', () => {
+    expect(lastModifiedOfCustomMetadata(['x-amz-meta-a=1', 'Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT'])).toEqual(written);
+    expect(lastModifiedOfListed('[ETag:abc-2 Last-Modified:Thu, 26 Nov 2026 13:32:12 GMT x-amz-meta-a:1]')).toEqual(written);
+    expect(lastModifiedOfListed('[Last-Modified:Thu, 26 Nov 2026 13:32:12 GMT]')).toEqual(written);
+  });
+
+  it('has none for an object written natively', () => {
+    expect(lastModifiedOfCustomMetadata(['x-amz-meta-a=1'])).toBeUndefined();
+    expect(lastModifiedOfCustomMetadata(['Last-Modified=yesterday'])).toBeUndefined();
+    expect(lastModifiedOfListed('[x-amz-meta-a:1]')).toBeUndefined();
+    expect(lastModifiedOfListed(undefined)).toBeUndefined();
   });
 });

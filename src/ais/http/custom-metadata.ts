@@ -18,6 +18,34 @@ export const VERSION_ID_KEY = 'x-amz-version-id';
 export const CONTENT_TIE_KEY = 's3-of';
 
 /**
+ * When the gateway wrote the object, as an HTTP date (second precision, as S3's Last-Modified header). AIS
+ * itself reads this key, exactly so spelled, as the object's Last-Modified (v1.5.0 `core/lom.go`
+ * LastModifiedStr: HEAD answers it as the `Last-Modified` header, S3 listings as LastModified), and its GET
+ * answers it among the custom metadata: one GET gives everything S3 reports of an object.
+ */
+export const LAST_MODIFIED_KEY = 'Last-Modified';
+
+/** The time a write records: now, to the second (what an HTTP date holds). */
+export function writeTime(now = Date.now()): Date {
+  return new Date(Math.floor(now / 1000) * 1000);
+}
+
+/** An HTTP date (`Wed, 26 Nov 2026 13:32:12 GMT`, Go's http.TimeFormat): the value of LAST_MODIFIED_KEY. */
+export function httpDate(time: Date): string {
+  return time.toUTCString();
+}
+
+/** The length of every httpDate() of the years 1000 to 9999. */
+export const HTTP_DATE_LENGTH = 29;
+
+/** The write time among the `Ais-Custom-Md` lines of an answer; undefined when there is none (a native write). */
+export function lastModifiedOfCustomMetadata(lines: string | string[] | undefined): Date | undefined {
+  const value = customValueOf(lines, LAST_MODIFIED_KEY);
+  const time = value === undefined ? NaN : Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+/**
  * AIS's limit on an object's custom metadata: the sum of the byte lengths of every key and value
  * (`maxSizeCustomKVs` in AIS v1.5.0 `cmn/objattrs.go`, a constant: not configurable).
  */
@@ -54,6 +82,8 @@ export interface StoredFacts {
   checksums?: Checksums;
   /** Only a real version id is kept; an object without one is S3's `null` version. */
   versionId?: VersionId;
+  /** The write time (writeTime()). */
+  lastModified?: Date;
 }
 
 /** The `Ais-Custom-Md` header lines for an object's S3 attributes (and its checksums and version id). */
@@ -66,6 +96,7 @@ export function customMetadataLines(attributes: ObjectAttributes, facts: StoredF
   for (const [name, value] of Object.entries(attributes.userMetadata)) lines.push(`${USER_PREFIX}${name.toLowerCase()}=${encodeValue(value)}`);
   for (const [algorithm, value] of Object.entries(facts.checksums ?? {})) lines.push(`${checksumHeader(algorithm as ChecksumAlgorithm)}=${value}`);
   if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
+  if (facts.lastModified !== undefined) lines.push(`${LAST_MODIFIED_KEY}=${httpDate(facts.lastModified)}`);
   return lines;
 }
 
@@ -96,6 +127,14 @@ export function customValueOf(lines: string | string[] | undefined, key: string)
 }
 
 const LISTED_VERSION_ID = /(?:^\[| )x-amz-version-id:([A-Za-z0-9_-]+)(?= |\]$)/;
+/** An HTTP date, as `Last-Modified` holds it: `Wed, 26 Nov 2026 13:32:12 GMT`. */
+const LISTED_LAST_MODIFIED = /(?:^\[| )Last-Modified:([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)(?= |\]$)/;
+
+/** The write time in a listed object's `custom-md` (`[k1:v1 k2:v2]`); undefined when there is none. */
+export function lastModifiedOfListed(custom: string | undefined): Date | undefined {
+  const value = custom === undefined ? undefined : LISTED_LAST_MODIFIED.exec(custom)?.[1];
+  return value === undefined ? undefined : new Date(Date.parse(value));
+}
 
 /**
  * The version id in a listed object's `custom-md`, which AIS prints as `[k1:v1 k2:v2]` with values unescaped.

@@ -35,12 +35,14 @@ describe('part sizes in custom metadata', () => {
 
 describe('the custom metadata of a completed multipart object', () => {
   const attributes = { content: { contentType: 'text/plain; charset=utf-8' }, userMetadata: { origin: 'multipart' } };
+  const lastModified = new Date('2026-11-26T13:32:12Z');
 
   it('keeps the attributes as a plain PUT does, with the multipart ETag, part sizes and checksum beside them', () => {
     const { metadata, partSizesKept } = completedObjectMetadata(attributes, {
       etag: ETAG,
       partSizes: [5 * MiB, 5 * MiB, 7],
       checksum: { algorithm: 'CRC32', type: 'COMPOSITE', value: 'AAAAAA==-3' },
+      lastModified,
     });
     expect(partSizesKept).toBe(true);
     expect(metadata).toEqual({
@@ -49,30 +51,31 @@ describe('the custom metadata of a completed multipart object', () => {
       ETag: ETAG,
       's3-part-sizes': '5242880*2,7',
       's3-checksum': 'CRC32:COMPOSITE:AAAAAA==-3',
+      'Last-Modified': 'Thu, 26 Nov 2026 13:32:12 GMT',
     });
     expect(attributesOfCustomMetadata(lines(metadata))).toEqual(attributes);
   });
 
   it('keeps the S3 version id under the key a plain PUT uses, when the bucket has versioning Enabled', () => {
-    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [1], versionId: 'AAAAAAAAAAAAAAAAAAAAAAAA' });
+    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [1], versionId: 'AAAAAAAAAAAAAAAAAAAAAAAA', lastModified });
     expect(metadata['x-amz-version-id']).toBe('AAAAAAAAAAAAAAAAAAAAAAAA');
   });
 
   it('is read back from a HEAD answer while AIS still has the object it was written for', () => {
-    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [5 * MiB, 1], checksum: { algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: 'AAAAAAAAAAA=' } });
+    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [5 * MiB, 1], checksum: { algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: 'AAAAAAAAAAA=' }, lastModified });
     const headers = { 'ais-checksum-type': 'md5', 'ais-checksum-value': 'feed', 'ais-custom-md': lines({ ...metadata, 's3-of': 'feed' }) };
     expect(multipartFactsOfHead(headers)).toEqual({ etag: ETAG, partSizes: [5 * MiB, 1], checksums: { CRC64NVME: 'AAAAAAAAAAA=' }, checksumType: 'FULL_OBJECT' });
   });
 
   it('is ignored once a plain PUT replaced the bytes (AIS merges custom metadata on PUT, the checksum changes)', () => {
-    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [1] });
+    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [1], lastModified });
     expect(multipartFactsOfHead({ 'ais-checksum-value': 'other', 'ais-custom-md': lines({ ...metadata, 's3-of': 'feed' }) })).toBeUndefined();
     expect(multipartFactsOfHead({ 'ais-checksum-value': 'feed', 'ais-custom-md': lines(metadata) })).toBeUndefined();
   });
 
   it('leaves the part sizes out rather than exceed AIS 2 KiB when they cannot be run-length encoded small enough', () => {
     const partSizes = Array.from({ length: 500 }, (_, index) => 5 * MiB + index);
-    const { metadata, partSizesKept } = completedObjectMetadata(attributes, { etag: ETAG, partSizes });
+    const { metadata, partSizesKept } = completedObjectMetadata(attributes, { etag: ETAG, partSizes, lastModified });
     expect(partSizesKept).toBe(false);
     expect(metadata['s3-part-sizes']).toBeUndefined();
     expect(customMetadataBytes(metadata) + 's3-of'.length + 32).toBeLessThanOrEqual(CUSTOM_METADATA_LIMIT);

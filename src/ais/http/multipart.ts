@@ -20,7 +20,7 @@ import { NULL_VERSION } from '../ais-client';
 import { commonPrefixOf } from '../embedded/listing';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../multipart-rules';
 import type { AisHttp } from './ais-http';
-import { CONTENT_TIE_KEY } from './custom-metadata';
+import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
 import { compareUtf8 } from './listing';
 import { checkAttributesFit, completedObjectMetadata, CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
@@ -151,7 +151,8 @@ export class AisMultipart {
     const etag = multipartEtag(selected);
     // As a PUT does: a new S3 version id in a versioning-enabled bucket (version-ids.ts).
     const versionId = (await this.headBucket(bucket)).versioning === 'Enabled' ? newVersionId(bucket, key) : undefined;
-    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, checksum, versionId });
+    const lastModified = writeTime();
+    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, checksum, versionId, lastModified });
     try {
       await this.assemble(bucket, key, uploadId, chosen, metadata);
     } catch (err) {
@@ -165,7 +166,7 @@ export class AisMultipart {
     const completed: CompletedRecord = {
       bucket,
       key,
-      completed: Date.now(),
+      completed: lastModified.getTime(),
       versionId: versionId ?? NULL_VERSION,
       size: partSizes.reduce((sum, size) => sum + size, 0),
       etag,

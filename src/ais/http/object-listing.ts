@@ -1,7 +1,7 @@
 import { NULL_VERSION, ObjectSummary } from '../ais-client';
 import type { AisHttp } from './ais-http';
 import type { AisLister } from './listing';
-import { versionIdOfListed } from './custom-metadata';
+import { lastModifiedOfListed, versionIdOfListed } from './custom-metadata';
 import { multipartEtagOfListed } from './multipart-metadata';
 import { bucketPath } from './object-names';
 import { isVersionIdOf } from './version-ids';
@@ -23,8 +23,9 @@ interface AisEntry {
 }
 
 /**
- * One listed object. AIS lists no modification time for `ais://` objects: the access time (the write time
- * until the object is first read) stands in for S3's LastModified.
+ * One listed object. Its LastModified is the write time the gateway keeps in custom metadata (what HEAD and
+ * GET report too); AIS lists no modification time for `ais://` objects, so for an object written natively the
+ * access time (the write time until the object is first read) stands in.
  */
 export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
   const versionId = versionIdOfListed(entry['custom-md']);
@@ -33,7 +34,7 @@ export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
     key: entry.name,
     size: Number(entry.size ?? 0),
     etag: multipartEtagOfListed(entry['custom-md'], entry.checksum) ?? entry.checksum ?? '',
-    lastModified: new Date(Number.isNaN(atime) ? 0 : atime),
+    lastModified: lastModifiedOfListed(entry['custom-md']) ?? new Date(Number.isNaN(atime) ? 0 : atime),
     versionId: isVersionIdOf(versionId, bucket, entry.name) ? versionId : NULL_VERSION,
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
 import { isS3Error, S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
@@ -26,10 +26,15 @@ import {
   CUSTOM_METADATA_LIMIT,
   customMetadataLines,
   customValueOf,
+  httpDate,
+  LAST_MODIFIED_KEY,
+  lastModifiedOfCustomMetadata,
   VERSION_ID_KEY,
+  writeTime,
 } from './custom-metadata';
 import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
+import { connectStreams } from '../../streams/connect';
 import { isVersionIdOf, newVersionId } from './version-ids';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
@@ -70,12 +75,27 @@ function versionIdOfHead(bucket: string, key: string, headers: IncomingHttpHeade
   return isVersionIdOf(stored, bucket, key) ? stored : NULL_VERSION;
 }
 
-/** ObjectInfo from the headers of AIS's HEAD with HEAD_PROPS. */
+/**
+ * When the object was written: the time the gateway recorded, else AIS's `Last-Modified` (a HEAD with
+ * HEAD_PROPS: the file's mtime), else the access time.
+ */
+function lastModifiedOf(headers: IncomingHttpHeaders): Date {
+  const recorded = lastModifiedOfCustomMetadata(headers['ais-custom-md']);
+  if (recorded !== undefined) return recorded;
+  const lastModified = headerValue(headers, 'last-modified');
+  if (lastModified) return new Date(lastModified);
+  const atimeNs = headerValue(headers, 'ais-atime');
+  return new Date(atimeNs && /^\d+$/.test(atimeNs) ? Number(BigInt(atimeNs) / 1_000_000n) : 0);
+}
+
+/**
+ * ObjectInfo from the headers of AIS's HEAD with HEAD_PROPS, or of its GET of the whole object when the
+ * gateway wrote it (GET has the same headers except `Etag` and `Last-Modified`, which the gateway's custom
+ * metadata stands in for: its multipart ETag, its write time; a plain object's ETag is its MD5 checksum).
+ */
 export function objectInfoOfHead(bucket: string, key: string, headers: IncomingHttpHeaders): ObjectInfo {
   const checksum = contentChecksum(headers);
   const etagHeader = headerValue(headers, 'etag')?.replace(/^"|"$/g, '');
-  const lastModified = headerValue(headers, 'last-modified');
-  const atimeNs = headerValue(headers, 'ais-atime');
   const attributes = attributesOfCustomMetadata(headers['ais-custom-md']);
   const multipart = multipartFactsOfHead(headers);
   return {
@@ -83,7 +103,7 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     size: Number(headerValue(headers, 'content-length') ?? 0),
     // S3 clients check the ETag against the MD5 of what they read: the md5 checksum is that.
     etag: multipart?.etag ?? (checksum.type === 'md5' && checksum.value ? checksum.value : (etagHeader ?? checksum.value ?? '')),
-    lastModified: lastModified ? new Date(lastModified) : new Date(atimeNs && /^\d+$/.test(atimeNs) ? Number(BigInt(atimeNs) / 1_000_000n) : 0),
+    lastModified: lastModifiedOf(headers),
     versionId: versionIdOfHead(bucket, key, headers),
     content: attributes.content,
     userMetadata: attributes.userMetadata,
@@ -91,6 +111,15 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     checksumType: multipart?.checksumType,
     partSizes: multipart?.partSizes,
   };
+}
+
+/**
+ * Whether the headers of a GET of the whole object say all that a HEAD would: the gateway's write time, the
+ * size, and an ETag that needs no `Etag` header (an MD5 checksum, or the gateway's multipart ETag).
+ */
+function tellsAllOfHead(headers: IncomingHttpHeaders): boolean {
+  if (customValueOf(headers['ais-custom-md'], LAST_MODIFIED_KEY) === undefined || headerValue(headers, 'content-length') === undefined) return false;
+  return contentChecksum(headers).type === 'md5' || multipartFactsOfHead(headers) !== undefined;
 }
 
 function noSuchVersion(key: string, versionId: string): S3Error {
@@ -139,7 +168,8 @@ export class AisObjects {
     const versionId = (await this.versioningOf(bucket)) === 'Enabled' ? newVersionId(bucket, key) : undefined;
     const declared = body.checksum;
     const upfront: Checksums = declared?.value !== undefined ? { ...known, [declared.algorithm]: declared.value } : known;
-    const metadata = customMetadataLines(attributes, { checksums: upfront, versionId });
+    const lastModified = writeTime();
+    const metadata = customMetadataLines(attributes, { checksums: upfront, versionId, lastModified });
     checkMetadataFits(metadata, declared !== undefined && declared.value === undefined ? declared.algorithm : undefined);
     let digest: BodyDigest | undefined;
     let refused: unknown;
@@ -158,7 +188,7 @@ export class AisObjects {
         );
       },
     });
-    pipeline(body.stream, verified, () => undefined);
+    connectStreams([body.stream, verified]);
     const path = objectPath(bucket, key);
     const context = { bucket, key };
     let answerHeaders: IncomingHttpHeaders;
@@ -182,7 +212,7 @@ export class AisObjects {
       key,
       size: digest.size,
       etag: checksum.type === 'md5' && checksum.value ? checksum.value : digest.md5Hex,
-      lastModified: new Date(),
+      lastModified,
       versionId: versionId ?? NULL_VERSION,
       content: attributes.content,
       userMetadata: attributes.userMetadata,
@@ -218,11 +248,55 @@ export class AisObjects {
   }
 
   /**
-   * A HEAD gives the planner the object's metadata (AIS's GET has no ETag or Last-Modified), then the bytes
-   * are read. AIS has no If-Match, so the GET's checksum is compared with the HEAD's: a mismatch means the
-   * object was replaced in between, and the read starts over on the new object.
+   * A read that no planning can change (ReadPlanner.readsWholeObject) is one GET: AIS's GET answers the size,
+   * checksum and custom metadata with the bytes. Any other read gets the metadata first (planned()).
    */
   async get(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
+    const read = plan.readsWholeObject === true ? await this.whole(bucket, key, versionId, plan) : undefined;
+    return read ?? this.planned(bucket, key, versionId, plan);
+  }
+
+  /**
+   * The whole object and its metadata in one GET. An object without the gateway's write time (written
+   * natively) also gets a HEAD, for AIS's Last-Modified, and must still have the GET's checksum. Undefined
+   * when the read must be planned after all: the object changed between the two, or the planner asked for a
+   * range.
+   */
+  private async whole(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead | undefined> {
+    const answer = await this.http.objectCall({ method: 'GET', path: objectPath(bucket, key), context: { bucket, key } }).catch((err: unknown) => {
+      throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
+    });
+    // See planned(): an unread body destroyed later must not crash the process.
+    answer.body.on('error', () => undefined);
+    try {
+      let info = objectInfoOfHead(bucket, key, answer.headers);
+      if (!tellsAllOfHead(answer.headers)) {
+        const head = await this.headWithChecksum(bucket, key, versionId);
+        if (head.checksum !== contentChecksum(answer.headers).value) return this.discard(answer.body);
+        info = head.info;
+      }
+      if (versionId !== undefined && versionId !== info.versionId) throw noSuchVersion(key, versionId);
+      if (plan(info) !== undefined) return this.discard(answer.body);
+      if (info.size > 0) return { info, body: answer.body };
+      await answer.body.dump();
+      return { info, body: Buffer.alloc(0) };
+    } catch (err) {
+      answer.body.destroy();
+      throw err;
+    }
+  }
+
+  private discard(body: Readable): undefined {
+    body.destroy();
+    return undefined;
+  }
+
+  /**
+   * A HEAD gives the planner the object's metadata, then the bytes are read. AIS has no If-Match, so the GET's
+   * checksum is compared with the HEAD's: a mismatch means the object was replaced in between, and the read
+   * starts over on the new object.
+   */
+  private async planned(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
     for (let attempt = 1; ; attempt += 1) {
       const { info, checksum } = await this.headWithChecksum(bucket, key, versionId);
       const range = plan(info);
@@ -283,12 +357,20 @@ export class AisObjects {
         context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
       await answer.body.dump();
+      // The copy carries the source's custom metadata, its write time too: the copy is written now.
+      const patched = await this.http.objectCall({
+        method: 'PATCH',
+        path: objectPath(target.bucket, target.key),
+        json: { action: 'set-custom', value: { [LAST_MODIFIED_KEY]: httpDate(writeTime()) } },
+        context: { bucket: target.bucket, key: target.key },
+      });
+      await patched.body.dump();
       return this.head(target.bucket, target.key);
     }
     const read = await this.get(source.bucket, source.key, source.versionId, () => undefined);
     const stream = Buffer.isBuffer(read.body) ? Readable.from([read.body]) : read.body;
     const passed = new PassThrough();
-    pipeline(stream, passed, () => undefined);
+    connectStreams([stream, passed]);
     const copied: IncomingBody = {
       stream: passed,
       // The bytes come from AIS itself; AIS's MD5 of the copy is checked against the source's in put().
