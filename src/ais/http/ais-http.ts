@@ -5,6 +5,7 @@ import { isS3Error, S3Error } from '../../s3/errors';
 import { ClusterMapCache, DirectRoute } from './cluster-map';
 import { ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
 import { headerValue } from '../../s3/headers';
+import { UploadBody } from './upload-body';
 
 export interface AisHttpOptions {
   /** The AIS proxy, e.g. `http://ais-proxy:51080`. */
@@ -25,8 +26,16 @@ export interface AisCall {
   headers?: Record<string, string | string[]>;
   /** A JSON control message (`{"action": ...}`); AIS reads it on GET and DELETE too. */
   json?: unknown;
-  /** A streamed body (object PUT); never replayed, so never retried. */
-  body?: Readable;
+  /**
+   * The bytes of an object PUT. A Buffer goes out with its length in one write, and can be sent again (a retry,
+   * or the proxy after a failed direct call); a stream is sent chunked, once.
+   */
+  body?: Buffer | Readable;
+  /**
+   * For a streamed body: awaited after its last byte was read and before the end of the upload is sent, so a
+   * rejection (the body failed its digest) aborts the upload and AIS keeps what it had.
+   */
+  beforeBodyEnd?: () => Promise<void>;
   context?: ErrorContext;
 }
 
@@ -42,8 +51,15 @@ const BACKOFF_MS = 100;
 const DIRECT_OFF_MS = 60_000;
 const OBJECTS_PATH = '/v1/objects/';
 
+/**
+ * `?provider=ais` and the call's parameters, percent-encoded as AIS (Go's url.ParseQuery) reads them. Built by
+ * hand: URLSearchParams over a spread object cost several µs per call.
+ */
 function queryString(query: Record<string, string> | undefined): string {
-  return new URLSearchParams({ provider: 'ais', ...query }).toString();
+  let text = '?provider=ais';
+  if (query === undefined) return text;
+  for (const name of Object.keys(query)) text += `&${encodeURIComponent(name)}=${encodeURIComponent(query[name])}`;
+  return text;
 }
 
 /** The bucket and AIS object name of an object call's path (`/v1/objects/B/NAME`, each segment percent-encoded). */
@@ -54,22 +70,25 @@ function objectOfPath(path: string): { bucket: string; name: string } | undefine
   return { bucket: decodeURIComponent(path.slice(OBJECTS_PATH.length, slash)), name: decodeURIComponent(path.slice(slash + 1)) };
 }
 
-/** `utm`, the redirect time AIS's proxy adds to a redirect: Unix nanoseconds in base 36 (v1.5.0 `ais/utils.go` unixNano2S). */
-function redirectTime(): string {
-  return (BigInt(Date.now()) * 1_000_000n).toString(36);
-}
+let redirectTimeAt = 0;
+let redirectTimeText = '';
 
 /**
- * `source` behind a stream of its own, for one attempt to send it: until that attempt reads, `source` is
- * untouched. undici destroys the body of a request whose connection fails, and the next attempt still needs it.
+ * `utm`, the redirect time AIS's proxy adds to a redirect: Unix nanoseconds in base 36 (v1.5.0 `ais/utils.go`
+ * unixNano2S), here to the millisecond. Computed once per millisecond: the BigInt arithmetic is not free.
  */
-function attemptBody(source: Readable): { stream: Readable; started: () => boolean } {
-  let started = false;
-  async function* pass(): AsyncGenerator<Buffer> {
-    started = true;
-    yield* source;
+function redirectTime(): string {
+  const now = Date.now();
+  if (now !== redirectTimeAt) {
+    redirectTimeAt = now;
+    redirectTimeText = (BigInt(now) * 1_000_000n).toString(36);
   }
-  return { stream: Readable.from(pass(), { objectMode: false }), started: () => started };
+  return redirectTimeText;
+}
+
+/** What one attempt sends of a call's body: a stream is read through an UploadBody of its own. */
+function attemptBody(call: AisCall): Buffer | UploadBody | undefined {
+  return call.body instanceof Readable ? new UploadBody(call.body, call.beforeBodyEnd) : call.body;
 }
 
 /**
@@ -78,7 +97,7 @@ function attemptBody(source: Readable): { stream: Readable; started: () => boole
  */
 function failureOf(err: unknown, call: AisCall, origin: string): unknown {
   if (isS3Error(err)) return err;
-  if (call.body !== undefined && (call.body.errored || call.body.destroyed)) return call.body.errored ?? err;
+  if (call.body instanceof Readable && (call.body.errored || call.body.destroyed)) return call.body.errored ?? err;
   return unreachableError(err, origin);
 }
 
@@ -147,7 +166,7 @@ export class AisHttp {
     if (sameTarget && direct?.missing !== undefined) throw direct.missing;
     // The object's path stays ours: AIS writes the decoded name raw into the Location, where a URL parser turns
     // `\` into `/` and drops tabs (docs/ais-native-api.md section 10). Its query carries the redirect's markers.
-    const answer = await this.send(location.origin, { ...call, path: call.path + location.search, query: undefined }, call.body === undefined, true);
+    const answer = await this.send(location.origin, call, !(call.body instanceof Readable), call.path + location.search);
     await this.raiseForError(answer, call.context);
     return answer;
   }
@@ -160,21 +179,22 @@ export class AisHttp {
    * owner), or refuses direct calls.
    */
   private async directCall(route: DirectRoute, call: AisCall): Promise<{ answer?: AisAnswer; missing?: S3Error }> {
-    const attempt = call.body === undefined ? undefined : attemptBody(call.body);
-    const query = { ...call.query, pid: route.primaryId, utm: redirectTime() };
+    const body = attemptBody(call);
+    const touched = (): boolean => body instanceof UploadBody && body.touched;
+    const path = `${call.path}${queryString(call.query)}&pid=${encodeURIComponent(route.primaryId)}&utm=${redirectTime()}`;
     let answer: AisAnswer;
     try {
-      answer = await this.request(route.target.url, { ...call, query, body: attempt?.stream });
+      answer = await this.request(route.target.url, call, path, body);
     } catch (err) {
       // A slow target is not a reason to ask the proxy (and wait as long again): only a failed connection is.
-      if (attempt?.started() === true || !isRetryableNetworkError(err)) throw failureOf(err, call, route.target.url);
+      if (touched() || !isRetryableNetworkError(err)) throw failureOf(err, call, route.target.url);
       this.clusterMap.refreshSoon();
       return {};
     }
     if (answer.status < 300) return { answer };
     const text = await this.errorText(answer);
     const error = s3ErrorOf(parseAisError(answer.status, text), call.context);
-    if (attempt?.started() === true) throw error;
+    if (touched()) throw error;
     if (answer.status === 404) return { missing: error };
     if (!refusesDirectCall(answer.status, text)) throw error;
     this.directOffUntil = Date.now() + DIRECT_OFF_MS;
@@ -207,11 +227,14 @@ export class AisHttp {
     throw s3ErrorOf({ status: 500, message: `the proxy answered ${answer.status} instead of redirecting ${call.method} ${call.path}` });
   }
 
-  /** One request; a failure of the connection is retried for idempotent calls (`retryable`). */
-  private async send(origin: string, call: AisCall, retryable: boolean, fullPath = false): Promise<AisAnswer> {
+  /**
+   * One request; a failure of the connection is retried for idempotent calls (`retryable`). `path`: the full
+   * path with its query, when not the call's own.
+   */
+  private async send(origin: string, call: AisCall, retryable: boolean, path?: string): Promise<AisAnswer> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.request(origin, call, fullPath);
+        return await this.request(origin, call, path ?? call.path + queryString(call.query), attemptBody(call));
       } catch (err) {
         if (retryable && attempt < this.options.retries && isRetryableNetworkError(err) && !isS3Error(err)) {
           await new Promise((done) => setTimeout(done, BACKOFF_MS * 2 ** attempt));
@@ -223,15 +246,11 @@ export class AisHttp {
   }
 
   /** One request, as undici makes it: its errors are thrown as they are. */
-  private async request(origin: string, call: AisCall, fullPath = false): Promise<AisAnswer> {
-    const path = fullPath ? call.path : `${call.path}?${queryString(call.query)}`;
-    const headers: Record<string, string | string[]> = { ...call.headers };
-    let body: string | Readable | undefined = call.body;
-    if (call.json !== undefined) {
-      body = JSON.stringify(call.json);
-      headers['content-type'] = 'application/json';
-    }
-    const answer = await this.agent.request({ origin, path, method: call.method, headers, body });
+  private async request(origin: string, call: AisCall, path: string, body: Buffer | Readable | undefined): Promise<AisAnswer> {
+    const answer =
+      call.json === undefined
+        ? await this.agent.request({ origin, path, method: call.method, headers: call.headers, body })
+        : await this.agent.request({ origin, path, method: call.method, headers: { ...call.headers, 'content-type': 'application/json' }, body: JSON.stringify(call.json) });
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   }
 

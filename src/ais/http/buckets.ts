@@ -62,6 +62,8 @@ export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo 
 /** Bucket calls: all answered by the AIS proxy itself. */
 export class AisBuckets {
   private readonly versioningSeen = new Map<string, { status: VersioningStatus | undefined; until: number }>();
+  /** The HEAD under way for a bucket's versioning status, shared by every PUT that found the status stale. */
+  private readonly versioningReads = new Map<string, Promise<VersioningStatus | undefined>>();
 
   constructor(
     private readonly http: AisHttp,
@@ -106,7 +108,16 @@ export class AisBuckets {
   async versioningOf(bucket: string): Promise<VersioningStatus | undefined> {
     const seen = this.versioningSeen.get(bucket);
     if (seen !== undefined && seen.until > Date.now()) return seen.status;
-    return (await this.head(bucket)).versioning;
+    // Without sharing, every PUT under way when the status went stale sent a HEAD of its own: under load dozens
+    // at once, each on a new connection to the proxy.
+    let reading = this.versioningReads.get(bucket);
+    if (reading === undefined) {
+      reading = this.head(bucket)
+        .then((info) => info.versioning)
+        .finally(() => this.versioningReads.delete(bucket));
+      this.versioningReads.set(bucket, reading);
+    }
+    return reading;
   }
 
   private async props(bucket: string): Promise<BucketProps> {

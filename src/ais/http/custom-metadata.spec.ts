@@ -51,10 +51,11 @@ describe('what the gateway keeps in AIS custom metadata besides S3 attributes', 
 });
 
 describe('the write time the gateway keeps under the key AIS reads as Last-Modified', () => {
-  const written = writeTime(Date.parse('2026-11-26T13:32:12.789Z'));
+  const written = writeTime(Date.parse('2026-11-26T13:32:11.789Z'));
 
-  it('records the write to the second, as an HTTP date of fixed length', () => {
+  it('records the write in whole seconds, never before it, as an HTTP date of fixed length', () => {
     expect(written.toISOString()).toBe('2026-11-26T13:32:12.000Z');
+    expect(writeTime(Date.parse('2026-11-26T13:32:12.000Z')).toISOString()).toBe('2026-11-26T13:32:12.000Z');
     expect(customMetadataLines({ content: {}, userMetadata: {} }, { lastModified: written })).toEqual(['Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT']);
     expect(httpDate(new Date('1000-01-01T00:00:00Z'))).toHaveLength(HTTP_DATE_LENGTH);
     expect(httpDate(new Date('9999-12-31T23:59:59Z'))).toHaveLength(HTTP_DATE_LENGTH);

@@ -25,14 +25,29 @@ export const CONTENT_TIE_KEY = 's3-of';
  */
 export const LAST_MODIFIED_KEY = 'Last-Modified';
 
-/** The time a write records: now, to the second (what an HTTP date holds). */
+/**
+ * The time a write records, in the whole seconds an HTTP date holds, rounded up: never earlier than the write.
+ * Clients compare it with their files' times (`aws s3 sync` uploads a file again when its mtime is later than
+ * the object's LastModified), and a file saved within the second before its upload would look newer.
+ */
 export function writeTime(now = Date.now()): Date {
-  return new Date(Math.floor(now / 1000) * 1000);
+  return new Date(Math.ceil(now / 1000) * 1000);
 }
 
-/** An HTTP date (`Wed, 26 Nov 2026 13:32:12 GMT`, Go's http.TimeFormat): the value of LAST_MODIFIED_KEY. */
+let httpDateAt = NaN;
+let httpDateText = '';
+
+/**
+ * An HTTP date (`Wed, 26 Nov 2026 13:32:12 GMT`, Go's http.TimeFormat): the value of LAST_MODIFIED_KEY. The
+ * last one is kept: every write within a second records the same.
+ */
 export function httpDate(time: Date): string {
-  return time.toUTCString();
+  const at = time.getTime();
+  if (at !== httpDateAt) {
+    httpDateAt = at;
+    httpDateText = time.toUTCString();
+  }
+  return httpDateText;
 }
 
 /** The length of every httpDate() of the years 1000 to 9999. */
@@ -59,7 +74,8 @@ const CONTENT_KEYS: Record<keyof ContentHeaders, string> = {
   cacheControl: 'cache-control',
   expires: 'expires',
 };
-const CONTENT_FIELDS = new Map(Object.entries(CONTENT_KEYS).map(([field, key]) => [key, field as keyof ContentHeaders]));
+const CONTENT_ENTRIES = Object.entries(CONTENT_KEYS) as Array<[keyof ContentHeaders, string]>;
+const CONTENT_FIELDS = new Map(CONTENT_ENTRIES.map(([field, key]) => [key, field]));
 
 /**
  * A value must travel as an HTTP header: `%`, controls and anything outside printable ASCII are
@@ -89,7 +105,7 @@ export interface StoredFacts {
 /** The `Ais-Custom-Md` header lines for an object's S3 attributes (and its checksums and version id). */
 export function customMetadataLines(attributes: ObjectAttributes, facts: StoredFacts = {}): string[] {
   const lines: string[] = [];
-  for (const [field, key] of Object.entries(CONTENT_KEYS) as Array<[keyof ContentHeaders, string]>) {
+  for (const [field, key] of CONTENT_ENTRIES) {
     const value = attributes.content[field];
     if (value !== undefined) lines.push(`${key}=${encodeValue(value)}`);
   }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
 import { isS3Error, S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
@@ -35,6 +35,7 @@ import {
 import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
+import { readWhole } from './upload-body';
 import { isVersionIdOf, newVersionId } from './version-ids';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
@@ -50,6 +51,12 @@ const READ_ATTEMPTS = 3;
 const PUT_QUERY = { skip_vc: 'true' };
 /** Base64 length of each flexible checksum (the room it takes in custom metadata). */
 const CHECKSUM_BASE64_LENGTH: Record<ChecksumAlgorithm, number> = { CRC32: 8, CRC32C: 8, CRC64NVME: 12, SHA1: 28, SHA256: 44 };
+/**
+ * Bodies up to this size are read whole before the upload: AIS gets them with a Content-Length, headers and
+ * bytes in one write (a stream goes chunked: a write more for its end), with no stream between undici and the
+ * body, and a failed direct call can send them again. Larger bodies stream through, never held whole.
+ */
+const WHOLE_BODY_BYTES = 64 * 1024;
 /** The longest hex checksum AIS may keep for an object (sha256 in a bucket so configured; md5 in the gateway's). */
 const MAX_AIS_CHECKSUM_HEX = 64;
 
@@ -171,33 +178,35 @@ export class AisObjects {
     const lastModified = writeTime();
     const metadata = customMetadataLines(attributes, { checksums: upfront, versionId, lastModified });
     checkMetadataFits(metadata, declared !== undefined && declared.value === undefined ? declared.algorithm : undefined);
-    let digest: BodyDigest | undefined;
-    let refused: unknown;
-    const verified = new Transform({
-      transform: (chunk, _encoding, done) => done(null, chunk),
-      flush: (done) => {
-        body.verify().then(
-          (result) => {
-            digest = result;
-            done();
-          },
-          (err: unknown) => {
-            refused = err;
-            done(err as Error);
-          },
-        );
-      },
-    });
-    connectStreams([body.stream, verified]);
     const path = objectPath(bucket, key);
     const context = { bucket, key };
+    const whole = await readWhole(body.stream, WHOLE_BODY_BYTES);
+    // A small body is verified before any byte goes to AIS, then sent with its length in one write.
+    let digest: BodyDigest | undefined = whole === undefined ? undefined : await body.verify();
+    let refused: unknown;
+    const beforeBodyEnd = async (): Promise<void> => {
+      try {
+        digest = await body.verify();
+      } catch (err) {
+        refused = err;
+        throw err;
+      }
+    };
     let answerHeaders: IncomingHttpHeaders;
     try {
-      const answer = await this.http.objectCall({ method: 'PUT', path, query: PUT_QUERY, headers: { 'ais-custom-md': metadata }, body: verified, context });
+      const answer = await this.http.objectCall({
+        method: 'PUT',
+        path,
+        query: PUT_QUERY,
+        headers: { 'ais-custom-md': metadata },
+        body: whole ?? body.stream,
+        beforeBodyEnd: whole === undefined ? beforeBodyEnd : undefined,
+        context,
+      });
       answerHeaders = answer.headers;
       await answer.body.dump();
     } catch (err) {
-      verified.destroy();
+      body.stream.destroy();
       throw refused ?? err;
     }
     digest ??= await body.verify();

@@ -60,10 +60,6 @@ function isMissing(err: unknown): boolean {
   return isS3Error(err) && (err.code === 'NoSuchKey' || err.code === 'NoSuchBucket');
 }
 
-function jsonBody(value: unknown): { body: Readable; length: string } {
-  const bytes = Buffer.from(JSON.stringify(value));
-  return { body: Readable.from([bytes]), length: String(bytes.length) };
-}
 
 /**
  * Reads and writes the gateway's multipart state in AIS (upload-names.ts has the layout): upload records,
@@ -96,12 +92,11 @@ export class UploadRecords {
     const name = recordName(record.bucket, record.key, record.uploadId);
     const custom = Object.entries(recordChecksumMetadata(record.checksum)).map(([name, value]) => `${name}=${value}`);
     const write = async (): Promise<void> => {
-      const { body, length } = jsonBody(record);
       const answer = await this.http.objectCall({
         method: 'PUT',
         path: objectPath(UPLOADS_BUCKET, name),
-        headers: { 'content-length': length, 'ais-custom-md': custom },
-        body,
+        headers: { 'ais-custom-md': custom },
+        body: Buffer.from(JSON.stringify(record)),
         context: { bucket: UPLOADS_BUCKET, key: name },
       });
       await answer.body.dump();
@@ -195,8 +190,7 @@ export class UploadRecords {
 
   async putCompleted(uploadId: string, record: CompletedRecord): Promise<void> {
     const name = completedName(uploadId);
-    const { body, length } = jsonBody(record);
-    const answer = await this.http.objectCall({ method: 'PUT', path: objectPath(UPLOADS_BUCKET, name), headers: { 'content-length': length }, body, context: { bucket: UPLOADS_BUCKET, key: name } });
+    const answer = await this.http.objectCall({ method: 'PUT', path: objectPath(UPLOADS_BUCKET, name), body: Buffer.from(JSON.stringify(record)), context: { bucket: UPLOADS_BUCKET, key: name } });
     await answer.body.dump();
   }
 

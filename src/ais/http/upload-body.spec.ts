@@ -1,0 +1,62 @@
+import { PassThrough, Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { readWhole, UploadBody } from './upload-body';
+
+function source(...chunks: string[]): PassThrough {
+  const stream = new PassThrough();
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  return stream;
+}
+
+describe('readWhole', () => {
+  it('answers a body that ends within the limit as one buffer', async () => {
+    expect((await readWhole(source('ab', 'cd'), 4))?.toString()).toBe('abcd');
+    expect((await readWhole(Readable.from([]), 4))?.length).toBe(0);
+  });
+
+  it('answers undefined for a longer body and leaves every byte of it to be read', async () => {
+    const body = source('ab', 'cd', 'ef');
+    expect(await readWhole(body, 3)).toBeUndefined();
+    expect(await text(new UploadBody(body))).toBe('abcdef');
+  });
+
+  it('rejects with the error of the body', async () => {
+    const body = new PassThrough();
+    const read = readWhole(body, 10);
+    body.destroy(new Error('client went away'));
+    await expect(read).rejects.toThrow('client went away');
+  });
+});
+
+describe('UploadBody', () => {
+  it('does not touch its source until read, so that another attempt can send it', async () => {
+    const body = source('abc');
+    const unread = new UploadBody(body);
+    unread.destroy();
+    expect(unread.touched).toBe(false);
+    expect(await text(new UploadBody(body))).toBe('abc');
+  });
+
+  it('ends only once beforeEnd has resolved, and fails with its rejection', async () => {
+    const order: string[] = [];
+    const passed = new UploadBody(source('abc'), async () => {
+      order.push('checked');
+    });
+    passed.on('end', () => order.push('end'));
+    expect(await text(passed)).toBe('abc');
+    expect(order).toEqual(['checked', 'end']);
+    await expect(text(new UploadBody(source('abc'), () => Promise.reject(new Error('BadDigest'))))).rejects.toThrow('BadDigest');
+  });
+
+  it('destroys a source it has started reading when the attempt gives up', async () => {
+    const body = new PassThrough();
+    body.write('ab');
+    const attempt = new UploadBody(body).on('error', () => undefined);
+    attempt.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    attempt.destroy(new Error('AIS went away'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(body.destroyed).toBe(true);
+  });
+});
