@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       inlineMaxBytes: 65536,
       fsync: true,
       abandonedUploadHours: 168,
+      completeKeepAliveMs: 10_000,
       minFreeDiskMb: 256,
       metricsPort: 0,
       shutdownDelayMs: 0,
@@ -34,6 +35,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
     expect(loadConfig({ WORKERS: '3' }).workers).toBe(3);
     expect(() => loadConfig({ WORKERS: '0' })).toThrow('Invalid environment variables: WORKERS=0 (an integer from 1 to 256)');
+  });
+
+  it('keeps a slow CompleteMultipartUpload alive every COMPLETE_KEEPALIVE_MS, from 10 ms to 10 minutes', () => {
+    expect(loadConfig({ COMPLETE_KEEPALIVE_MS: '250' }).completeKeepAliveMs).toBe(250);
+    expect(() => loadConfig({ COMPLETE_KEEPALIVE_MS: '0' })).toThrow('COMPLETE_KEEPALIVE_MS=0 (an integer from 10 to 600000)');
   });
 
   it('serves S3 at the root for S3_PREFIX=/ and drops a trailing slash elsewhere', () => {

@@ -32,6 +32,8 @@ export interface AppConfig {
   fsync: boolean;
   /** Unfinished multipart uploads older than this are aborted in the background. */
   abandonedUploadHours: number;
+  /** A CompleteMultipartUpload still working after this long answers 200 and sends a space this often until done. */
+  completeKeepAliveMs: number;
   /** Below this much free disk under DATA_DIR the embedded store reports not ready. */
   minFreeDiskMb: number;
   /** Also serve /metrics on this port (0: only on PORT). */
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
     abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', 168, 1, 24 * 365, errors),
+    completeKeepAliveMs: readInt(env, 'COMPLETE_KEEPALIVE_MS', 10_000, 10, 600_000, errors),
     minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
     metricsPort: readInt(env, 'METRICS_PORT', 0, 0, 65535, errors),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000, errors),

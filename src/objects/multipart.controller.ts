@@ -1,5 +1,8 @@
 import { Controller, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
+import type { AppConfig } from '../config/configuration';
+import { sendKeptAlive } from '../s3/keep-alive';
 import { send } from '../s3/response';
 import { S3Operation } from '../s3/s3-operation.decorator';
 import type { S3Request } from '../s3/s3-request';
@@ -8,7 +11,10 @@ import { MultipartService } from './multipart.service';
 
 @Controller()
 export class MultipartController {
-  constructor(private readonly multipart: MultipartService) {}
+  constructor(
+    private readonly multipart: MultipartService,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
 
   @S3Operation('CreateMultipartUpload')
   async createMultipartUpload(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
@@ -27,7 +33,7 @@ export class MultipartController {
 
   @S3Operation('CompleteMultipartUpload')
   async completeMultipartUpload(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.multipart.completeMultipartUpload(request));
+    await sendKeptAlive(reply, request, this.multipart.completeMultipartUpload(request), this.config.get('completeKeepAliveMs', { infer: true }));
   }
 
   @S3Operation('AbortMultipartUpload')
