@@ -216,20 +216,25 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
       const bucket = await fixture.newBucket();
       const body = Buffer.from('checked by sha256');
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ChecksumAlgorithm: 'SHA256', ContentType: 'text/old', Metadata: { old: '1' } }));
-      // `Last-Modified` (an HTTP date) is the key AIS itself reports as the object's Last-Modified.
+      // `Last-Modified` (an HTTP date) is the key AIS itself reports as the object's Last-Modified; `s3-modified`
+      // the same time to the millisecond.
       const written = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!;
-      expect(await native.customMetadata(bucket, 'k')).toEqual({
+      const stored = await native.customMetadata(bucket, 'k');
+      expect(stored).toEqual({
         'content-type': 'text/old',
         'x-amz-meta-old': '1',
         'x-amz-checksum-sha256': await checksumOf('SHA256', body),
         'Last-Modified': written.toUTCString(),
+        's3-modified': expect.stringMatching(/^\d{13}$/),
       });
+      expect(Math.floor(Number(stored['s3-modified']) / 1000) * 1000).toBe(written.getTime());
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'replaced', ChecksumAlgorithm: 'SHA1', Metadata: { new: '2' } }));
       expect(await native.customMetadata(bucket, 'k')).toEqual({
         'content-type': 'application/octet-stream',
         'x-amz-meta-new': '2',
         'x-amz-checksum-sha1': await checksumOf('SHA1', Buffer.from('replaced')),
         'Last-Modified': (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!.toUTCString(),
+        's3-modified': expect.stringMatching(/^\d{13}$/),
       });
     });
 

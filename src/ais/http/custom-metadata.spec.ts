@@ -50,21 +50,29 @@ describe('what the gateway keeps in AIS custom metadata besides S3 attributes', 
   });
 });
 
-describe('the write time the gateway keeps under the key AIS reads as Last-Modified', () => {
+describe('the write time the gateway keeps: exact, and under the key AIS reads as Last-Modified', () => {
   const written = writeTime(Date.parse('2026-11-26T13:32:11.789Z'));
 
-  it('records the write in whole seconds, never before it, as an HTTP date of fixed length', () => {
-    expect(written.toISOString()).toBe('2026-11-26T13:32:12.000Z');
-    expect(writeTime(Date.parse('2026-11-26T13:32:12.000Z')).toISOString()).toBe('2026-11-26T13:32:12.000Z');
-    expect(customMetadataLines({ content: {}, userMetadata: {} }, { lastModified: written })).toEqual(['Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT']);
+  it('records the write to the millisecond, and as an HTTP date of fixed length for AIS', () => {
+    expect(written.toISOString()).toBe('2026-11-26T13:32:11.789Z');
+    expect(customMetadataLines({ content: {}, userMetadata: {} }, { lastModified: written })).toEqual([
+      'Last-Modified=Thu, 26 Nov 2026 13:32:11 GMT',
+      `s3-modified=${written.getTime()}`,
+    ]);
     expect(httpDate(new Date('1000-01-01T00:00:00Z'))).toHaveLength(HTTP_DATE_LENGTH);
     expect(httpDate(new Date('9999-12-31T23:59:59Z'))).toHaveLength(HTTP_DATE_LENGTH);
   });
 
-  it('reads it back from the custom metadata of a GET or HEAD answer, and from a listed custom-md print', () => {
-    expect(lastModifiedOfCustomMetadata(['x-amz-meta-a=1', 'Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT'])).toEqual(written);
-    expect(lastModifiedOfListed('[ETag:abc-2 Last-Modified:Thu, 26 Nov 2026 13:32:12 GMT x-amz-meta-a:1]')).toEqual(written);
-    expect(lastModifiedOfListed('[Last-Modified:Thu, 26 Nov 2026 13:32:12 GMT]')).toEqual(written);
+  it('reads the exact time back from a GET or HEAD answer and from a listed custom-md print', () => {
+    const lines = customMetadataLines({ content: {}, userMetadata: { a: '1' } }, { lastModified: written });
+    expect(lastModifiedOfCustomMetadata(lines)).toEqual(written);
+    expect(lastModifiedOfListed(`[Last-Modified:Thu, 26 Nov 2026 13:32:11 GMT s3-modified:${written.getTime()} x-amz-meta-a:1]`)).toEqual(written);
+  });
+
+  it('falls back to the HTTP date alone (to the second) when the exact time is missing', () => {
+    const second = new Date('2026-11-26T13:32:11.000Z');
+    expect(lastModifiedOfCustomMetadata(['x-amz-meta-a=1', 'Last-Modified=Thu, 26 Nov 2026 13:32:11 GMT'])).toEqual(second);
+    expect(lastModifiedOfListed('[ETag:abc-2 Last-Modified:Thu, 26 Nov 2026 13:32:11 GMT x-amz-meta-a:1]')).toEqual(second);
   });
 
   it('has none for an object written natively', () => {

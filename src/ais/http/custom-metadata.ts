@@ -26,12 +26,20 @@ export const CONTENT_TIE_KEY = 's3-of';
 export const LAST_MODIFIED_KEY = 'Last-Modified';
 
 /**
- * The time a write records, in the whole seconds an HTTP date holds, rounded up: never earlier than the write.
- * Clients compare it with their files' times (`aws s3 sync` uploads a file again when its mtime is later than
- * the object's LastModified), and a file saved within the second before its upload would look newer.
+ * The write time to the millisecond, which an HTTP date cannot hold: listings report milliseconds (as on the
+ * embedded store), and clients compare them with their files' times (`aws s3 sync` uploads a file again when
+ * its mtime is later than the object's LastModified, which a time cut to the second often is).
  */
+export const MODIFIED_MS_KEY = 's3-modified';
+
+/** The time a write records. */
 export function writeTime(now = Date.now()): Date {
-  return new Date(Math.ceil(now / 1000) * 1000);
+  return new Date(now);
+}
+
+/** The custom metadata that records a write time: AIS's own Last-Modified key, and the exact time. */
+export function writeTimeMetadata(time: Date): Record<string, string> {
+  return { [LAST_MODIFIED_KEY]: httpDate(time), [MODIFIED_MS_KEY]: String(time.getTime()) };
 }
 
 let httpDateAt = NaN;
@@ -53,8 +61,13 @@ export function httpDate(time: Date): string {
 /** The length of every httpDate() of the years 1000 to 9999. */
 export const HTTP_DATE_LENGTH = 29;
 
+/** The room writeTimeMetadata() takes in AIS's custom metadata, at most (13 digits of milliseconds: until 2286). */
+export const WRITE_TIME_METADATA_BYTES = LAST_MODIFIED_KEY.length + HTTP_DATE_LENGTH + MODIFIED_MS_KEY.length + 13;
+
 /** The write time among the `Ais-Custom-Md` lines of an answer; undefined when there is none (a native write). */
 export function lastModifiedOfCustomMetadata(lines: string | string[] | undefined): Date | undefined {
+  const exact = customValueOf(lines, MODIFIED_MS_KEY);
+  if (exact !== undefined && /^\d{1,15}$/.test(exact)) return new Date(Number(exact));
   const value = customValueOf(lines, LAST_MODIFIED_KEY);
   const time = value === undefined ? NaN : Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time);
@@ -112,7 +125,7 @@ export function customMetadataLines(attributes: ObjectAttributes, facts: StoredF
   for (const [name, value] of Object.entries(attributes.userMetadata)) lines.push(`${USER_PREFIX}${name.toLowerCase()}=${encodeValue(value)}`);
   for (const [algorithm, value] of Object.entries(facts.checksums ?? {})) lines.push(`${checksumHeader(algorithm as ChecksumAlgorithm)}=${value}`);
   if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
-  if (facts.lastModified !== undefined) lines.push(`${LAST_MODIFIED_KEY}=${httpDate(facts.lastModified)}`);
+  if (facts.lastModified !== undefined) for (const [key, value] of Object.entries(writeTimeMetadata(facts.lastModified))) lines.push(`${key}=${value}`);
   return lines;
 }
 
@@ -146,9 +159,14 @@ const LISTED_VERSION_ID = /(?:^\[| )x-amz-version-id:([A-Za-z0-9_-]+)(?= |\]$)/;
 /** An HTTP date, as `Last-Modified` holds it: `Wed, 26 Nov 2026 13:32:12 GMT`. */
 const LISTED_LAST_MODIFIED = /(?:^\[| )Last-Modified:([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)(?= |\]$)/;
 
+const LISTED_MODIFIED_MS = /(?:^\[| )s3-modified:(\d{1,15})(?= |\]$)/;
+
 /** The write time in a listed object's `custom-md` (`[k1:v1 k2:v2]`); undefined when there is none. */
 export function lastModifiedOfListed(custom: string | undefined): Date | undefined {
-  const value = custom === undefined ? undefined : LISTED_LAST_MODIFIED.exec(custom)?.[1];
+  if (custom === undefined) return undefined;
+  const exact = LISTED_MODIFIED_MS.exec(custom)?.[1];
+  if (exact !== undefined) return new Date(Number(exact));
+  const value = LISTED_LAST_MODIFIED.exec(custom)?.[1];
   return value === undefined ? undefined : new Date(Date.parse(value));
 }
 

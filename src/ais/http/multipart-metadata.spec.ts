@@ -52,6 +52,7 @@ describe('the custom metadata of a completed multipart object', () => {
       's3-part-sizes': '5242880*2,7',
       's3-checksum': 'CRC32:COMPOSITE:AAAAAA==-3',
       'Last-Modified': 'Thu, 26 Nov 2026 13:32:12 GMT',
+      's3-modified': String(lastModified.getTime()),
     });
     expect(attributesOfCustomMetadata(lines(metadata))).toEqual(attributes);
   });

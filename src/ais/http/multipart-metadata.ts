@@ -3,7 +3,7 @@ import { algorithmOfHeader, CHECKSUM_ALGORITHMS, ChecksumAlgorithm } from '../..
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../ais-client';
-import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, httpDate, HTTP_DATE_LENGTH, LAST_MODIFIED_KEY, VERSION_ID_KEY } from './custom-metadata';
+import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY, WRITE_TIME_METADATA_BYTES, writeTimeMetadata } from './custom-metadata';
 
 /**
  * What a multipart object keeps in AIS custom metadata beside its S3 attributes (custom-metadata.ts), and
@@ -27,7 +27,7 @@ export const CHECKSUM_KEY = 's3-checksum';
  * kept free when an upload is created.
  */
 const MULTIPART_ENTRIES_BYTES =
-  ETAG_KEY.length + 38 + CHECKSUM_KEY.length + 80 + CONTENT_TIE_KEY.length + 64 + PART_SIZES_KEY.length + 24 + VERSION_ID_KEY.length + 24 + LAST_MODIFIED_KEY.length + HTTP_DATE_LENGTH;
+  ETAG_KEY.length + 38 + CHECKSUM_KEY.length + 80 + CONTENT_TIE_KEY.length + 64 + PART_SIZES_KEY.length + 24 + VERSION_ID_KEY.length + 24 + WRITE_TIME_METADATA_BYTES;
 
 const MULTIPART_ETAG = /^[0-9a-f]{32}-\d{1,5}$/;
 
@@ -98,7 +98,7 @@ export function completedObjectMetadata(attributes: ObjectAttributes, facts: Com
   const metadata: CustomMetadata = { ...attributesMetadata(attributes), [ETAG_KEY]: facts.etag };
   if (facts.checksum !== undefined) metadata[CHECKSUM_KEY] = `${facts.checksum.algorithm}:${facts.checksum.type}:${facts.checksum.value}`;
   if (facts.versionId !== undefined) metadata[VERSION_ID_KEY] = facts.versionId;
-  metadata[LAST_MODIFIED_KEY] = httpDate(facts.lastModified);
+  Object.assign(metadata, writeTimeMetadata(facts.lastModified));
   const sizes = encodePartSizes(facts.partSizes);
   const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;

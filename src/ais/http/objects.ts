@@ -26,11 +26,11 @@ import {
   CUSTOM_METADATA_LIMIT,
   customMetadataLines,
   customValueOf,
-  httpDate,
   LAST_MODIFIED_KEY,
   lastModifiedOfCustomMetadata,
   VERSION_ID_KEY,
   writeTime,
+  writeTimeMetadata,
 } from './custom-metadata';
 import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
@@ -370,7 +370,7 @@ export class AisObjects {
       const patched = await this.http.objectCall({
         method: 'PATCH',
         path: objectPath(target.bucket, target.key),
-        json: { action: 'set-custom', value: { [LAST_MODIFIED_KEY]: httpDate(writeTime()) } },
+        json: { action: 'set-custom', value: writeTimeMetadata(writeTime()) },
         context: { bucket: target.bucket, key: target.key },
       });
       await patched.body.dump();
