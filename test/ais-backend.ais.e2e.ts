@@ -76,7 +76,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
   it('keys AIS cannot hold as they are live under reversible names, which AIS lists and serves like any other', async () => {
     const { s3 } = fixture;
     const bucket = await fixture.newBucket();
-    // S3 key -> AIS object name (src/ais/http/object-names.ts): ordinary keys keep their name.
+    // S3 key -> AIS object name (src/ais/cluster/object-names.ts): ordinary keys keep their name.
     const names: Array<[string, string]> = [
       ['plain/key.txt', 'plain/key.txt'],
       ['folder/', 'folder/ '],

@@ -1,11 +1,11 @@
 // Command hrw-fixture writes the test fixture that proves the gateway's HRW routing
-// (src/ais/http/hrw.ts) picks the same storage target as AIStore itself. It uses AIS's own
+// (src/ais/cluster/hrw.ts) picks the same storage target as AIStore itself. It uses AIS's own
 // packages at the version the gateway runs against, so the expected owners are AIS's answers,
 // not a re-implementation's.
 //
 // Regenerate (from the repository root):
 //
-//	cd scripts/hrw-fixture && GOWORK=off GOFLAGS=-mod=mod go run . > ../../src/ais/http/hrw.fixture.json
+//	cd scripts/hrw-fixture && GOWORK=off GOFLAGS=-mod=mod go run . > ../../src/ais/cluster/hrw.fixture.json
 package main
 
 import (

@@ -1,15 +1,15 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/configuration';
-import { AIS_CLIENT, AisClient } from './ais-client';
+import { OBJECT_STORE, ObjectStore } from './store';
 import { EmbeddedStore } from './embedded/embedded-store';
-import { AisHttpClient } from './http/ais-http-client';
-import { instrumentAisClient } from '../metrics/instrumented-client';
+import { ClusterStore } from './cluster/cluster-store';
+import { instrumentStore } from '../metrics/instrumented-store';
 import { MetricsService } from '../metrics/metrics.service';
 
-async function createAisClient(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<AisClient> {
+async function createStore(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<ObjectStore> {
   if (config.get('store', { infer: true }) === 'ais') {
-    const cluster = new AisHttpClient(
+    const cluster = new ClusterStore(
       {
         endpoint: config.get('aisEndpoint', { infer: true }),
         timeoutMs: config.get('aisTimeoutMs', { infer: true }),
@@ -17,7 +17,7 @@ async function createAisClient(config: ConfigService<AppConfig, true>, metrics: 
       },
       { abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000 },
     );
-    return instrumentAisClient(cluster, 'ais', metrics);
+    return instrumentStore(cluster, 'ais', metrics);
   }
   const store = new EmbeddedStore({
     dataDir: config.get('dataDir', { infer: true }),
@@ -27,17 +27,17 @@ async function createAisClient(config: ConfigService<AppConfig, true>, metrics: 
     minFreeBytes: config.get('minFreeDiskMb', { infer: true }) * 1024 * 1024,
   });
   await store.open();
-  return instrumentAisClient(store, 'embedded', metrics);
+  return instrumentStore(store, 'embedded', metrics);
 }
 
-/** Provides the one storage seam, AIS_CLIENT, with the backend chosen by STORE. */
+/** Provides the one storage seam, OBJECT_STORE, with the backend chosen by STORE. */
 @Global()
 @Module({
-  providers: [{ provide: AIS_CLIENT, useFactory: createAisClient, inject: [ConfigService, MetricsService] }],
-  exports: [AIS_CLIENT],
+  providers: [{ provide: OBJECT_STORE, useFactory: createStore, inject: [ConfigService, MetricsService] }],
+  exports: [OBJECT_STORE],
 })
 export class AisModule implements OnApplicationShutdown {
-  constructor(@Inject(AIS_CLIENT) private readonly client: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly client: ObjectStore) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();

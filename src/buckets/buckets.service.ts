@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AIS_CLIENT, AisClient, ObjectSummary } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore, ObjectSummary } from '../ais/store';
 import type { AppConfig } from '../config/configuration';
 import { readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
@@ -35,7 +35,7 @@ function prefixEntries(prefixes: string[], params: ListingParams): XmlElement[] 
 @Injectable()
 export class BucketsService {
   constructor(
-    @Inject(AIS_CLIENT) private readonly store: AisClient,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 

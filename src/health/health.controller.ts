@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import { HealthExceptionFilter } from './health-exception.filter';
 import { ShutdownState } from './shutdown-state';
 
@@ -12,7 +12,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
-    @Inject(AIS_CLIENT) private readonly store: AisClient,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   /** The process serves. */

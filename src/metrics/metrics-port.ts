@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createServer, Server } from 'node:http';
-import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import type { AppConfig } from '../config/configuration';
 import { MetricsService } from './metrics.service';
 
@@ -17,7 +17,7 @@ export class MetricsPort implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly metrics: MetricsService,
     private readonly config: ConfigService<AppConfig, true>,
-    @Inject(AIS_CLIENT) private readonly store: AisClient,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import { MetricsService } from './metrics.service';
 
 /** `GET /metrics` in Prometheus text format; outside the S3 prefix and never behind S3 auth. */
@@ -8,7 +8,7 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
-    @Inject(AIS_CLIENT) private readonly store: AisClient,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   @Get('metrics')

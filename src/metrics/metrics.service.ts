@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BackendStatus } from '../ais/ais-client';
+import type { BackendStatus } from '../ais/store';
 import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
 
 

@@ -1,4 +1,4 @@
-import type { VersionId } from '../ais/ais-client';
+import type { VersionId } from '../ais/store';
 import { S3Error } from '../s3/errors';
 
 export interface CopySource {

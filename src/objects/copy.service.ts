@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import { checkCopySourceConditions } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf } from '../s3/object-headers';
@@ -20,7 +20,7 @@ function metadataDirective(request: S3Request): 'COPY' | 'REPLACE' {
 
 @Injectable()
 export class CopyService {
-  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   /** CopyObject within or across buckets (S3 CopyObject); the source's bytes are not sent through the gateway. */
   async copyObject(request: S3Request): Promise<S3Response> {

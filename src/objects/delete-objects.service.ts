@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AIS_CLIENT, AisClient } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import { inParallel } from '../in-parallel';
 import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { isS3Error, S3Error } from '../s3/errors';
@@ -36,7 +36,7 @@ function parseDeleteRequest(text: string): { quiet: boolean; targets: DeleteTarg
 
 @Injectable()
 export class DeleteObjectsService {
-  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   /** DeleteObjects (`POST /bucket?delete`): per-key results; a missing key counts as deleted, as in S3. */
   async deleteObjects(request: S3Request): Promise<S3Response> {

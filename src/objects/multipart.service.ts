@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { AIS_CLIENT, AisClient, ChecksumType, Checksums, CompletedPart, MultipartChecksum, MultipartUpload, PartInfo } from '../ais/ais-client';
-import { assertChecksumType, assertPartNumber, defaultChecksumType, MAX_PART_BYTES } from '../ais/multipart-rules';
+import { OBJECT_STORE, ObjectStore, ChecksumType, Checksums, CompletedPart, MultipartChecksum, MultipartUpload, PartInfo } from '../ais/store';
+import { assertChecksumType, assertPartNumber, defaultChecksumType, MAX_PART_BYTES } from '../s3/multipart-rules';
 import { encodeForListing, parseMaxKeys } from '../buckets/list-params';
 import { assertPrivateAcl } from '../s3/acl';
 import { incomingBody, readSmallBody } from '../s3/body';
@@ -123,7 +123,7 @@ function copySourceRange(header: string | undefined, size: number): { start: num
 /** The S3 multipart upload operations; upload state lives in the backend (SPEC.md section 2). */
 @Injectable()
 export class MultipartService {
-  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   async createMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);

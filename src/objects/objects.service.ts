@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AIS_CLIENT, AisClient, ByteRange, ObjectInfo, ObjectRead } from '../ais/ais-client';
-import { assertPartNumber } from '../ais/multipart-rules';
+import { OBJECT_STORE, ObjectStore, ByteRange, ObjectInfo, ObjectRead } from '../ais/store';
+import { assertPartNumber } from '../s3/multipart-rules';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
 import { checkReadConditions } from '../s3/conditions';
@@ -49,7 +49,7 @@ function readsWholeObject(request: S3Request): boolean {
 
 @Injectable()
 export class ObjectsService {
-  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   async putObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);

@@ -1,7 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
-import type { BodyDigest, Checksums, IncomingBody } from '../ais/ais-client';
+import type { BodyDigest, Checksums, IncomingBody } from '../ais/store';
 import { AwsChunkedDecoder } from './aws-chunked';
 import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
 import { S3Error } from './errors';

@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '../ais/ais-client';
+import type { ObjectInfo } from '../ais/store';
 import { checkCopySourceConditions, checkReadConditions } from './conditions';
 
 const info: ObjectInfo = {

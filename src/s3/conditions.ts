@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectInfo } from '../ais/ais-client';
+import type { ObjectInfo } from '../ais/store';
 import { S3Error } from './errors';
 import { headerValue } from './headers';
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Checksums, ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/ais-client';
+import type { Checksums, ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/store';
 import { storedContentEncoding } from './body';
 import { ChecksumAlgorithm, checksumHeader } from './checksum';
 import { S3Error } from './errors';

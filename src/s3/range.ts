@@ -1,4 +1,4 @@
-import type { ByteRange } from '../ais/ais-client';
+import type { ByteRange } from '../ais/store';
 import { S3Error } from './errors';
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;

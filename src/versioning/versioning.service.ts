@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AIS_CLIENT, AisClient, VersioningStatus } from '../ais/ais-client';
+import { OBJECT_STORE, ObjectStore, VersioningStatus } from '../ais/store';
 import { encodeForListing, parseListingParams } from '../buckets/list-params';
 import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
@@ -21,7 +21,7 @@ function parseVersioningConfiguration(text: string): VersioningStatus {
 
 @Injectable()
 export class VersioningService {
-  constructor(@Inject(AIS_CLIENT) private readonly store: AisClient) {}
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   async getBucketVersioning(request: S3Request): Promise<S3Response> {
     const bucket = await this.store.headBucket(request.bucket as string);

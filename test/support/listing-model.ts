@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { aisNameOf } from '../../src/ais/http/object-names';
+import { aisNameOf } from '../../src/ais/cluster/object-names';
 
 /**
  * The reference model of an S3 bucket listing (SPEC.md section 2), shared by the listing unit test and the
@@ -122,7 +122,7 @@ export function queryArbitrary(keys: readonly string[]): fc.Arbitrary<ListingQue
 
 /**
  * The keys of `keys` that AIS can hold together, in order. AIS stores an object as a file named after it
- * (src/ais/http/object-names.ts), and a name cannot be an object and a directory at once: of `a` and `a/b`, or
+ * (src/ais/cluster/object-names.ts), and a name cannot be an object and a directory at once: of `a` and `a/b`, or
  * `a` and `a/` (AIS name `a/ `), the later one is refused (docs/ais-native-api.md section 6).
  */
 export function keysAisHoldsTogether(keys: readonly string[]): string[] {

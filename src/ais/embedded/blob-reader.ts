@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange } from '../ais-client';
+import type { ByteRange } from '../store';
 import type { BlobFiles } from './blob-files';
 import type { BlobRef } from './records';
 

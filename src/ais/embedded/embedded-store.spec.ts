@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors';
-import type { IncomingBody, ObjectAttributes, ObjectRead } from '../ais-client';
+import type { IncomingBody, ObjectAttributes, ObjectRead } from '../store';
 import { EmbeddedStore } from './embedded-store';
 import { s3ErrorOf } from '../../../test/support/rejections';
 

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors';
 import {
-  AisClient,
+  ObjectStore,
   BackendStatus,
   BucketInfo,
   CompleteRequest,
@@ -24,7 +24,7 @@ import {
   PartInfo,
   ReadPlanner,
   VersioningStatus,
-} from '../ais-client';
+} from '../store';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { EmbeddedMetadata } from './metadata';
@@ -55,7 +55,7 @@ function isMissingFile(err: unknown): boolean {
  * The embedded single-node store (SPEC.md section 4): metadata in LMDB, bytes inline or in immutable blob
  * files (see EmbeddedMetadata for how writes stay atomic and crash-safe), multipart uploads in EmbeddedMultipart.
  */
-export class EmbeddedStore implements AisClient {
+export class EmbeddedStore implements ObjectStore {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
   private maintenance?: NodeJS.Timeout;

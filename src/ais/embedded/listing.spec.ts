@@ -14,7 +14,7 @@ import {
   modelPages,
   queryArbitrary,
 } from '../../../test/support/listing-model';
-import type { ListObjectsPage, ListObjectsRequest } from '../ais-client';
+import type { ListObjectsPage, ListObjectsRequest } from '../store';
 import { EmbeddedStore } from './embedded-store';
 import { listPage } from './listing';
 import { bucketBase, indexKey } from './object-keys';

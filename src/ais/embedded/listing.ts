@@ -1,5 +1,5 @@
 import type { Database } from 'lmdb';
-import type { ListObjectsPage, ListObjectsRequest } from '../ais-client';
+import type { ListObjectsPage, ListObjectsRequest } from '../store';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { ObjectRecord, summaryOf } from './records';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Database, open, RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
-import { NULL_VERSION } from '../ais-client';
+import { NULL_VERSION } from '../store';
 import { BlobFiles, BlobId } from './blob-files';
 import { BodySink, StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';

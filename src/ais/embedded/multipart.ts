@@ -12,8 +12,8 @@ import type {
   ObjectAttributes,
   ObjectInfo,
   PartInfo,
-} from '../ais-client';
-import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, StoredPart } from '../multipart-rules';
+} from '../store';
+import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
 import { commonPrefixOf } from './listing';

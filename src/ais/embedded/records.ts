@@ -1,5 +1,5 @@
-import type { BucketInfo, Checksums, ChecksumType, ContentHeaders, MultipartChecksum, MultipartUpload, ObjectAttributes, ObjectInfo, ObjectSummary, PartInfo, VersioningStatus } from '../ais-client';
-import { NULL_VERSION } from '../ais-client';
+import type { BucketInfo, Checksums, ChecksumType, ContentHeaders, MultipartChecksum, MultipartUpload, ObjectAttributes, ObjectInfo, ObjectSummary, PartInfo, VersioningStatus } from '../store';
+import { NULL_VERSION } from '../store';
 import type { BlobId } from './blob-files';
 
 /** A bucket's metadata record. */

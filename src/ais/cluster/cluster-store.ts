@@ -1,6 +1,6 @@
 import { S3Error } from '../../s3/errors';
 import type {
-  AisClient,
+  ObjectStore,
   BackendStatus,
   BucketInfo,
   CompleteRequest,
@@ -21,7 +21,7 @@ import type {
   PartInfo,
   ReadPlanner,
   VersioningStatus,
-} from '../ais-client';
+} from '../store';
 import { AisHttp, AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
@@ -45,7 +45,7 @@ function userBucket(bucket: string): string {
  * `ais://` buckets, objects are streamed to and from the target that owns them, and AIS's answers are
  * turned into S3's where the two differ (docs/ais-native-api.md).
  */
-export class AisHttpClient implements AisClient {
+export class ClusterStore implements ObjectStore {
   private readonly http: AisHttp;
   private readonly cluster: AisCluster;
   private readonly buckets: AisBuckets;

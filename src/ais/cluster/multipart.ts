@@ -15,10 +15,10 @@ import type {
   ObjectAttributes,
   ObjectInfo,
   PartInfo,
-} from '../ais-client';
-import { NULL_VERSION } from '../ais-client';
+} from '../store';
+import { NULL_VERSION } from '../store';
 import { commonPrefixOf } from '../embedded/listing';
-import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../multipart-rules';
+import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../../s3/multipart-rules';
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
 import { compareUtf8 } from './listing';

@@ -1,4 +1,4 @@
-import type { AisClient } from '../ais/ais-client';
+import type { ObjectStore } from '../ais/store';
 import { isS3Error } from '../s3/errors';
 import type { MetricsService } from './metrics.service';
 
@@ -9,7 +9,7 @@ const UNTIMED = new Set<string | symbol>(['close', 'status']);
  * Wraps an AIS client so that every call is counted and timed per backend and call name
  * (`ais_backend_requests_total`, `ais_backend_request_duration_seconds`), without the S3 modules knowing.
  */
-export function instrumentAisClient(client: AisClient, backend: string, metrics: MetricsService): AisClient {
+export function instrumentStore(client: ObjectStore, backend: string, metrics: MetricsService): ObjectStore {
   const wrapped = new Map<string | symbol, unknown>();
   return new Proxy(client, {
     get(target, name, receiver) {
@@ -21,7 +21,7 @@ export function instrumentAisClient(client: AisClient, backend: string, metrics:
   });
 }
 
-function timed(target: AisClient, member: (...args: unknown[]) => Promise<unknown>, backend: string, call: string, metrics: MetricsService) {
+function timed(target: ObjectStore, member: (...args: unknown[]) => Promise<unknown>, backend: string, call: string, metrics: MetricsService) {
   // One labels object per call name, made once: prom-client's startTimer() would merge labels on every call.
   const labels = { backend, call };
   return async (...args: unknown[]): Promise<unknown> => {

@@ -1,4 +1,4 @@
-import { NULL_VERSION, ObjectSummary } from '../ais-client';
+import { NULL_VERSION, ObjectSummary } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisLister } from './listing';
 import { lastModifiedOfListed, versionIdOfListed } from './custom-metadata';

@@ -16,7 +16,7 @@ import {
   ReadPlanner,
   VersionId,
   VersioningStatus,
-} from '../ais-client';
+} from '../store';
 import type { AisHttp } from './ais-http';
 import {
   aisMetadataBytes,

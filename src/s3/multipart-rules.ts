@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ChecksumAlgorithm, createChecksum } from '../s3/checksum';
-import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from '../s3/crc-combine';
-import { S3Error } from '../s3/errors';
-import type { Checksums, ChecksumType, CompletedPart, MultipartChecksum } from './ais-client';
+import { ChecksumAlgorithm, createChecksum } from './checksum';
+import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from './crc-combine';
+import { S3Error } from './errors';
+import type { Checksums, ChecksumType, CompletedPart, MultipartChecksum } from '../ais/store';
 
 /** S3 multipart limits (S3 User Guide, "Amazon S3 multipart upload limits"). */
 export const MIN_PART_NUMBER = 1;

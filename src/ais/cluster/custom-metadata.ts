@@ -1,5 +1,5 @@
 import { algorithmOfHeader, checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
-import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../ais-client';
+import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../store';
 
 /**
  * S3 attributes kept in AIS custom metadata (`Ais-Custom-Md: key=value`, one header line per pair): AIS does

@@ -1,4 +1,4 @@
-import type { ListObjectsPage, ListObjectsRequest, ObjectSummary } from '../ais-client';
+import type { ListObjectsPage, ListObjectsRequest, ObjectSummary } from '../store';
 import { commonPrefixOf } from '../embedded/listing';
 import { aisNameOf, keyOfAisName, namePrefixOf } from './object-names';
 

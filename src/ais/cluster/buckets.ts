@@ -1,5 +1,5 @@
 import { S3Error } from '../../s3/errors';
-import type { BucketInfo, VersioningStatus } from '../ais-client';
+import type { BucketInfo, VersioningStatus } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisCluster } from './cluster';
 import { bucketPath } from './object-names';

@@ -6,7 +6,7 @@ import type { ChecksumAlgorithm } from '../s3/checksum';
  * the embedded single-node store (default) and the real AIS cluster over its REST API. Nothing outside
  * `src/ais/` knows which one runs.
  */
-export const AIS_CLIENT = Symbol('AisClient');
+export const OBJECT_STORE = Symbol('ObjectStore');
 
 export type BucketName = string;
 export type ObjectKey = string;
@@ -218,7 +218,7 @@ export interface BackendStatus {
   freeBytes?: number;
 }
 
-export interface AisClient {
+export interface ObjectStore {
   /** Releases files, handles and connections; called once at shutdown. */
   close(): Promise<void>;
   /** Cheap: whether the backend can serve now (readiness), with a few numbers for gauges. */

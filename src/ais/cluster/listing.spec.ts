@@ -10,7 +10,7 @@ import {
   modelPages,
   queryArbitrary,
 } from '../../../test/support/listing-model';
-import { NULL_VERSION, ListObjectsPage, ListObjectsRequest } from '../ais-client';
+import { NULL_VERSION, ListObjectsPage, ListObjectsRequest } from '../store';
 import { AisListCall, AisListed, AisLister, assemblePage } from './listing';
 import { aisNameOf } from './object-names';
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { inParallel } from '../../in-parallel';
 import { isS3Error, S3Error } from '../../s3/errors';
-import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../ais-client';
+import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
 import { NEW_BUCKET_PROPS } from './buckets';
 import { CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { algorithmOfHeader, CHECKSUM_ALGORITHMS, ChecksumAlgorithm } from '../../s3/checksum';
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
-import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../ais-client';
+import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../store';
 import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY, WRITE_TIME_METADATA_BYTES, writeTimeMetadata } from './custom-metadata';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { VersionId } from '../ais-client';
+import type { VersionId } from '../store';
 
 /**
  * S3 version ids on the AIS backend. AIS's own object version is a counter that starts again at 1 when an
