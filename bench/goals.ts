@@ -10,7 +10,15 @@ export interface GoalResult {
 
 type Pick = (target: TargetName, workload: WorkloadId) => Measurement | undefined;
 
-function ratioGoal(pick: Pick, what: string, workload: WorkloadId, of: TargetName, to: TargetName, min: number, metric: 'opsPerSec' | 'mbPerSec' = 'opsPerSec'): GoalResult {
+function ratioGoal(
+  pick: Pick,
+  what: string,
+  workload: WorkloadId,
+  of: TargetName,
+  to: TargetName,
+  min: number,
+  metric: 'opsPerSec' | 'mbPerSec' = 'opsPerSec',
+): GoalResult {
   const a = pick(of, workload);
   const b = pick(to, workload);
   const goal = `${what}: ${of} / ${to} ${metric === 'mbPerSec' ? 'MB/s' : 'ops/s'} >= ${min}x`;

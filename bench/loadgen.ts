@@ -6,9 +6,9 @@
  * `list` (ListObjectsV2 pages of 1000, one after the other), `delete` (DeleteObjects of 1000 keys, per round),
  * `fill` (many small PUTs, as fast as the target takes them), `locate` (AIS: where the proxy sends each key).
  */
-import { Dispatcher, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { Readable } from 'node:stream';
-import { deleteObjectsRequest, Endpoint, HttpRequest, listRequest, objectRequest, parseListPage } from './protocol';
+import { deleteObjectsRequest, type Endpoint, type HttpRequest, listRequest, objectRequest, parseListPage } from './protocol';
 import { payload, payloadStream } from './payload';
 
 export interface KeySet {
@@ -17,7 +17,17 @@ export interface KeySet {
 }
 
 export type Job =
-  | { kind: 'requests'; endpoint: Endpoint; op: 'GET' | 'PUT' | 'HEAD'; bucket: string; keys: KeySet; size: number; concurrency: number; warmupMs: number; durationMs: number }
+  | {
+      kind: 'requests';
+      endpoint: Endpoint;
+      op: 'GET' | 'PUT' | 'HEAD';
+      bucket: string;
+      keys: KeySet;
+      size: number;
+      concurrency: number;
+      warmupMs: number;
+      durationMs: number;
+    }
   | { kind: 'transfer'; endpoint: Endpoint; op: 'GET' | 'PUT'; bucket: string; key: string; size: number }
   | { kind: 'list'; endpoint: Endpoint; bucket: string; startAfter: string; maxPages: number; durationMs: number }
   | { kind: 'delete'; endpoint: Endpoint; bucket: string; keys: KeySet; rounds: number }
@@ -83,7 +93,12 @@ async function send(endpoint: Endpoint, request: HttpRequest, connections: numbe
     origin = url.origin;
     path = url.pathname + url.search;
   }
-  const answer = await poolFor(origin, connections).request({ method: request.method as Dispatcher.HttpMethod, path, headers: request.headers, body: body ?? request.body });
+  const answer = await poolFor(origin, connections).request({
+    method: request.method,
+    path,
+    headers: request.headers,
+    body: body ?? request.body,
+  });
   const read = await consume(answer.body, asText || answer.statusCode >= 300);
   if (answer.statusCode >= 300) throw new Error(`${request.method} ${path}: ${answer.statusCode} ${(read.text ?? '').slice(0, 300)}`);
   return { status: answer.statusCode, ...read };
@@ -92,7 +107,7 @@ async function send(endpoint: Endpoint, request: HttpRequest, connections: numbe
 async function locate(endpoint: Endpoint, request: HttpRequest, connections: number): Promise<string> {
   const ask = { ...request.headers };
   if (request.method === 'PUT') ask['content-length'] = '0';
-  const answer = await poolFor(endpoint.origin, connections).request({ method: request.method as Dispatcher.HttpMethod, path: request.path, headers: ask });
+  const answer = await poolFor(endpoint.origin, connections).request({ method: request.method, path: request.path, headers: ask });
   await answer.body.dump();
   const location = answer.headers.location;
   if (answer.statusCode < 300 || answer.statusCode >= 400 || typeof location !== 'string') {
@@ -126,7 +141,15 @@ class Recorder {
 
   result(seconds: number): JobResult {
     const sorted = Float64Array.from(this.latencies).sort();
-    return { ops: this.ops, seconds, bytes: this.bytes, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), errors: this.errors, firstError: this.firstError };
+    return {
+      ops: this.ops,
+      seconds,
+      bytes: this.bytes,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      errors: this.errors,
+      firstError: this.firstError,
+    };
   }
 }
 
@@ -170,7 +193,12 @@ async function runTransfer(job: Extract<Job, { kind: 'transfer' }>): Promise<Job
   const started = performance.now();
   const headers: Record<string, string> = job.op === 'PUT' ? { 'content-length': String(job.size) } : {};
   await timed(async () => {
-    const answer = await send(job.endpoint, objectRequest(job.endpoint, job.op, job.bucket, job.key, headers), 1, job.op === 'PUT' ? payloadStream(job.size) : undefined);
+    const answer = await send(
+      job.endpoint,
+      objectRequest(job.endpoint, job.op, job.bucket, job.key, headers),
+      1,
+      job.op === 'PUT' ? payloadStream(job.size) : undefined,
+    );
     const bytes = job.op === 'PUT' ? job.size : answer.bytes;
     if (bytes !== job.size) throw new Error(`${job.op} moved ${bytes} bytes, expected ${job.size}`);
     return bytes;
@@ -219,7 +247,13 @@ async function runFill(job: Extract<Job, { kind: 'fill' }>): Promise<JobResult> 
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.keys.count) {
         const key = keyName(job.keys, next++);
-        await timed(() => send(job.endpoint, objectRequest(job.endpoint, 'PUT', job.bucket, key, { 'content-length': String(body.length) }), job.concurrency, body).then(() => body.length), recorder);
+        await timed(
+          () =>
+            send(job.endpoint, objectRequest(job.endpoint, 'PUT', job.bucket, key, { 'content-length': String(body.length) }), job.concurrency, body).then(
+              () => body.length,
+            ),
+          recorder,
+        );
       }
     }),
   );

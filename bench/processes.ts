@@ -1,5 +1,5 @@
 /** Starting and stopping server processes, pinned to a core with taskset when one is given. */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -25,7 +25,12 @@ export function startProcess(command: string, args: string[], options: { env?: N
 }
 
 /** Polls `url` until it answers `accept(status)`, the process exits, or the time is up. */
-export async function waitUntilReady(url: string, child: ChildProcess | undefined, timeoutMs: number, accept: (status: number) => boolean = (status) => status === 200): Promise<void> {
+export async function waitUntilReady(
+  url: string,
+  child: ChildProcess | undefined,
+  timeoutMs: number,
+  accept: (status: number) => boolean = (status) => status === 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child && child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before it was ready`);

@@ -3,7 +3,7 @@
  * S3-shaped paths without auth) or AIS's native REST API. Pure request builders: no I/O here.
  */
 import { createHash } from 'node:crypto';
-import { AccessKey, objectPath, presignedPath, signedHeaders } from './sigv4';
+import { type AccessKey, objectPath, presignedPath, signedHeaders } from './sigv4';
 
 export interface Endpoint {
   origin: string;
@@ -61,9 +61,17 @@ export function listRequest(endpoint: Endpoint, bucket: string, page: { token?: 
     const value: Record<string, unknown> = { pagesize: 1000, props: 'name,size' };
     if (page.token) value.continuation_token = page.token;
     else if (page.startAfter) value.start_after = page.startAfter;
-    return { method: 'GET', path: `/v1/buckets/${bucket}?provider=ais`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'list', value }) };
+    return {
+      method: 'GET',
+      path: `/v1/buckets/${bucket}?provider=ais`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'list', value }),
+    };
   }
-  const params = [['list-type', '2'], ['max-keys', '1000']];
+  const params = [
+    ['list-type', '2'],
+    ['max-keys', '1000'],
+  ];
   if (page.token) params.push(['continuation-token', page.token]);
   else if (page.startAfter) params.push(['start-after', page.startAfter]);
   const query = params

@@ -34,7 +34,12 @@ function opsCell(m: Measurement | undefined, workload: Workload): string {
 export function matrix(measurements: Measurement[], workloads: Workload[], targets: TargetName[]): string {
   const lines = [`| workload | ${targets.join(' | ')} |`, `|---|${targets.map(() => '---:').join('|')}|`];
   for (const workload of workloads) {
-    const cells = targets.map((target) => opsCell(measurements.find((m) => m.target === target && m.workload === workload.id), workload));
+    const cells = targets.map((target) =>
+      opsCell(
+        measurements.find((m) => m.target === target && m.workload === workload.id),
+        workload,
+      ),
+    );
     lines.push(`| ${workload.label} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');

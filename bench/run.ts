@@ -8,14 +8,28 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fillS3rverFiles, fillThroughApi, FillReport } from './fill';
+import { fillS3rverFiles, fillThroughApi, type FillReport } from './fill';
 import { evaluateGoals } from './goals';
 import type { KeySet } from './loadgen';
-import { markdownReport, matrix, RunInfo } from './report';
+import { markdownReport, matrix, type RunInfo } from './report';
 import { svgChart } from './chart';
 import { readSettings } from './settings';
-import { AisCluster, ROOT, snapshotGatewayBuild, startCeiling, startGateway, startS3rver, Target, TargetName, tempDir } from './targets';
-import { applies, BUCKET, sizeLabel, Context, ensureBucket, LARGE_LIST_BUCKET, LIST_KEYS_PREFIX, loadgenRunner, measure, Measurement, seedObjects, SMALL_LIST_BUCKET, workloads } from './workloads';
+import { AisCluster, ROOT, snapshotGatewayBuild, startCeiling, startGateway, startS3rver, type Target, type TargetName, tempDir } from './targets';
+import {
+  applies,
+  BUCKET,
+  sizeLabel,
+  type Context,
+  ensureBucket,
+  LARGE_LIST_BUCKET,
+  LIST_KEYS_PREFIX,
+  loadgenRunner,
+  measure,
+  type Measurement,
+  seedObjects,
+  SMALL_LIST_BUCKET,
+  workloads,
+} from './workloads';
 import { wrkVersion } from './wrk';
 
 const exec = promisify(execFile);
@@ -115,10 +129,24 @@ class Bench {
         const m = await measure(target, workload, this.ctx);
         this.measurements.push(m);
         const latency = m.p50Ms === undefined ? '' : ` p50 ${m.p50Ms.toFixed(2)} ms p99 ${(m.p99Ms ?? 0).toFixed(2)} ms`;
-        log(`  ${workload.label.padEnd(30)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s ${m.mbPerSec.toFixed(0).padStart(6)} MB/s${latency} rss ${m.peakRssMb.toFixed(0)} MB cpu ${m.cpuSeconds.toFixed(1)} s others ${m.othersOnServerCoresPct.toFixed(0)}%${m.note ? ` (${m.note})` : ''}`);
+        log(
+          `  ${workload.label.padEnd(30)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s ${m.mbPerSec.toFixed(0).padStart(6)} MB/s${latency} rss ${m.peakRssMb.toFixed(0)} MB cpu ${m.cpuSeconds.toFixed(1)} s others ${m.othersOnServerCoresPct.toFixed(0)}%${m.note ? ` (${m.note})` : ''}`,
+        );
       } catch (err) {
         const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        this.measurements.push({ target: target.name, workload: workload.id, opsPerSec: 0, mbPerSec: 0, peakRssMb: 0, rssGrowthMb: 0, cpuSeconds: 0, othersOnServerCoresPct: 0, errors: 1, generator: 'undici', note: `failed: ${message}` });
+        this.measurements.push({
+          target: target.name,
+          workload: workload.id,
+          opsPerSec: 0,
+          mbPerSec: 0,
+          peakRssMb: 0,
+          rssGrowthMb: 0,
+          cpuSeconds: 0,
+          othersOnServerCoresPct: 0,
+          errors: 1,
+          generator: 'undici',
+          note: `failed: ${message}`,
+        });
         log(`  ${workload.label.padEnd(30)} FAILED: ${message}`);
       }
     }
@@ -138,7 +166,11 @@ class Bench {
     const target = await this.started(startS3rver(dataDir, this.settings.serverCpu, this.logDir));
     if (this.lists) {
       await ensureBucket(target, SMALL_LIST_BUCKET);
-      this.recordFill('s3rver', SMALL_LIST_BUCKET, await fillThroughApi(this.ctx.loadgen, target.endpoint, SMALL_LIST_BUCKET, this.listKeys('small'), 32, 'PUTs, 32 at a time'));
+      this.recordFill(
+        's3rver',
+        SMALL_LIST_BUCKET,
+        await fillThroughApi(this.ctx.loadgen, target.endpoint, SMALL_LIST_BUCKET, this.listKeys('small'), 32, 'PUTs, 32 at a time'),
+      );
     }
     await this.runTarget(target, { lists: this.lists });
     await this.stopped(target);
@@ -150,7 +182,12 @@ class Bench {
     if (!names.some((name) => this.wanted(name))) return;
     const dataDir = tempDir(this.workDir, 'gateway');
     const filler = await this.started(startGateway({ name: 'gateway', dataDir, workers: 2, env: { FSYNC: 'false' }, logDir: this.logDir }));
-    for (const [bucket, which] of this.lists ? ([[SMALL_LIST_BUCKET, 'small'], [LARGE_LIST_BUCKET, 'large']] as const) : []) {
+    for (const [bucket, which] of this.lists
+      ? ([
+          [SMALL_LIST_BUCKET, 'small'],
+          [LARGE_LIST_BUCKET, 'large'],
+        ] as const)
+      : []) {
       await ensureBucket(filler, bucket);
       const how = 'PUTs, 128 at a time, through a gateway with 2 workers and FSYNC=false on the same data directory';
       this.recordFill('gateway', bucket, await fillThroughApi(loadgenRunner(BOTH_CORES), filler.endpoint, bucket, this.listKeys(which), 128, how));
@@ -179,7 +216,7 @@ class Bench {
     }
     // Below Linux's ephemeral range (32768-60999 by default): a port there can be taken by any outgoing
     // connection between the script's check and aisnode's bind, and the load generator makes many.
-    const cluster = new AisCluster(Number(process.env.BENCH_AIS_PORT || 31080), this.workDir, this.logDir);
+    const cluster = new AisCluster(Number(process.env.BENCH_AIS_PORT || 31080), this.workDir);
     log('\n== AIS dev cluster: building aisnode if needed (minutes on a cold Go cache), starting ...');
     try {
       await this.started(cluster.start(this.settings.serverCpu).then(() => cluster));
@@ -190,18 +227,33 @@ class Bench {
     try {
       try {
         await cluster.enableS3ReverseProxy();
-        this.notes.push("AIS /s3 runs with the S3-Reverse-Proxy feature (features=8192, set through PUT /v1/cluster/set-config): the proxy carries the data instead of redirecting");
+        this.notes.push(
+          'AIS /s3 runs with the S3-Reverse-Proxy feature (features=8192, set through PUT /v1/cluster/set-config): the proxy carries the data instead of redirecting',
+        );
       } catch (err) {
         this.notes.push(`AIS /s3 could not get S3-Reverse-Proxy (${(err as Error).message}): its object calls answer 307 and fail here`);
       }
       const native = cluster.targets(this.settings.serverCpu).find((t) => t.name === 'ais-native')!;
-      for (const [bucket, which] of [[BUCKET, undefined], [SMALL_LIST_BUCKET, 'small'], [LARGE_LIST_BUCKET, 'large']] as const) {
+      for (const [bucket, which] of [
+        [BUCKET, undefined],
+        [SMALL_LIST_BUCKET, 'small'],
+        [LARGE_LIST_BUCKET, 'large'],
+      ] as const) {
         await ensureBucket(native, bucket);
-        if (which && this.lists) this.recordFill('AIS', bucket, await fillThroughApi(this.ctx.loadgen, native.endpoint, bucket, this.listKeys(which), 64, 'native PUTs, 64 at a time'));
+        if (which && this.lists)
+          this.recordFill(
+            'AIS',
+            bucket,
+            await fillThroughApi(this.ctx.loadgen, native.endpoint, bucket, this.listKeys(which), 64, 'native PUTs, 64 at a time'),
+          );
       }
       if (this.wanted('gateway-ais')) {
         const env = { STORE: 'ais', AIS_ENDPOINT: cluster.origin };
-        const target = await this.started(startGateway({ name: 'gateway-ais', dataDir: tempDir(this.workDir, 'unused'), cpu: this.settings.serverCpu, env, logDir: this.logDir }, () => cluster.pids()));
+        const target = await this.started(
+          startGateway({ name: 'gateway-ais', dataDir: tempDir(this.workDir, 'unused'), cpu: this.settings.serverCpu, env, logDir: this.logDir }, () =>
+            cluster.pids(),
+          ),
+        );
         await this.runTarget(target, { lists: true });
         await this.stopped(target);
       }
@@ -260,7 +312,8 @@ class Bench {
   async main(): Promise<void> {
     mkdirSync(this.logDir, { recursive: true });
     snapshotGatewayBuild();
-    if (!(await commandWorks('taskset', ['-c', '0', 'true']))) throw new Error('taskset (Debian package util-linux) is needed to pin servers and the load generator');
+    if (!(await commandWorks('taskset', ['-c', '0', 'true'])))
+      throw new Error('taskset (Debian package util-linux) is needed to pin servers and the load generator');
     await exec('taskset', ['-pc', this.settings.clientCpu, String(process.pid)]);
     const wrk = await ensureWrk();
     const generators = wrk

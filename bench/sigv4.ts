@@ -16,7 +16,10 @@ const SERVICE = 's3';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 function amzDate(now: number): string {
-  return new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(now)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** `/prefix/bucket/key` with each key segment encoded as SDKs encode it. */
@@ -66,6 +69,14 @@ export function presignedPath(key: AccessKey, method: string, host: string, path
     ['X-Amz-SignedHeaders', 'host'],
   ];
   const query = params.map(([name, value]) => `${name}=${uriEncode(value)}`).join('&');
-  const canonical = canonicalRequest({ method, path, query, rawHeaders: ['host', host], signedHeaders: ['host'], payloadHash: UNSIGNED_PAYLOAD, presigned: true });
+  const canonical = canonicalRequest({
+    method,
+    path,
+    query,
+    rawHeaders: ['host', host],
+    signedHeaders: ['host'],
+    payloadHash: UNSIGNED_PAYLOAD,
+    presigned: true,
+  });
   return `${path}?${query}&X-Amz-Signature=${signature(key, date, canonical).value}`;
 }

@@ -65,7 +65,11 @@ export async function startGateway(options: GatewayOptions, extraPids: () => num
     ...(verify ? { S3_ACCESS_KEY_ID: GATEWAY_KEY.id, S3_SECRET_ACCESS_KEY: GATEWAY_KEY.secret } : {}),
     ...options.env,
   };
-  const child = startProcess(process.execPath, [join(GATEWAY_DIST, 'main.js')], { env, cpu: options.cpu, logFile: join(options.logDir, `${options.name}.log`) });
+  const child = startProcess(process.execPath, [join(GATEWAY_DIST, 'main.js')], {
+    env,
+    cpu: options.cpu,
+    logFile: join(options.logDir, `${options.name}.log`),
+  });
   const origin = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${origin}/health/ready`, child, 60_000);
   return {
@@ -107,7 +111,6 @@ export class AisCluster {
   constructor(
     readonly port: number,
     workDir: string,
-    private readonly logDir: string,
   ) {
     this.dir = join(workDir, 'ais');
     this.origin = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ import type { Job, JobResult, KeySet } from './loadgen';
 import { deleteRoundKeys, keyName } from './loadgen';
 import { coreBusySeconds, cpuSeconds, MemorySampler, rssBytes } from './proc-stats';
 import { createBucketRequest, repeatablePath } from './protocol';
-import { GiB, KiB, MiB, Settings } from './settings';
+import { GiB, KiB, MiB, type Settings } from './settings';
 import type { Target, TargetName } from './targets';
 import { runWrk } from './wrk';
 
@@ -60,7 +60,8 @@ export function workloads(settings: Settings): Workload[] {
   const huge = settings.hugeObjectBytes;
   const list: Workload[] = [];
   for (const op of ['GET', 'PUT'] as const) {
-    for (const c of [1, 16, 64]) list.push({ id: `${op.toLowerCase()}-4k-${c}` as WorkloadId, label: `4 KiB ${op} c=${c}`, kind: 'requests', op, size: 4 * KiB, concurrency: c });
+    for (const c of [1, 16, 64])
+      list.push({ id: `${op.toLowerCase()}-4k-${c}` as WorkloadId, label: `4 KiB ${op} c=${c}`, kind: 'requests', op, size: 4 * KiB, concurrency: c });
   }
   list.push(
     { id: 'get-1m-16', label: '1 MiB GET c=16', kind: 'requests', op: 'GET', size: MiB, concurrency: 16 },
@@ -140,7 +141,11 @@ async function wrkPaths(target: Target, workload: Workload, keys: KeySet, ctx: C
 }
 
 /** Measures `work` on `target`: CPU seconds, peak RSS and what else ran on its cores, over exactly that span. */
-async function measured(target: Target, cores: number[], work: () => Promise<JobResult>): Promise<{ result: JobResult; cpu: number; peak: number; growth: number; othersPct: number }> {
+async function measured(
+  target: Target,
+  cores: number[],
+  work: () => Promise<JobResult>,
+): Promise<{ result: JobResult; cpu: number; peak: number; growth: number; othersPct: number }> {
   const before = rssBytes(target.pids());
   const cpuBefore = cpuSeconds(target.pids());
   const busyBefore = coreBusySeconds(cores);
@@ -178,7 +183,16 @@ export async function measure(target: Target, workload: Workload, ctx: Context):
       work = () => runWrk({ ...job, durationMs: settings.durationMs }, settings.clientCpu, ctx.workDir);
       if (endpoint.dialect === 'ais') note = 'straight to the target (URLs from the proxy redirect)';
     } else {
-      const base = { kind: 'requests' as const, endpoint, op: workload.op!, bucket: BUCKET, keys, size: workload.size!, concurrency: workload.concurrency!, warmupMs: 0 };
+      const base = {
+        kind: 'requests' as const,
+        endpoint,
+        op: workload.op!,
+        bucket: BUCKET,
+        keys,
+        size: workload.size!,
+        concurrency: workload.concurrency!,
+        warmupMs: 0,
+      };
       warmup = () => ctx.loadgen({ ...base, durationMs: settings.warmupMs });
       work = () => ctx.loadgen({ ...base, durationMs: settings.durationMs });
     }

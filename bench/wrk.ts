@@ -24,7 +24,10 @@ export interface WrkJob {
 
 export async function wrkVersion(): Promise<string | undefined> {
   try {
-    const { stdout, stderr } = await run('wrk', ['-v']).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
+    const { stdout, stderr } = await run('wrk', ['-v']).catch((err: { stdout?: string; stderr?: string }) => ({
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }));
     return /wrk (\S+)/.exec(stdout + stderr)?.[1];
   } catch {
     return undefined;
@@ -37,11 +40,7 @@ function luaString(text: string): string {
 
 function script(job: WrkJob, pathsFile: string): string {
   const put = job.method === 'PUT';
-  const lines = [
-    `wrk.method = ${luaString(job.method)}`,
-    `local body = ${put ? `string.rep("x", ${job.objectSize})` : 'nil'}`,
-    'wrk.body = body',
-  ];
+  const lines = [`wrk.method = ${luaString(job.method)}`, `local body = ${put ? `string.rep("x", ${job.objectSize})` : 'nil'}`, 'wrk.body = body'];
   if (put) lines.push('wrk.headers["Content-Type"] = "application/octet-stream"');
   if (job.paths.length > 1) {
     lines.push(

@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   }
   const app = await createGateway(config);
   await app.listen(config.port, config.host);
-  app.getHttpAdapter().getInstance().log.info({ url: await app.getUrl(), store: config.store }, 'ais-s3 gateway listening');
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .log.info({ url: await app.getUrl(), store: config.store }, 'ais-s3 gateway listening');
 }
 
 main().catch((err: unknown) => {

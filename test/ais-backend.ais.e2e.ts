@@ -16,7 +16,7 @@ import { AisNativeApi } from './support/ais-cluster';
 import { devCluster } from './support/ais-global-setup';
 import { E2E_AIS_ENDPOINT } from './support/backend';
 import { checksumOf } from './support/checksums';
-import { ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
+import { type ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
 import { eventually } from './support/data-dir';
 import { AWS_CLI, useGateway } from './support/fixture';
 import { etagOf, expectObjectBytes, getObject, md5Hex, storeState, utf8Order } from './support/objects';
@@ -189,7 +189,11 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
       const bucket = await enabledBucket();
       await put(bucket, 'k', 'gone');
       const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
-      expect({ status: deleted.$metadata.httpStatusCode, marker: deleted.DeleteMarker, versionId: deleted.VersionId }).toEqual({ status: 204, marker: undefined, versionId: undefined });
+      expect({ status: deleted.$metadata.httpStatusCode, marker: deleted.DeleteMarker, versionId: deleted.VersionId }).toEqual({
+        status: 204,
+        marker: undefined,
+        versionId: undefined,
+      });
       const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
       expect({ versions: listed.Versions ?? [], markers: listed.DeleteMarkers ?? [] }).toEqual({ versions: [], markers: [] });
     });
@@ -215,7 +219,9 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
       const { s3 } = fixture;
       const bucket = await fixture.newBucket();
       const body = Buffer.from('checked by sha256');
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ChecksumAlgorithm: 'SHA256', ContentType: 'text/old', Metadata: { old: '1' } }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ChecksumAlgorithm: 'SHA256', ContentType: 'text/old', Metadata: { old: '1' } }),
+      );
       // `Last-Modified` (an HTTP date) is the key AIS itself reports as the object's Last-Modified; `s3-modified`
       // the same time to the millisecond.
       const written = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!;

@@ -4,12 +4,12 @@
  * client runs in a sandbox with explicit credentials and talks to 127.0.0.1 only. Set-up and the
  * "store unchanged" checks go through @aws-sdk/client-s3 in-process.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACCESS_KEY, boto3Scenario, ClientSandbox, clientSandbox, requireClient, run, RunResult, runOk, SECRET_KEY } from './support/clients';
-import { RunningGateway, startGateway } from './support/gateway';
+import { ACCESS_KEY, boto3Scenario, type ClientSandbox, clientSandbox, requireClient, run, type RunResult, runOk, SECRET_KEY } from './support/clients';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { etagOf, expectObjectBytes, expectStoreUnchangedBy } from './support/objects';
 import { xmlText } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
@@ -55,8 +55,10 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     if (credentialsDir !== undefined) rmSync(credentialsDir, { recursive: true, force: true });
   });
 
-  const aws = (box: ClientSandbox, ...args: string[]): Promise<RunResult> => run('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: box.env, cwd: box.dir });
-  const awsOk = (box: ClientSandbox, ...args: string[]): Promise<RunResult> => runOk('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: box.env, cwd: box.dir });
+  const aws = (box: ClientSandbox, ...args: string[]): Promise<RunResult> =>
+    run('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: box.env, cwd: box.dir });
+  const awsOk = (box: ClientSandbox, ...args: string[]): Promise<RunResult> =>
+    runOk('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: box.env, cwd: box.dir });
   const presign = async (box: ClientSandbox, s3Url: string, expiresIn = 300): Promise<string> =>
     (await awsOk(box, 's3', 'presign', s3Url, '--expires-in', String(expiresIn))).stdout.trim();
 
@@ -116,7 +118,11 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
       ];
       for (const [args, operation] of attempts) {
         const result = await aws(box(), ...args);
-        expect({ args, code: result.code === 0 ? 0 : 'failed', said: result.stderr.includes(`An error occurred (${code}) when calling the ${operation} operation`) }).toEqual({
+        expect({
+          args,
+          code: result.code === 0 ? 0 : 'failed',
+          said: result.stderr.includes(`An error occurred (${code}) when calling the ${operation} operation`),
+        }).toEqual({
           args,
           code: 'failed',
           said: true,
@@ -142,7 +148,8 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     await seed(bucket, { existing: 'original bytes' });
     await expectStoreUnchanged(async () => {
       const result = await boto3(box(), 'refused', { bucket, key: 'existing', new_bucket: 'boto-refused-new' });
-      for (const call of ['list_buckets', 'create_bucket', 'put_object', 'delete_object']) expect([call, result[call]]).toEqual([call, expect.objectContaining({ code, status: 403 })]);
+      for (const call of ['list_buckets', 'create_bucket', 'put_object', 'delete_object'])
+        expect([call, result[call]]).toEqual([call, expect.objectContaining({ code, status: 403 })]);
       // A GET's error body is read as S3 wrote it; boto3 shows the same code.
       expect(result.get_object).toMatchObject({ code, status: 403 });
     });
@@ -187,7 +194,12 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
   it('refuses presigned URLs from the CLI and boto3 (both styles each) once their expiry has passed: AccessDenied "Request has expired", nothing written', async () => {
     await seed('expired-urls', { existing: 'original bytes' });
     const fromBoto3 = await boto3(sandbox, 'presign_urls', { bucket: 'expired-urls', key: 'existing', expires: 1 });
-    const getUrls = [await presign(sandbox, 's3://expired-urls/existing', 1), await presign(s3v4, 's3://expired-urls/existing', 1), fromBoto3.default.get, fromBoto3.s3v4.get];
+    const getUrls = [
+      await presign(sandbox, 's3://expired-urls/existing', 1),
+      await presign(s3v4, 's3://expired-urls/existing', 1),
+      fromBoto3.default.get,
+      fromBoto3.s3v4.get,
+    ];
     const putUrls = [fromBoto3.default.put, fromBoto3.s3v4.put];
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const file = sandbox.write('late.txt', 'too late');

@@ -19,7 +19,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,14 +27,14 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { etagOf, expectNoSuchKey, expectObjectBytes, expectStoreUnchangedBy, getObject, storeState, utf8Order } from './support/objects';
-import { rawRequest, RawResponse, xmlText } from './support/raw-http';
+import { rawRequest, type RawResponse, xmlText } from './support/raw-http';
 import { digestsOf, seededStream } from './support/seeded-stream';
 import { s3ClientFor } from './support/s3-client';
 import { bodylessErrorName, expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
 import {
-  AccessKey,
+  type AccessKey,
   objectPath,
   presignPath,
   sha256Hex,
@@ -123,34 +123,38 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
     await expectS3Error(s3.send(new HeadBucketCommand({ Bucket: 'sdk-bucket-ops' })), bodylessErrorName(404), 404);
   });
 
-  it.each(AWKWARD_KEYS)(
-    'lets the SDK put, get, head, range-read and delete an object with metadata and a SHA-256 checksum under the key %j',
-    async (key) => {
-      const s3 = clientWith(ENV_KEY);
-      const bucket = await fixture.newBucket();
-      const body = `contents of ${key}`;
-      const size = Buffer.byteLength(body);
-      const put = await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain', Metadata: { colour: 'blue', note: 'signed' }, ChecksumAlgorithm: 'SHA256' }),
-      );
-      expect(put.ETag).toBe(etagOf(body));
+  it.each(AWKWARD_KEYS)('lets the SDK put, get, head, range-read and delete an object with metadata and a SHA-256 checksum under the key %j', async (key) => {
+    const s3 = clientWith(ENV_KEY);
+    const bucket = await fixture.newBucket();
+    const body = `contents of ${key}`;
+    const size = Buffer.byteLength(body);
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'text/plain',
+        Metadata: { colour: 'blue', note: 'signed' },
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    expect(put.ETag).toBe(etagOf(body));
 
-      const got = await getObject(s3, { Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' });
-      expect(got.bytes.toString()).toBe(body);
-      expect(got.Metadata).toEqual({ colour: 'blue', note: 'signed' });
-      expect(got.ChecksumSHA256).toBe(put.ChecksumSHA256);
-      expect(got.ChecksumSHA256).toBe(Buffer.from(sha256Hex(body), 'hex').toString('base64'));
+    const got = await getObject(s3, { Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' });
+    expect(got.bytes.toString()).toBe(body);
+    expect(got.Metadata).toEqual({ colour: 'blue', note: 'signed' });
+    expect(got.ChecksumSHA256).toBe(put.ChecksumSHA256);
+    expect(got.ChecksumSHA256).toBe(Buffer.from(sha256Hex(body), 'hex').toString('base64'));
 
-      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      expect({ length: head.ContentLength, type: head.ContentType, etag: head.ETag }).toEqual({ length: size, type: 'text/plain', etag: etagOf(body) });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect({ length: head.ContentLength, type: head.ContentType, etag: head.ETag }).toEqual({ length: size, type: 'text/plain', etag: etagOf(body) });
 
-      const range = await getObject(s3, { Bucket: bucket, Key: key, Range: 'bytes=0-7' });
-      expect({ bytes: range.bytes.toString(), contentRange: range.ContentRange }).toEqual({ bytes: 'contents', contentRange: `bytes 0-7/${size}` });
+    const range = await getObject(s3, { Bucket: bucket, Key: key, Range: 'bytes=0-7' });
+    expect({ bytes: range.bytes.toString(), contentRange: range.ContentRange }).toEqual({ bytes: 'contents', contentRange: `bytes 0-7/${size}` });
 
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      await expectNoSuchKey(s3, bucket, key);
-    },
-  );
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await expectNoSuchKey(s3, bucket, key);
+  });
 
   it('lets the SDK upload a stream, which it sends as STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer under a signed header', async () => {
     const s3 = clientWith(ENV_KEY);
@@ -199,7 +203,10 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
     }
 
     const deleted = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: AWKWARD_KEYS.map((key) => ({ Key: key })) } }));
-    expect({ deleted: utf8Order((deleted.Deleted ?? []).map((entry) => entry.Key!)), errors: deleted.Errors ?? [] }).toEqual({ deleted: utf8Order(AWKWARD_KEYS), errors: [] });
+    expect({ deleted: utf8Order((deleted.Deleted ?? []).map((entry) => entry.Key!)), errors: deleted.Errors ?? [] }).toEqual({
+      deleted: utf8Order(AWKWARD_KEYS),
+      errors: [],
+    });
     expect((await storeState(s3, bucket)).map((item) => item.key)).toEqual(utf8Order(AWKWARD_KEYS.map((key) => `copies/${key}`)));
   });
 
@@ -210,7 +217,8 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
     const written = [];
-    for (const key of [AWKWARD_KEYS[1], AWKWARD_KEYS[2]]) written.push([key, (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }))).VersionId, true]);
+    for (const key of [AWKWARD_KEYS[1], AWKWARD_KEYS[2]])
+      written.push([key, (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }))).VersionId, true]);
     expect(written.every(([, versionId]) => typeof versionId === 'string' && versionId !== 'null')).toBe(true);
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect((versions.Versions ?? []).map((version) => [version.Key, version.VersionId, version.IsLatest])).toEqual(written);
@@ -284,7 +292,12 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
     it('stores a PUT whose x-amz-content-sha256 is the SHA-256 of its body', async () => {
       const bucket = await fixture.newBucket();
       const signed = await signRequest(fixture.gateway.origin, ENV_KEY, { method: 'PUT', path: objectPath(prefix(), bucket, 'hashed key'), body });
-      await expectStored(await rawRequest(fixture.gateway.origin, { method: 'PUT', path: signed.path, headers: signed.headers, body }), bucket, 'hashed key', body);
+      await expectStored(
+        await rawRequest(fixture.gateway.origin, { method: 'PUT', path: signed.path, headers: signed.headers, body }),
+        bucket,
+        'hashed key',
+        body,
+      );
     });
 
     it('refuses a PUT whose x-amz-content-sha256 is the hash of another body with XAmzContentSHA256Mismatch 400, storing nothing', async () => {
@@ -320,7 +333,14 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
         method: 'PUT',
         path: objectPath(prefix(), bucket, key),
         payloadHash: options.trailers === undefined ? STREAMING_PAYLOAD : STREAMING_PAYLOAD_TRAILER,
-        headers: streamingHeaders(whole.length, signedChunkedLength(chunks.map((chunk) => chunk.length), options.trailers), trailerName),
+        headers: streamingHeaders(
+          whole.length,
+          signedChunkedLength(
+            chunks.map((chunk) => chunk.length),
+            options.trailers,
+          ),
+          trailerName,
+        ),
       });
       const framed = await signedChunkedBody(ENV_KEY, signed, chunks, options.trailers);
       options.tamper?.(framed);
@@ -390,7 +410,11 @@ describe('S3_AUTH=verify (the default) with one key from the environment and one
     it('accepts a presigned PUT and serves a presigned GET of the same awkward key', async () => {
       const bucket = await fixture.newBucket();
       const key = 'shared/ünï cødé+plus%41.txt';
-      const put = await rawRequest(fixture.gateway.origin, { method: 'PUT', path: await presign('PUT', bucket, key, 300), body: 'put through a presigned URL' });
+      const put = await rawRequest(fixture.gateway.origin, {
+        method: 'PUT',
+        path: await presign('PUT', bucket, key, 300),
+        body: 'put through a presigned URL',
+      });
       await expectStored(put, bucket, key, 'put through a presigned URL');
       const get = await rawRequest(fixture.gateway.origin, { method: 'GET', path: await presign('GET', bucket, key, 300) });
       expect({ status: get.status, body: get.body }).toEqual({ status: 200, body: 'put through a presigned URL' });
@@ -498,11 +522,15 @@ describe('S3_AUTH_DEBUG=true', () => {
   });
 
   it('puts the StringToSign and CanonicalRequest the gateway computed in the SignatureDoesNotMatch body, never the secret', async () => {
-    const signed = await signRequest(gateway.origin, { accessKeyId: KEY.accessKeyId, secretAccessKey: 'a wrong secret' }, {
-      method: 'GET',
-      path: '/s3/',
-      query: { 'list-type': '2' },
-    });
+    const signed = await signRequest(
+      gateway.origin,
+      { accessKeyId: KEY.accessKeyId, secretAccessKey: 'a wrong secret' },
+      {
+        method: 'GET',
+        path: '/s3/',
+        query: { 'list-type': '2' },
+      },
+    );
     const response = await rawRequest(gateway.origin, { method: 'GET', path: signed.path, headers: signed.headers });
     expectS3ErrorResponse(response, 'SignatureDoesNotMatch', 403);
     const canonical = xmlText(response.body, 'CanonicalRequest');

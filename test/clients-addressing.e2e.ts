@@ -1,17 +1,10 @@
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
-import { ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
+import { type ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
 import { md5Hex as md5 } from './support/objects';
-import { RawResponse, rawRequest } from './support/raw-http';
+import { type RawResponse, rawRequest } from './support/raw-http';
 
 /** One plain HTTP request to the gateway's loopback address, with whatever Host header the test names. */
 function send(origin: string, method: string, path: string, host: string, body?: string): Promise<RawResponse> {
@@ -131,7 +124,7 @@ describe('S3 served at the root with S3_PREFIX=/', () => {
   });
 
   it.each(['healthy', 'health-data', 'metrics2', 'metrics-archive'])(
-    'serves the bucket %p, whose name only starts like the gateway\'s own /health and /metrics paths',
+    "serves the bucket %p, whose name only starts like the gateway's own /health and /metrics paths",
     async (bucket) => {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: bucket }));

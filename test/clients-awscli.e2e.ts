@@ -1,9 +1,9 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientSandbox, md5, patternBytes, run, RunResult, runOk, sha256, sha256File, treeDigest } from './support/clients';
+import { type ClientSandbox, md5, patternBytes, run, type RunResult, runOk, sha256, sha256File, treeDigest } from './support/clients';
 import { AWS_CLI, useClientGateway } from './support/fixture';
-import { RunningGateway } from './support/gateway';
+import { type RunningGateway } from './support/gateway';
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
@@ -19,8 +19,7 @@ describe('the aws CLI (v1) against the gateway', () => {
   let sandbox: ClientSandbox;
   let sdk: S3Client;
 
-  const aws = (...args: string[]): Promise<RunResult> =>
-    runOk('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: sandbox.env, cwd: sandbox.dir });
+  const aws = (...args: string[]): Promise<RunResult> => runOk('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: sandbox.env, cwd: sandbox.dir });
   const awsMayFail = (...args: string[]): Promise<RunResult> =>
     run('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: sandbox.env, cwd: sandbox.dir });
   const s3api = async (...args: string[]): Promise<any> => {
@@ -119,11 +118,7 @@ describe('the aws CLI (v1) against the gateway', () => {
     await seed('ls-bucket', { 'one.txt': '1', 'dir/two.txt': '22', 'dir/sub/three.txt': '333' });
 
     const recursive = lines((await aws('s3', 'ls', 's3://ls-bucket', '--recursive')).stdout);
-    expect(recursive.map((line) => line.replace(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+/, ''))).toEqual([
-      '3 dir/sub/three.txt',
-      '2 dir/two.txt',
-      '1 one.txt',
-    ]);
+    expect(recursive.map((line) => line.replace(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+/, ''))).toEqual(['3 dir/sub/three.txt', '2 dir/two.txt', '1 one.txt']);
 
     const top = lines((await aws('s3', 'ls', 's3://ls-bucket/')).stdout).map((line) => line.trim());
     expect(top).toContainEqual('PRE dir/');
@@ -232,8 +227,19 @@ describe('the aws CLI (v1) against the gateway', () => {
   it('s3api head-object returns size, ETag, Content-Type and the metadata put-object stored, and a missing key is a 404', async () => {
     await seed('api-bucket');
     const body = sandbox.write('api/body.json', '{"hello":"world"}');
-    const put = await s3api('put-object', '--bucket', 'api-bucket', '--key', 'data/body.json', '--body', body,
-      '--content-type', 'application/json', '--metadata', 'origin=awscli,purpose=e2e');
+    const put = await s3api(
+      'put-object',
+      '--bucket',
+      'api-bucket',
+      '--key',
+      'data/body.json',
+      '--body',
+      body,
+      '--content-type',
+      'application/json',
+      '--metadata',
+      'origin=awscli,purpose=e2e',
+    );
     expect(put.ETag).toBe(`"${md5('{"hello":"world"}')}"`);
 
     const head = await s3api('head-object', '--bucket', 'api-bucket', '--key', 'data/body.json');
@@ -268,8 +274,13 @@ describe('the aws CLI (v1) against the gateway', () => {
 
   it('s3api delete-objects removes the listed keys and reports each one as Deleted, a missing key included', async () => {
     await seed('multi-delete', { x: 'f', y: 'f', z: 'f' });
-    const result = await s3api('delete-objects', '--bucket', 'multi-delete',
-      '--delete', JSON.stringify({ Objects: [{ Key: 'x' }, { Key: 'y' }, { Key: 'never-there' }] }));
+    const result = await s3api(
+      'delete-objects',
+      '--bucket',
+      'multi-delete',
+      '--delete',
+      JSON.stringify({ Objects: [{ Key: 'x' }, { Key: 'y' }, { Key: 'never-there' }] }),
+    );
     expect((result.Deleted as { Key: string }[]).map((entry) => entry.Key).sort()).toEqual(['never-there', 'x', 'y']);
     expect(result.Errors ?? []).toEqual([]);
     const listed = await s3api('list-objects-v2', '--bucket', 'multi-delete');

@@ -1,9 +1,9 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
-import { boto3Scenario, ClientSandbox, clientSandbox, md5, patternBytes, requireClient, sha256 } from './support/clients';
+import { boto3Scenario, type ClientSandbox, clientSandbox, md5, patternBytes, requireClient, sha256 } from './support/clients';
 
 /** Keys that need URL encoding on the wire and in listings (boto3 asks for encoding-type=url by default). */
 const AWKWARD_KEYS = [
@@ -155,7 +155,7 @@ describe('boto3 against the gateway', () => {
     expect(ranges[ranges.length - 1][1]).toBe(bytes.length - 1);
   });
 
-  it('presigned PUT and GET URLs from generate_presigned_url work, both with boto3\'s default (SigV2 query) and with s3v4', async () => {
+  it("presigned PUT and GET URLs from generate_presigned_url work, both with boto3's default (SigV2 query) and with s3v4", async () => {
     const result = await scenario('presigned', { bucket: 'boto-presigned' });
     expect(new URL(result.default.get_url).searchParams.has('AWSAccessKeyId')).toBe(true);
     expect(new URL(result.s3v4.get_url).searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');

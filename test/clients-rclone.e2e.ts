@@ -1,15 +1,15 @@
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import {
   ACCESS_KEY,
-  ClientSandbox,
+  type ClientSandbox,
   clientSandbox,
   md5,
   patternBytes,
   requireClient,
   run,
-  RunResult,
+  type RunResult,
   runOk,
   SECRET_KEY,
   treeDigest,

@@ -1,7 +1,7 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningGateway, startGateway } from './support/gateway';
-import { ACCESS_KEY, SECRET_KEY, ClientSandbox, clientSandbox, md5, patternBytes, requireClient, runOk, RunResult, sha256 } from './support/clients';
+import { type RunningGateway, startGateway } from './support/gateway';
+import { ACCESS_KEY, SECRET_KEY, type ClientSandbox, clientSandbox, md5, patternBytes, requireClient, runOk, type RunResult, sha256 } from './support/clients';
 
 /**
  * s3cmd cannot put a path prefix in `host_base`, so it gets a gateway with S3 at the root (`S3_PREFIX=/`).
@@ -48,8 +48,7 @@ describe('s3cmd against the gateway with S3 at the root', () => {
 
   describe.each(SIGNING)('with $label', ({ option, bucket, signs }) => {
     let config: string;
-    const s3cmd = (...args: string[]): Promise<RunResult> =>
-      runOk('s3cmd', ['-c', config, '--no-progress', ...args], { env: sandbox.env, cwd: sandbox.dir });
+    const s3cmd = (...args: string[]): Promise<RunResult> => runOk('s3cmd', ['-c', config, '--no-progress', ...args], { env: sandbox.env, cwd: sandbox.dir });
 
     beforeAll(() => {
       config = writeConfig(bucket, option);
@@ -96,8 +95,7 @@ describe('s3cmd against the gateway with S3 at the root', () => {
 
   describe('sync, info, remote copy and move, recursive delete (default config)', () => {
     let config: string;
-    const s3cmd = (...args: string[]): Promise<RunResult> =>
-      runOk('s3cmd', ['-c', config, '--no-progress', ...args], { env: sandbox.env, cwd: sandbox.dir });
+    const s3cmd = (...args: string[]): Promise<RunResult> => runOk('s3cmd', ['-c', config, '--no-progress', ...args], { env: sandbox.env, cwd: sandbox.dir });
     const bucket = 's3cmd-more';
 
     beforeAll(() => {

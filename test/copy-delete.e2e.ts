@@ -1,11 +1,11 @@
 import {
   CopyObjectCommand,
-  CopyObjectCommandInput,
+  type CopyObjectCommandInput,
   DeleteObjectsCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  PutObjectCommandInput,
-  S3Client,
+  type PutObjectCommandInput,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { useGateway } from './support/fixture';
 import { etagOf, expectObjectBytes, getObject, md5Base64, storeState, utf8Order } from './support/objects';
@@ -149,7 +149,10 @@ describe('CopyObject and DeleteObjects through @aws-sdk/client-s3', () => {
     it.each([
       ['CopySourceIfMatch names another ETag', () => ({ CopySourceIfMatch: etagOf('something else') })],
       ['CopySourceIfNoneMatch names the source ETag', () => ({ CopySourceIfNoneMatch: etagOf('conditional') })],
-      ['CopySourceIfUnmodifiedSince lies before the source was written', (written: Date) => ({ CopySourceIfUnmodifiedSince: new Date(written.getTime() - 1000) })],
+      [
+        'CopySourceIfUnmodifiedSince lies before the source was written',
+        (written: Date) => ({ CopySourceIfUnmodifiedSince: new Date(written.getTime() - 1000) }),
+      ],
       ['CopySourceIfModifiedSince is the time the source was written', (written: Date) => ({ CopySourceIfModifiedSince: written })],
     ])('answers 412 PreconditionFailed when %s, copying nothing', async (_label, conditions) => {
       const bucket = await fixture.newBucket();
@@ -300,5 +303,4 @@ describe('CopyObject and DeleteObjects through @aws-sdk/client-s3', () => {
       });
     });
   });
-
 });

@@ -52,7 +52,15 @@ const COMBINATIONS: Combination[] = [
   { name: 'embedded (defaults)', values: {}, store: 'embedded', secret: null },
   {
     name: 'embedded with chart-managed credentials',
-    values: { auth: { mode: 'verify', credentials: [{ accessKeyId: 'AKEXAMPLE1', secretAccessKey: 'secret-1' }, { accessKeyId: 'AKEXAMPLE2', secretAccessKey: 'secret-2' }] } },
+    values: {
+      auth: {
+        mode: 'verify',
+        credentials: [
+          { accessKeyId: 'AKEXAMPLE1', secretAccessKey: 'secret-1' },
+          { accessKeyId: 'AKEXAMPLE2', secretAccessKey: 'secret-2' },
+        ],
+      },
+    },
     store: 'embedded',
     secret: { name: `${FULLNAME}-credentials`, file: 'credentials', chartManaged: true },
   },
@@ -87,7 +95,11 @@ const COMBINATIONS: Combination[] = [
   {
     name: 'ServiceMonitor and dashboard on, metrics on a separate port',
     values: {
-      metrics: { port: 9090, serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, dashboard: { enabled: true, annotations: { grafana_folder: 'Storage' } } },
+      metrics: {
+        port: 9090,
+        serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+        dashboard: { enabled: true, annotations: { grafana_folder: 'Storage' } },
+      },
     },
     store: 'embedded',
     secret: null,
@@ -111,7 +123,13 @@ const COMBINATIONS: Combination[] = [
         enabled: true,
         ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml' } } }],
         metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
-        egress: { enabled: true, aisPorts: [{ port: 51080, protocol: 'TCP' }, { port: 51081, protocol: 'TCP' }] },
+        egress: {
+          enabled: true,
+          aisPorts: [
+            { port: 51080, protocol: 'TCP' },
+            { port: 51081, protocol: 'TCP' },
+          ],
+        },
       },
     },
     store: 'ais',
@@ -195,7 +213,12 @@ function template(values: Values, kubeVersion = KUBE_VERSION): ReturnType<typeof
 // manifests
 // ------------------------------------------------------------------------------------------------------
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+};
 
 function render(values: Values): Manifest[] {
   const out = template(values);
@@ -205,9 +228,7 @@ function render(values: Values): Manifest[] {
 
 /** The kubernetes-models class for a manifest's apiVersion and kind, or an error naming what is missing. */
 function modelFor(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } {
-  const module = apiVersion.startsWith('monitoring.coreos.com/')
-    ? `@kubernetes-models/prometheus-operator/${apiVersion}`
-    : `kubernetes-models/${apiVersion}`;
+  const module = apiVersion.startsWith('monitoring.coreos.com/') ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const model = require(module)[kind];
   if (typeof model !== 'function') throw new Error(`no schema for ${apiVersion} ${kind} in ${module}`);
@@ -230,8 +251,7 @@ const only = (docs: Manifest[], kind: string, name?: string): Manifest => {
   return found[0];
 };
 const all = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d.kind === kind);
-const matches = (selector: Record<string, string>, labels: Record<string, string> = {}): boolean =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 function workload(docs: Manifest[]): Manifest {
   const found = docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet');
@@ -334,7 +354,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
       const expected = (combo.values.autoscaling as Values) ?? {};
       expect(hpa.minReplicas).toBe(expected.minReplicas ?? 2);
       expect(hpa.maxReplicas).toBe(expected.maxReplicas ?? 10);
-      expect(hpa.metrics).toContainEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expected.targetCPUUtilizationPercentage ?? 70 } } });
+      expect(hpa.metrics).toContainEqual({
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expected.targetCPUUtilizationPercentage ?? 70 } },
+      });
     } else {
       expect(hpas).toHaveLength(0);
       expect(w.spec.replicas).toBe(combo.store === 'ais' ? ((combo.values.replicaCount as number) ?? 2) : 1);
@@ -445,7 +468,9 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     if (chartManaged) {
       const secret = only(docs, 'Secret', name);
       const lines = secret.stringData.credentials.split('\n').filter((l: string) => l && !l.startsWith('#'));
-      const expected = ((combo.values.auth as Values).credentials as { accessKeyId: string; secretAccessKey: string }[]).map((k) => `${k.accessKeyId}:${k.secretAccessKey}`);
+      const expected = ((combo.values.auth as Values).credentials as { accessKeyId: string; secretAccessKey: string }[]).map(
+        (k) => `${k.accessKeyId}:${k.secretAccessKey}`,
+      );
       expect(lines).toEqual(expected);
       // rotation without restart: no checksum of the Secret on the pods
       expect(Object.keys(workload(docs).spec.template.metadata.annotations)).not.toContain('checksum/secret');
@@ -510,7 +535,16 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const dashboard = JSON.parse(boards[0].data['ais-s3.json']);
     const exprs: string[] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
     const titles: string[] = dashboard.panels.map((p: any) => p.title);
-    expect(titles).toEqual(expect.arrayContaining(['Request rate per operation', 'Error ratio', 'p50 latency per operation', 'p99 latency per operation', 'Throughput', 'Backend latency p50 / p99']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Request rate per operation',
+        'Error ratio',
+        'p50 latency per operation',
+        'p99 latency per operation',
+        'Throughput',
+        'Backend latency p50 / p99',
+      ]),
+    );
     const has = (re: RegExp) => expect(exprs.some((e) => re.test(e))).toBe(true);
     has(/sum by \(operation\) \(rate\(s3_requests_total\{/);
     has(/status=~"5\.\."}.*\/ sum\(rate\(s3_requests_total/);
@@ -530,7 +564,8 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const overlaps = (a: any, b: any) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
     for (const [i, a] of dashboard.panels.entries()) {
       expect(a.gridPos.x + a.gridPos.w).toBeLessThanOrEqual(24);
-      for (const b of dashboard.panels.slice(i + 1)) expect({ a: a.title, b: b.title, overlap: overlaps(a.gridPos, b.gridPos) }).toEqual({ a: a.title, b: b.title, overlap: false });
+      for (const b of dashboard.panels.slice(i + 1))
+        expect({ a: a.title, b: b.title, overlap: overlaps(a.gridPos, b.gridPos) }).toEqual({ a: a.title, b: b.title, overlap: false });
     }
   });
 
@@ -557,7 +592,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const egress = (values.egress as Values | undefined)?.enabled;
     if (egress) {
       expect(np.policyTypes).toEqual(['Ingress', 'Egress']);
-      expect(np.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+      expect(np.egress[0].ports).toEqual([
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ]);
       if (combo.store === 'ais') {
         expect(np.egress[1].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ais' } } }]);
       }
@@ -609,7 +647,10 @@ describe('chart: cross-cutting checks', () => {
       [{ extraConfig: { STORE: 'ais' } }, /extraConfig\.STORE: the chart sets STORE itself/],
       [{ extraConfig: { S3_SECRET_ACCESS_KEY: 'x' } }, /secrets do not belong in a ConfigMap/],
       [{ shutdown: { graceMs: 120000 } }, /terminationGracePeriodSeconds=60 must exceed/],
-      [{ store: 'ais', autoscaling: { enabled: true, targetCPUUtilizationPercentage: null } }, /needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage/],
+      [
+        { store: 'ais', autoscaling: { enabled: true, targetCPUUtilizationPercentage: null } },
+        /needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage/,
+      ],
       [{ store: 'minio' }, /store/], // values.schema.json
       [{ logLevel: 'verbose' }, /logLevel/],
       [{ auth: { credentials: [{ accessKeyId: 'a:b', secretAccessKey: 's' }] } }, /accessKeyId/],
@@ -633,7 +674,19 @@ describe('chart: cross-cutting checks', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n',
     );
     const notes = (values: Values): string => {
-      const out = helm(['template', RELEASE, copy, '--kube-version', KUBE_VERSION, '--namespace', NAMESPACE, '-f', valuesFile(values), '--show-only', 'templates/zz-notes.yaml']);
+      const out = helm([
+        'template',
+        RELEASE,
+        copy,
+        '--kube-version',
+        KUBE_VERSION,
+        '--namespace',
+        NAMESPACE,
+        '-f',
+        valuesFile(values),
+        '--show-only',
+        'templates/zz-notes.yaml',
+      ]);
       expect({ status: out.status, stderr: out.stderr }).toEqual({ status: 0, stderr: '' });
       return (yaml.safeLoadAll(out.stdout)[0] as Manifest).data.notes;
     };

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { storeFootprint, storeStartedWriting } from './support/backend';
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';

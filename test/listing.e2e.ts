@@ -1,8 +1,8 @@
-import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { keysTheStoreHolds } from './support/backend';
-import { RunningGateway, startGateway } from './support/gateway';
-import { entriesOfPage, keySetArbitrary, ListingQuery, ModelPage, modelPages, queryArbitrary } from './support/listing-model';
+import { type RunningGateway, startGateway } from './support/gateway';
+import { entriesOfPage, keySetArbitrary, type ListingQuery, type ModelPage, modelPages, queryArbitrary } from './support/listing-model';
 import { s3ClientFor } from './support/s3-client';
 
 /**

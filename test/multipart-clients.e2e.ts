@@ -3,10 +3,10 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { boto3Scenario, ClientSandbox, patternBytes, runOk, RunResult, treeDigest } from './support/clients';
+import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { boto3Scenario, type ClientSandbox, patternBytes, runOk, type RunResult, treeDigest } from './support/clients';
 import { AWS_CLI, BOTO3, useClientGateway } from './support/fixture';
-import { RunningGateway } from './support/gateway';
+import { type RunningGateway } from './support/gateway';
 import { listedUploads, multipartEtag } from './support/multipart';
 import { etagOf, storeState } from './support/objects';
 import { peakResidentBytes, residentBytes, resetPeakResident } from './support/process-memory';
@@ -32,7 +32,7 @@ async function writeSeededFile(path: string, seed: number, size: number): Promis
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       whole.update(chunk);
-      for (let offset = 0; offset < chunk.length; ) {
+      for (let offset = 0; offset < chunk.length;) {
         const take = Math.min(TRANSFER_PART - inPart, chunk.length - offset);
         part.update(chunk.subarray(offset, offset + take));
         inPart += take;
@@ -140,7 +140,13 @@ describe('multipart transfers of the aws CLI and boto3', () => {
     const target = join(sandbox.dir, 'hundred-mib.down');
     try {
       const file = await writeSeededFile(source, 100, 100 * MiB);
-      const result = await boto3Scenario(sandbox, gateway.endpoint, 'transfer_file', { bucket: 'boto-transfer', key: 'hundred-mib.bin', source, target, concurrency: 8 });
+      const result = await boto3Scenario(sandbox, gateway.endpoint, 'transfer_file', {
+        bucket: 'boto-transfer',
+        key: 'hundred-mib.bin',
+        source,
+        target,
+        concurrency: 8,
+      });
       expect(result).toMatchObject({ etag: multipartEtag(file.partMd5s), size: 100 * MiB, part_uploads: 13, ranged_gets: 13 });
       expect(result.part_upload_threads).toBeGreaterThan(1);
       expect(await sha256OfFile(target)).toBe(file.sha256);

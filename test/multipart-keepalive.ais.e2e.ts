@@ -31,7 +31,12 @@ describe('CompleteMultipartUpload kept alive while AIS assembles the object', ()
     const parts = [patternBytes(5 * MiB, 1), patternBytes(5 * MiB, 2), patternBytes(3 * MiB, 3)];
     const { uploadId, etags } = await uploadParts(bucket, 'big', parts);
     const completed = await fixture.s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'big', UploadId: uploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'big',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
     );
     expect(completed.ETag).toBe(multipartEtag(parts.map((part) => md5Hex(part))));
     const read = await getObject(fixture.s3, { Bucket: bucket, Key: 'big' });
@@ -45,7 +50,9 @@ describe('CompleteMultipartUpload kept alive while AIS assembles the object', ()
     const body = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
     const answer = await rawRequest(fixture.gateway.endpoint, { method: 'POST', path: `/s3/${bucket}/wire?uploadId=${encodeURIComponent(uploadId)}`, body });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?> +<CompleteMultipartUploadResult xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/">.*<\/CompleteMultipartUploadResult>$/s);
+    expect(answer.body).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?> +<CompleteMultipartUploadResult xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/">.*<\/CompleteMultipartUploadResult>$/s,
+    );
     expect(answer.body).toContain(`<ETag>${multipartEtag(parts.map((part) => md5Hex(part)))}</ETag>`);
   });
 });

@@ -4,30 +4,30 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
-  ChecksumAlgorithm,
-  CompletedPart,
+  type ChecksumAlgorithm,
+  type CompletedPart,
   CompleteMultipartUploadCommand,
-  CompleteMultipartUploadCommandInput,
+  type CompleteMultipartUploadCommandInput,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  CreateMultipartUploadCommandInput,
+  type CreateMultipartUploadCommandInput,
   DeleteBucketCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-  ListMultipartUploadsCommandInput,
-  ListMultipartUploadsCommandOutput,
+  type ListMultipartUploadsCommandInput,
+  type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
   ListPartsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
-  UploadPartCommandInput,
+  type UploadPartCommandInput,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { ChecksumAlgorithmName, checksumOf, ChecksumField } from './support/checksums';
+import { type ChecksumAlgorithmName, checksumOf, type ChecksumField } from './support/checksums';
 import { patternBytes } from './support/clients';
 import { itOn, storeFootprint } from './support/backend';
 import { countBlobFiles, eventually } from './support/data-dir';
@@ -234,7 +234,10 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'source', Body: 'source' }));
       const real = await startUpload(s3, bucket, 'key');
       const part = await uploadPart(s3, real, 1, Buffer.from('part'));
-      for (const upload of [{ ...real, UploadId: 'no-such-upload' }, { ...real, Key: 'other-key' }]) {
+      for (const upload of [
+        { ...real, UploadId: 'no-such-upload' },
+        { ...real, Key: 'other-key' },
+      ]) {
         await expectS3Error(uploadPart(s3, upload, 1, Buffer.from('part')), 'NoSuchUpload', 404);
         await expectS3Error(s3.send(new UploadPartCopyCommand({ ...upload, PartNumber: 1, CopySource: `${bucket}/source` })), 'NoSuchUpload', 404);
         await expectS3Error(complete(s3, upload, [part]), 'NoSuchUpload', 404);
@@ -361,7 +364,9 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
       const whole = await s3.send(new UploadPartCopyCommand({ ...upload, PartNumber: 1, CopySource: `${bucket}/source.bin` }));
       expect(whole.CopyPartResult?.ETag).toBe(etagOf(source));
       expect(whole.CopyPartResult?.LastModified).toBeInstanceOf(Date);
-      const ranged = await s3.send(new UploadPartCopyCommand({ ...upload, PartNumber: 2, CopySource: `${bucket}/source.bin`, CopySourceRange: 'bytes=1000-1999' }));
+      const ranged = await s3.send(
+        new UploadPartCopyCommand({ ...upload, PartNumber: 2, CopySource: `${bucket}/source.bin`, CopySourceRange: 'bytes=1000-1999' }),
+      );
       const slice = source.subarray(1000, 2000);
       expect(ranged.CopyPartResult?.ETag).toBe(etagOf(slice));
 
@@ -486,7 +491,11 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
       const all = uploadsOf(everything);
       expect(all.map(([key]) => key)).toEqual(['k1', 'k1', 'k2', 'k2', 'k2', 'p/x', 'p/y', 'z']);
 
-      for (const [maxUploads, delimiter] of [[2, undefined], [3, undefined], [2, '/']] as const) {
+      for (const [maxUploads, delimiter] of [
+        [2, undefined],
+        [3, undefined],
+        [2, '/'],
+      ] as const) {
         const pages: Array<{ uploads: unknown[]; prefixes: unknown[] }> = [];
         let markers: Partial<ListMultipartUploadsCommandInput> = {};
         for (;;) {
@@ -538,7 +547,11 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
       const answers = await Promise.all(
         bodies.map((body, index) => s3.send(new UploadPartCommand({ ...upload, PartNumber: index + 1, Body: body, ChecksumAlgorithm: algorithm }))),
       );
-      const parts: CompletedPart[] = answers.map((answer, index) => ({ PartNumber: index + 1, ETag: answer.ETag, [field(algorithm)]: answer[field(algorithm)] }));
+      const parts: CompletedPart[] = answers.map((answer, index) => ({
+        PartNumber: index + 1,
+        ETag: answer.ETag,
+        [field(algorithm)]: answer[field(algorithm)],
+      }));
       return { upload, parts, partChecksums: answers.map((answer) => answer[field(algorithm)]) };
     }
 
@@ -623,7 +636,11 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
 
     it('CRC64NVME with ChecksumType COMPOSITE, and SHA1 or SHA256 with FULL_OBJECT, are InvalidRequest at CreateMultipartUpload', async () => {
       const bucket = await fixture.newBucket();
-      for (const [algorithm, type] of [['CRC64NVME', 'COMPOSITE'], ['SHA1', 'FULL_OBJECT'], ['SHA256', 'FULL_OBJECT']] as const) {
+      for (const [algorithm, type] of [
+        ['CRC64NVME', 'COMPOSITE'],
+        ['SHA1', 'FULL_OBJECT'],
+        ['SHA256', 'FULL_OBJECT'],
+      ] as const) {
         const create = new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k', ChecksumAlgorithm: algorithm, ChecksumType: type });
         await expectS3Error(s3.send(create), 'InvalidRequest', 400);
       }
@@ -715,7 +732,9 @@ describe('multipart upload state lives in the data directory, not in a gateway p
     await onGateway(async (client) => {
       expect(await listedUploads(client, 'restarted')).toEqual([['object', upload.UploadId]]);
       const listed = await client.send(new ListPartsCommand(upload));
-      expect(listed.Parts?.map(({ PartNumber, ETag, Size }) => ({ PartNumber, ETag, Size }))).toEqual([{ PartNumber: 1, ETag: first.ETag, Size: bodies[0].length }]);
+      expect(listed.Parts?.map(({ PartNumber, ETag, Size }) => ({ PartNumber, ETag, Size }))).toEqual([
+        { PartNumber: 1, ETag: first.ETag, Size: bodies[0].length },
+      ]);
       const second = await uploadPart(client, upload, 2, bodies[1]);
       expect((await complete(client, upload, [first, second])).ETag).toBe(etagOfParts(bodies));
     });

@@ -1,4 +1,4 @@
-import { GetObjectCommandInput, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type GetObjectCommandInput, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { useGateway } from './support/fixture';
 import { etagOf, expectObjectBytes, getObject } from './support/objects';
 import { rawRequest } from './support/raw-http';

@@ -12,12 +12,12 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
-  PutObjectCommandInput,
+  type PutObjectCommandInput,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { itOn } from './support/backend';
-import { CHECKSUM_ALGORITHMS, checksumOf, ChecksumField } from './support/checksums';
+import { CHECKSUM_ALGORITHMS, checksumOf, type ChecksumField } from './support/checksums';
 import { useGateway } from './support/fixture';
 import { etagOf, expectNoSuchKey, expectObjectBytes, getObject, md5Base64, storeState, utf8Order } from './support/objects';
 import { rawRequest, xmlText } from './support/raw-http';
@@ -143,8 +143,7 @@ describe('objects through @aws-sdk/client-s3', () => {
       CacheControl: 'max-age=3600, must-revalidate',
       Expires: expires,
     };
-    const expectAttributes = (output: object) =>
-      expect(output).toMatchObject({ ...attributes, Expires: expires, ExpiresString: expires.toUTCString() });
+    const expectAttributes = (output: object) => expect(output).toMatchObject({ ...attributes, Expires: expires, ExpiresString: expires.toUTCString() });
 
     it.each([
       ['a body of known length', () => Buffer.from('metadata body')],
@@ -282,7 +281,9 @@ describe('objects through @aws-sdk/client-s3', () => {
         const lying = s3ClientFor(fixture.gateway.endpoint, { checksumAlgorithms: { [algorithm]: WrongChecksum }, logger: quiet });
         try {
           const upload = (key: string) =>
-            lying.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Readable.from([body]), ContentLength: body.length, ChecksumAlgorithm: algorithm }));
+            lying.send(
+              new PutObjectCommand({ Bucket: bucket, Key: key, Body: Readable.from([body]), ContentLength: body.length, ChecksumAlgorithm: algorithm }),
+            );
           await expectS3Error(upload('k'), 'BadDigest', 400);
           await expectS3Error(upload('other'), 'BadDigest', 400);
         } finally {

@@ -3,15 +3,15 @@
  * metrics need no S3 credentials while S3 itself refuses unsigned requests, and every S3 request leaves one
  * JSON log line with the request id the client saw, never a credential or a signature.
  */
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { eventually } from './support/data-dir';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { getObject } from './support/objects';
 import { labelKey, scrapeMetrics } from './support/prometheus';
 import { rawRequest } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
 import { bodylessErrorName, expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
-import { AccessKey, objectPath, presignPath } from './support/sigv4-client';
+import { type AccessKey, objectPath, presignPath } from './support/sigv4-client';
 
 const KEY: AccessKey = { accessKeyId: 'AKIAOPSACCESSLOG0001', secretAccessKey: 'opsSecret/Zq8+Wn4kLr7Tv2Yx5Bc9' };
 const WRONG_SECRET: AccessKey = { accessKeyId: KEY.accessKeyId, secretAccessKey: 'not-the-secret/Pm3+Qs6' };

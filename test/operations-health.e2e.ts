@@ -12,11 +12,11 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { e2eBackend, itOn } from './support/backend';
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { expectObjectBytes } from './support/objects';
 import { expectS3Error } from './support/s3-errors';
 import { labelKey, scrapeMetrics } from './support/prometheus';
-import { RawResponse, rawRequest } from './support/raw-http';
+import { type RawResponse, rawRequest } from './support/raw-http';
 
 const MiB = 1024 * 1024;
 
@@ -58,44 +58,50 @@ describe('health probes', () => {
   });
 
   // MIN_FREE_DISK_MB watches the embedded store's disk; the AIS backend's readiness is tested in ais-backend.ais.e2e.ts.
-  itOn('embedded')('answers /health/ready 503 naming the free space when MIN_FREE_DISK_MB is more than the disk has, while /health/live stays 200', async () => {
-    const free = await freeBytes(tmpdir());
-    const minFreeMb = Math.ceil(free / MiB) + 10 * 1024;
-    await withGateway({ MIN_FREE_DISK_MB: String(minFreeMb) }, async (gateway) => {
-      const ready = await probe(gateway.origin, '/health/ready');
-      expect(ready.status).toBe(503);
-      expect(ready.body.status).toBe('error');
-      expect(ready.body.error?.embedded?.status).toBe('down');
-      expect(ready.body.error?.embedded?.reason).toMatch(/^only \d+ bytes free in /);
-      expect((await probe(gateway.origin, '/health/live')).status).toBe(200);
-      // The gauge an alert would use shows the same shortage.
-      expect((await scrapeMetrics(gateway.origin)).value('embedded_store_free_bytes')).toBeLessThan(minFreeMb * MiB);
-    });
-  });
-
-  itOn('embedded')('turns /health/ready 503 when the disk fills below MIN_FREE_DISK_MB and back to 200 once the space is freed, without a restart', async () => {
-    const filler = mkdtempSync(join(tmpdir(), 'ais-s3-filler-'));
-    try {
-      // The threshold sits 1 GiB below today's free space; a 3 GiB file takes the disk 2 GiB below it.
-      const free = await freeBytes(filler);
-      const fillBytes = 3 * 1024 * MiB;
-      if (free < 2 * fillBytes) throw new Error(`this test needs ${(2 * fillBytes) / MiB} MiB free in ${tmpdir()}, there are ${Math.floor(free / MiB)}`);
-      await withGateway({ MIN_FREE_DISK_MB: String(Math.floor(free / MiB) - 1024) }, async (gateway) => {
-        expect((await probe(gateway.origin, '/health/ready')).status).toBe(200);
-
-        const fallocate = spawnSync('fallocate', ['-l', String(fillBytes), join(filler, 'fill')], { encoding: 'utf8' });
-        if (fallocate.status !== 0) throw new Error(`fallocate failed: ${fallocate.error?.message ?? fallocate.stderr}`);
-        expect(await eventually(async () => (await probe(gateway.origin, '/health/ready')).status === 503)).toBe(true);
-        expect((await probe(gateway.origin, '/health/ready')).body.error?.embedded?.reason).toMatch(/^only \d+ bytes free in /);
-
-        rmSync(join(filler, 'fill'));
-        expect(await eventually(async () => (await probe(gateway.origin, '/health/ready')).status === 200)).toBe(true);
-        expect((await probe(gateway.origin, '/health/ready')).body).toMatchObject({ status: 'ok', info: { embedded: { status: 'up' } } });
+  itOn('embedded')(
+    'answers /health/ready 503 naming the free space when MIN_FREE_DISK_MB is more than the disk has, while /health/live stays 200',
+    async () => {
+      const free = await freeBytes(tmpdir());
+      const minFreeMb = Math.ceil(free / MiB) + 10 * 1024;
+      await withGateway({ MIN_FREE_DISK_MB: String(minFreeMb) }, async (gateway) => {
+        const ready = await probe(gateway.origin, '/health/ready');
+        expect(ready.status).toBe(503);
+        expect(ready.body.status).toBe('error');
+        expect(ready.body.error?.embedded?.status).toBe('down');
+        expect(ready.body.error?.embedded?.reason).toMatch(/^only \d+ bytes free in /);
+        expect((await probe(gateway.origin, '/health/live')).status).toBe(200);
+        // The gauge an alert would use shows the same shortage.
+        expect((await scrapeMetrics(gateway.origin)).value('embedded_store_free_bytes')).toBeLessThan(minFreeMb * MiB);
       });
-    } finally {
-      rmSync(filler, { recursive: true, force: true });
-    }
-  });
+    },
+  );
+
+  itOn('embedded')(
+    'turns /health/ready 503 when the disk fills below MIN_FREE_DISK_MB and back to 200 once the space is freed, without a restart',
+    async () => {
+      const filler = mkdtempSync(join(tmpdir(), 'ais-s3-filler-'));
+      try {
+        // The threshold sits 1 GiB below today's free space; a 3 GiB file takes the disk 2 GiB below it.
+        const free = await freeBytes(filler);
+        const fillBytes = 3 * 1024 * MiB;
+        if (free < 2 * fillBytes) throw new Error(`this test needs ${(2 * fillBytes) / MiB} MiB free in ${tmpdir()}, there are ${Math.floor(free / MiB)}`);
+        await withGateway({ MIN_FREE_DISK_MB: String(Math.floor(free / MiB) - 1024) }, async (gateway) => {
+          expect((await probe(gateway.origin, '/health/ready')).status).toBe(200);
+
+          const fallocate = spawnSync('fallocate', ['-l', String(fillBytes), join(filler, 'fill')], { encoding: 'utf8' });
+          if (fallocate.status !== 0) throw new Error(`fallocate failed: ${fallocate.error?.message ?? fallocate.stderr}`);
+          expect(await eventually(async () => (await probe(gateway.origin, '/health/ready')).status === 503)).toBe(true);
+          expect((await probe(gateway.origin, '/health/ready')).body.error?.embedded?.reason).toMatch(/^only \d+ bytes free in /);
+
+          rmSync(join(filler, 'fill'));
+          expect(await eventually(async () => (await probe(gateway.origin, '/health/ready')).status === 200)).toBe(true);
+          expect((await probe(gateway.origin, '/health/ready')).body).toMatchObject({ status: 'ok', info: { embedded: { status: 'up' } } });
+        });
+      } finally {
+        rmSync(filler, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('operations paths with S3 at the root (S3_PREFIX=/)', () => {

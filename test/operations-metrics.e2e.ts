@@ -6,14 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { patternBytes } from './support/clients';
 import { e2eBackend, storeFootprint, storeStartedWriting } from './support/backend';
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
 import { freePort } from './support/free-port';
 import { getObject } from './support/objects';
-import { labelKey, Scrape, scrapeMetrics } from './support/prometheus';
+import { labelKey, type Scrape, scrapeMetrics } from './support/prometheus';
 import { rawRequest } from './support/raw-http';
 import { bodylessErrorName, expectS3Error } from './support/s3-errors';
 
@@ -199,7 +199,8 @@ describe('Prometheus metrics at /metrics', () => {
     expect([...operations].sort()).toEqual(['CreateBucket', 'GetObject', 'HeadObject', 'PutObject']);
     expect([...statuses].every((status) => /^[1-5]\d\d$/.test(status))).toBe(true);
     expect(requests.length).toBeLessThanOrEqual(operations.size * statuses.size);
-    const requestCount = requests.reduce((sum, sample) => sum + sample.value, 0) - early.series('s3_requests_total').reduce((sum, sample) => sum + sample.value, 0);
+    const requestCount =
+      requests.reduce((sum, sample) => sum + sample.value, 0) - early.series('s3_requests_total').reduce((sum, sample) => sum + sample.value, 0);
     expect(requestCount).toBe(10 + 190 * 3 + 10 + 1);
   }, 60_000);
 });
@@ -222,7 +223,13 @@ describe('METRICS_PORT', () => {
     const onMetricsPort = await scrapeMetrics(metricsOrigin);
     const onS3Port = await scrapeMetrics(gateway.origin);
     expect(onMetricsPort.value('s3_requests_total', { operation: 'PutObject', status: '200' })).toBe(1);
-    for (const name of ['s3_requests_total', 's3_received_bytes_total', 's3_request_duration_seconds_count', 'ais_backend_requests_total', 'embedded_store_objects']) {
+    for (const name of [
+      's3_requests_total',
+      's3_received_bytes_total',
+      's3_request_duration_seconds_count',
+      'ais_backend_requests_total',
+      'embedded_store_objects',
+    ]) {
       expect(onMetricsPort.series(name)).toEqual(onS3Port.series(name));
     }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { storeFootprint, storeStartedWriting } from './support/backend';
 import { eventually } from './support/data-dir';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { rawRequest } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
 import { expectS3Error } from './support/s3-errors';

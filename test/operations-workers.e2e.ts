@@ -3,9 +3,9 @@
  * both cores. Clients see one gateway: every request is answered whichever worker takes it, a scrape of
  * /metrics counts the requests of both, and SIGTERM to the primary drains both and exits 0.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { eventually } from './support/data-dir';
-import { RunningGateway, startGateway } from './support/gateway';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { expectObjectBytes } from './support/objects';
 import { scrapeMetrics } from './support/prometheus';
 import { s3ClientFor } from './support/s3-client';

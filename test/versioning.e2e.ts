@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BucketVersioningStatus,
+  type BucketVersioningStatus,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -11,10 +11,10 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  ListObjectVersionsCommandOutput,
+  type ListObjectVersionsCommandOutput,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3ClientWithChecksums, useGateway } from './support/fixture';
 import { startGateway } from './support/gateway';
@@ -181,9 +181,7 @@ describe('versioning through @aws-sdk/client-s3', () => {
       let keyMarker: string | undefined;
       let versionIdMarker: string | undefined;
       for (;;) {
-        const page = await s3.send(
-          new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 2, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
-        );
+        const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 2, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
         pages.push((page.Versions ?? []).map((version) => version.Key!));
         expect(page.MaxKeys).toBe(2);
         if (!page.IsTruncated) break;
@@ -244,12 +242,17 @@ describe('versioning through @aws-sdk/client-s3', () => {
       const bucket = await fixture.newBucket();
       await putKeys(bucket, ['a', 'b', 'keep']);
       const output = await s3.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'a', VersionId: 'null' }, { Key: 'b', VersionId: 'null' }] } }),
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: {
+            Objects: [
+              { Key: 'a', VersionId: 'null' },
+              { Key: 'b', VersionId: 'null' },
+            ],
+          },
+        }),
       );
-      expect(output.Deleted).toEqual([
-        expect.objectContaining({ Key: 'a', VersionId: 'null' }),
-        expect.objectContaining({ Key: 'b', VersionId: 'null' }),
-      ]);
+      expect(output.Deleted).toEqual([expect.objectContaining({ Key: 'a', VersionId: 'null' }), expect.objectContaining({ Key: 'b', VersionId: 'null' })]);
       expect(output.Errors ?? []).toEqual([]);
       expect((await storeState(s3, bucket)).map((item) => item.key)).toEqual(['keep']);
     });
@@ -258,9 +261,7 @@ describe('versioning through @aws-sdk/client-s3', () => {
       const bucket = await fixture.newBucket();
       await putKeys(bucket, ['a', 'b']);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'a', VersionId: 'null', BypassGovernanceRetention: true }));
-      await s3.send(
-        new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: [{ Key: 'b', VersionId: 'null' }] } }),
-      );
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: [{ Key: 'b', VersionId: 'null' }] } }));
       expect(await storeState(s3, bucket)).toEqual([]);
     });
   });

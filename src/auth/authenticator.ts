@@ -1,8 +1,8 @@
 import { chunkSignatureVerifier } from './chunk-signatures';
 import type { CredentialStore } from './credentials';
 import { payloadHashCheck, payloadMode, STREAMING_SIGNED_PAYLOAD_TRAILER } from './payload-hash';
-import { isPresignedV2, parseV2Header, SigV2Request, verifyV2Header, verifyV2Presigned } from './sigv2';
-import { MAX_SKEW_MS, SigV4Context, verifyRequest } from './sigv4';
+import { isPresignedV2, parseV2Header, type SigV2Request, verifyV2Header, verifyV2Presigned } from './sigv2';
+import { MAX_SKEW_MS, type SigV4Context, verifyRequest } from './sigv4';
 import { S3Error } from '../s3/errors';
 import type { RequestAuth, S3Request, SignedPayload } from '../s3/s3-request';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { awsSigV4TestSuite, SuiteCase, SuiteVariant } from '../../test/fixtures/sigv4';
+import { awsSigV4TestSuite, type SuiteCase, type SuiteVariant } from '../../test/fixtures/sigv4';
 import {
   canonicalHeaders,
   canonicalHeaderValue,

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { awsS3Examples, rawHeadersOf, S3ChunkedExample } from '../../test/fixtures/sigv4';
+import { awsS3Examples, rawHeadersOf, type S3ChunkedExample } from '../../test/fixtures/sigv4';
 import { AwsChunkedDecoder } from '../s3/aws-chunked';
 import { S3Error } from '../s3/errors';
 import { canonicalRequest, splitTarget } from './canonical-request';
 import { canonicalTrailers, chunkSignatureVerifier, chunkStringToSign, EMPTY_SHA256, trailerStringToSign, verifyTrailerSignature } from './chunk-signatures';
 import { parseAuthorizationHeader } from './sigv4-parse';
-import { stringToSign, SigV4Context, verifyHeaderAuth } from './sigv4';
+import { stringToSign, type SigV4Context, verifyHeaderAuth } from './sigv4';
 import { s3ErrorOf } from '../../test/support/rejections';
 
 const examples = awsS3Examples();
@@ -47,7 +47,6 @@ async function decode(input: Buffer, decoder: AwsChunkedDecoder, pieceSize = 409
   return Buffer.concat(out);
 }
 
-
 describe('AWS example: PUT in 64 KiB chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
   it('verifies the seed request', () => {
     const context = verifySeed(plain);
@@ -55,7 +54,14 @@ describe('AWS example: PUT in 64 KiB chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)
     expect(context.payloadHash).toBe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
     const { path, query } = splitTarget(plain.target);
     const authorization = parseAuthorizationHeader(plain.headers.find(([n]) => n === 'Authorization')![1]);
-    const canonical = canonicalRequest({ method: 'PUT', path, query, rawHeaders: rawHeadersOf(plain.headers), signedHeaders: authorization.signedHeaders, payloadHash: context.payloadHash });
+    const canonical = canonicalRequest({
+      method: 'PUT',
+      path,
+      query,
+      rawHeaders: rawHeadersOf(plain.headers),
+      signedHeaders: authorization.signedHeaders,
+      payloadHash: context.payloadHash,
+    });
     expect(stringToSign(context.amzDate, context.scope, canonical)).toBe(plain.seedStringToSign);
   });
 
@@ -138,7 +144,14 @@ describe('AWS example: PUT in chunks with a signed trailer (STREAMING-AWS4-HMAC-
     expect(context.signature).toBe(withTrailer.seedSignature);
     const { path, query } = splitTarget(withTrailer.target);
     const authorization = parseAuthorizationHeader(withTrailer.headers.find(([n]) => n === 'Authorization')![1]);
-    const canonical = canonicalRequest({ method: 'PUT', path, query, rawHeaders: rawHeadersOf(withTrailer.headers), signedHeaders: authorization.signedHeaders, payloadHash: context.payloadHash });
+    const canonical = canonicalRequest({
+      method: 'PUT',
+      path,
+      query,
+      rawHeaders: rawHeadersOf(withTrailer.headers),
+      signedHeaders: authorization.signedHeaders,
+      payloadHash: context.payloadHash,
+    });
     expect(stringToSign(context.amzDate, context.scope, canonical)).toBe(withTrailer.seedStringToSign);
 
     const chain = chunkSignatureVerifier(context);

@@ -12,7 +12,7 @@
 import type { ChunkSignatureVerifier } from '../s3/aws-chunked';
 import { S3Error } from '../s3/errors';
 import { sha256Hex, sign, signaturesEqual } from './signing-key';
-import { signatureMismatch, SigV4Context } from './sigv4';
+import { signatureMismatch, type SigV4Context } from './sigv4';
 
 const CHUNK_ALGORITHM = 'AWS4-HMAC-SHA256-PAYLOAD';
 const TRAILER_ALGORITHM = 'AWS4-HMAC-SHA256-TRAILER';

@@ -2,8 +2,8 @@
  * The payload side of SigV4: what x-amz-content-sha256 may say, and checking a body against a signed
  * hex SHA-256 as it streams (XAmzContentSHA256Mismatch at the end, before anything is committed).
  */
-import { createHash, Hash } from 'node:crypto';
-import { Transform, TransformCallback } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from '../s3/errors';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';

@@ -4,12 +4,13 @@ import { signV2, stringToSignV2, verifyV2Header, verifyV2Presigned } from './sig
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 describe('SigV2', () => {
-  it.each([
-    ['Tue, 27 Mar 2007 19:36:42 +0000', '/awsexamplebucket1/photos/puppy.jpg', 'qgk2+6Sv9/oM7G3qLEjTH1a1l1g='],
-  ])('signs the documented GET object example dated %s', (date, resource, signature) => {
-    const request = { method: 'GET', headers: { date }, resourcePaths: [resource], rawQuery: '' };
-    expect(signV2(SECRET, stringToSignV2(request, resource, date))).toBe(signature);
-  });
+  it.each([['Tue, 27 Mar 2007 19:36:42 +0000', '/awsexamplebucket1/photos/puppy.jpg', 'qgk2+6Sv9/oM7G3qLEjTH1a1l1g=']])(
+    'signs the documented GET object example dated %s',
+    (date, resource, signature) => {
+      const request = { method: 'GET', headers: { date }, resourcePaths: [resource], rawQuery: '' };
+      expect(signV2(SECRET, stringToSignV2(request, resource, date))).toBe(signature);
+    },
+  );
 
   it('signs only subresources, sorted, and the x-amz-* headers', () => {
     const request = {
@@ -29,7 +30,9 @@ describe('SigV2', () => {
     const good = signV2(SECRET, stringToSignV2(request, '/b/k', date));
     expect(() => verifyV2Header(request, SECRET, good, 1_800_000_000_000, 900_000)).not.toThrow();
     expect(() => verifyV2Header(request, 'other', good, 1_800_000_000_000, 900_000)).toThrow(expect.objectContaining({ code: 'SignatureDoesNotMatch' }));
-    expect(() => verifyV2Header(request, SECRET, good, 1_800_000_000_000 + 901_000, 900_000)).toThrow(expect.objectContaining({ code: 'RequestTimeTooSkewed' }));
+    expect(() => verifyV2Header(request, SECRET, good, 1_800_000_000_000 + 901_000, 900_000)).toThrow(
+      expect.objectContaining({ code: 'RequestTimeTooSkewed' }),
+    );
   });
 
   it('accepts a presigned URL until it expires, and never after', () => {
@@ -37,6 +40,8 @@ describe('SigV2', () => {
     const signature = signV2(SECRET, stringToSignV2(request, '/b/k', '1800000100'));
     const query = { AWSAccessKeyId: 'AK', Expires: '1800000100', Signature: signature };
     expect(() => verifyV2Presigned(request, SECRET, query, 1_800_000_000_000)).not.toThrow();
-    expect(() => verifyV2Presigned(request, SECRET, query, 1_800_000_101_000)).toThrow(expect.objectContaining({ code: 'AccessDenied', message: 'Request has expired' }));
+    expect(() => verifyV2Presigned(request, SECRET, query, 1_800_000_101_000)).toThrow(
+      expect.objectContaining({ code: 'AccessDenied', message: 'Request has expired' }),
+    );
   });
 });

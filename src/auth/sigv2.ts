@@ -9,11 +9,36 @@ import { S3Error } from '../s3/errors';
 
 /** Query parameters that belong to the resource being signed; all others are left out of it. */
 const SIGNED_SUBRESOURCES = new Set([
-  'acl', 'accelerate', 'analytics', 'cors', 'delete', 'inventory', 'lifecycle', 'location', 'logging', 'metrics',
-  'notification', 'partNumber', 'policy', 'requestPayment', 'replication', 'restore', 'tagging', 'torrent',
-  'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
-  'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
-  'response-content-disposition', 'response-content-encoding',
+  'acl',
+  'accelerate',
+  'analytics',
+  'cors',
+  'delete',
+  'inventory',
+  'lifecycle',
+  'location',
+  'logging',
+  'metrics',
+  'notification',
+  'partNumber',
+  'policy',
+  'requestPayment',
+  'replication',
+  'restore',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
 ]);
 
 export interface SigV2Request {
@@ -27,7 +52,7 @@ export interface SigV2Request {
 
 function headerText(headers: IncomingHttpHeaders, name: string): string {
   const value = headers[name];
-  return (Array.isArray(value) ? value.join(',') : value ?? '').trim();
+  return (Array.isArray(value) ? value.join(',') : (value ?? '')).trim();
 }
 
 function canonicalAmzHeaders(headers: IncomingHttpHeaders): string {

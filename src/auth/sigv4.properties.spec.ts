@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { NodeSha256 } from '../../test/fixtures/sigv4';
 import { S3Error } from '../s3/errors';
 import { canonicalPath } from './canonical-request';
-import { formatAmzDate, SigV4Request, verifyHeaderAuth, verifyPresigned } from './sigv4';
+import { formatAmzDate, type SigV4Request, verifyHeaderAuth, verifyPresigned } from './sigv4';
 
 const HOST = '127.0.0.1:8080';
 const PREFIX = '/s3/bucket/';
@@ -19,12 +19,18 @@ const PREFIX = '/s3/bucket/';
 // ---- what a request is made of ----
 
 const TRICKY = [...`+ !'()*~%/?#&=;,:@$\\"<>[]{}|^\`.-_`, 'ü', '日', '😀', '\u00a0', '\u0000', '\u007f', '\ufffd', '%2F', '%41', '..', '.'];
-const keyChar = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...TRICKY) }, { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }, { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'Z', '0') });
+const keyChar = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...TRICKY) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'Z', '0') },
+);
 const keyArb = fc.string({ unit: keyChar, maxLength: 24 });
 const textArb = fc.string({ unit: keyChar, maxLength: 10 });
 
 const tokenArb = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/);
-const queryNameArb = fc.oneof(tokenArb, fc.string({ unit: keyChar, minLength: 1, maxLength: 8 })).filter((name) => !name.toLowerCase().startsWith('x-amz-') && name !== 'x-id');
+const queryNameArb = fc
+  .oneof(tokenArb, fc.string({ unit: keyChar, minLength: 1, maxLength: 8 }))
+  .filter((name) => !name.toLowerCase().startsWith('x-amz-') && name !== 'x-id');
 /** Repeated names are arrays; values may be empty. */
 const queryArb = fc
   .uniqueArray(fc.tuple(queryNameArb, fc.array(textArb, { minLength: 1, maxLength: 3 })), { selector: ([name]) => name, maxLength: 4 })
@@ -41,14 +47,23 @@ const reserved = new Set(['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-
 const headerNameArb = fc
   .tuple(fc.constantFrom('x-amz-meta-', 'x-amz-', 'x-custom-', ''), tokenArb)
   .map(([prefix, token]) => `${prefix}${token}`)
-  .filter((name) => !reserved.has(name) && !/^(host|authorization|date|expect|user-agent|content-length|transfer-encoding|connection|te|trailer|upgrade|keep-alive|proxy-|sec-|from|referer|pragma|cache-control|max-forwards|x-amzn-trace-id)/.test(name));
+  .filter(
+    (name) =>
+      !reserved.has(name) &&
+      !/^(host|authorization|date|expect|user-agent|content-length|transfer-encoding|connection|te|trailer|upgrade|keep-alive|proxy-|sec-|from|referer|pragma|cache-control|max-forwards|x-amzn-trace-id)/.test(
+        name,
+      ),
+  );
 /** Several values of one header travel as separate lines; they have no surrounding whitespace (node trims each line). */
 const headersArb = fc.uniqueArray(
   fc.tuple(
     headerNameArb,
     fc.oneof(
       headerValueArb.map((v) => [v]),
-      fc.array(headerValueArb.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, '')), { minLength: 2, maxLength: 3 }),
+      fc.array(
+        headerValueArb.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, '')),
+        { minLength: 2, maxLength: 3 },
+      ),
     ),
     fc.boolean(),
   ),
@@ -89,14 +104,25 @@ const escapeAll = (key: string) =>
     .map((s) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''))
     .join('/');
 /** Only what must be escaped on a request line: sub-delims and friends left raw. */
-const escapeMinimal = (key: string) => key.split('/').map((s) => encodeURIComponent(s).replace(/%(21|24|26|27|28|29|2A|2B|2C|3A|3B|3D|40)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))).join('/');
+const escapeMinimal = (key: string) =>
+  key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/%(21|24|26|27|28|29|2A|2B|2C|3A|3B|3D|40)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))))
+    .join('/');
 
 /** What node's parser hands over: each line's value without surrounding spaces/tabs, its UTF-8 bytes as latin1. */
 const asReceived = (value: string) => Buffer.from(value.replace(/^[ \t]+|[ \t]+$/g, ''), 'utf8').toString('latin1');
 const randomCase = (name: string, upper: boolean) => (upper ? name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()) : name);
 
 function smithySigner(model: Model): SignatureV4 {
-  return new SignatureV4({ service: 's3', region: model.region, credentials: model.credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+  return new SignatureV4({
+    service: 's3',
+    region: model.region,
+    credentials: model.credentials,
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
 }
 
 interface Signed {
@@ -108,7 +134,15 @@ async function signWithSmithy(model: Model, encode = sdkEncode): Promise<Signed>
   const headers: Record<string, string> = { host: HOST, 'x-amz-content-sha256': model.payload };
   for (const [name, values] of model.headers) headers[name] = values.join(',');
   const signed = await smithySigner(model).sign(
-    new HttpRequest({ method: model.method, protocol: 'http:', hostname: '127.0.0.1', port: 8080, path: PREFIX + sdkEncode(model.key), query: model.query, headers }),
+    new HttpRequest({
+      method: model.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 8080,
+      path: PREFIX + sdkEncode(model.key),
+      query: model.query,
+      headers,
+    }),
     { signingDate: model.date },
   );
   const raw: string[] = [];
@@ -153,7 +187,12 @@ describe('header auth against @smithy/signature-v4', () => {
       fc.asyncProperty(requestArb, fc.constantFrom(sdkEncode, escapeAll, escapeMinimal), async (model, encode) => {
         const { request, signature } = await signWithSmithy(model, encode);
         const context = verifyHeaderAuth(request, lookupFor(model), model.date);
-        expect(context).toMatchObject({ accessKeyId: model.credentials.accessKeyId, signature, amzDate: formatAmzDate(model.date.getTime()), payloadHash: model.payload });
+        expect(context).toMatchObject({
+          accessKeyId: model.credentials.accessKeyId,
+          signature,
+          amzDate: formatAmzDate(model.date.getTime()),
+          payloadHash: model.payload,
+        });
         expect(context.scope).toBe(`${formatAmzDate(model.date.getTime()).slice(0, 8)}/${model.region}/s3/aws4_request`);
       }),
       { numRuns: 300 },
@@ -176,7 +215,9 @@ describe('header auth against @smithy/signature-v4', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, fc.nat(), async (model, at) => {
         const { request, signature } = await signWithSmithy(model);
-        const rawHeaders = request.rawHeaders.map((v, i) => (i > 0 && request.rawHeaders[i - 1].toLowerCase() === 'authorization' ? v.replace(signature, flipHex(signature, at)) : v));
+        const rawHeaders = request.rawHeaders.map((v, i) =>
+          i > 0 && request.rawHeaders[i - 1].toLowerCase() === 'authorization' ? v.replace(signature, flipHex(signature, at)) : v,
+        );
         expect(errorCode(() => verifyHeaderAuth({ ...request, rawHeaders }, lookupFor(model), model.date))).toBe('SignatureDoesNotMatch');
       }),
     );
@@ -210,12 +251,16 @@ describe('header auth against @smithy/signature-v4', () => {
 
   it('fails with SignatureDoesNotMatch when one character of the key changes', async () => {
     await fc.assert(
-      fc.asyncProperty(requestArb.filter((m) => m.key.length > 0), fc.nat(), async (model, at) => {
-        const { request } = await signWithSmithy(model);
-        const changed = `${PREFIX}${sdkEncode(changeCharAt(model.key, at))}`;
-        const url = changed + request.url.slice(PREFIX.length + sdkEncode(model.key).length);
-        expect(errorCode(() => verifyHeaderAuth({ ...request, url }, lookupFor(model), model.date))).toBe('SignatureDoesNotMatch');
-      }),
+      fc.asyncProperty(
+        requestArb.filter((m) => m.key.length > 0),
+        fc.nat(),
+        async (model, at) => {
+          const { request } = await signWithSmithy(model);
+          const changed = `${PREFIX}${sdkEncode(changeCharAt(model.key, at))}`;
+          const url = changed + request.url.slice(PREFIX.length + sdkEncode(model.key).length);
+          expect(errorCode(() => verifyHeaderAuth({ ...request, url }, lookupFor(model), model.date))).toBe('SignatureDoesNotMatch');
+        },
+      ),
     );
   });
 
@@ -279,13 +324,24 @@ async function presignWithSmithy(model: Model, expiresIn: number): Promise<Signe
   const kept = model.headers.filter(([name]) => !name.startsWith('x-amz-'));
   for (const [name, values] of kept) headers[name] = values.join(',');
   const presigned = await smithySigner(model).presign(
-    new HttpRequest({ method: model.method, protocol: 'http:', hostname: '127.0.0.1', port: 8080, path: PREFIX + sdkEncode(model.key), query: model.query, headers }),
+    new HttpRequest({
+      method: model.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 8080,
+      path: PREFIX + sdkEncode(model.key),
+      query: model.query,
+      headers,
+    }),
     { signingDate: model.date, expiresIn, unsignableHeaders: new Set(['content-type']) },
   );
   const raw = ['Host', HOST, 'Content-Type', 'text/plain'];
   for (const [name, values, upper] of kept) for (const v of values) raw.push(randomCase(name, upper), asReceived(v));
   const query = presigned.query as Record<string, string | string[]>;
-  return { request: { method: model.method, url: `${presigned.path}?${buildQueryString(query)}`, rawHeaders: raw }, signature: query['X-Amz-Signature'] as string };
+  return {
+    request: { method: model.method, url: `${presigned.path}?${buildQueryString(query)}`, rawHeaders: raw },
+    signature: query['X-Amz-Signature'] as string,
+  };
 }
 
 describe('presigned URLs against @smithy/signature-v4', () => {
@@ -317,7 +373,8 @@ describe('presigned URLs against @smithy/signature-v4', () => {
         } else if (kind === 'query') {
           // the presigned query itself: change its expiry (still valid) or one of the client's values
           const names = Object.keys(model.query);
-          if (names.length === 0) tampered = { ...request, url: request.url.replace(`X-Amz-Expires=${expiresIn}`, `X-Amz-Expires=${expiresIn === 1 ? 2 : expiresIn - 1}`) };
+          if (names.length === 0)
+            tampered = { ...request, url: request.url.replace(`X-Amz-Expires=${expiresIn}`, `X-Amz-Expires=${expiresIn === 1 ? 2 : expiresIn - 1}`) };
           else {
             const name = names[at % names.length];
             const values = [model.query[name]].flat();

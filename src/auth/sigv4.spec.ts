@@ -3,13 +3,13 @@ import { Readable } from 'node:stream';
 import { CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildQueryString, HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { awsS3Examples, botocoreRequests, HeaderLine, NodeSha256, rawHeadersOf } from '../../test/fixtures/sigv4';
+import { awsS3Examples, botocoreRequests, type HeaderLine, NodeSha256, rawHeadersOf } from '../../test/fixtures/sigv4';
 import { S3Error } from '../s3/errors';
 import { canonicalRequest, splitTarget } from './canonical-request';
 import { payloadMode } from './payload-hash';
 import { credentialScope, sign, signingKey } from './signing-key';
 import { parseAuthorizationHeader } from './sigv4-parse';
-import { formatAmzDate, parseAmzDate, SigV4Request, stringToSign, verifyHeaderAuth, verifyPresigned, verifyRequest } from './sigv4';
+import { formatAmzDate, parseAmzDate, type SigV4Request, stringToSign, verifyHeaderAuth, verifyPresigned, verifyRequest } from './sigv4';
 
 const examples = awsS3Examples();
 const EXAMPLE_TIME = Date.UTC(2013, 4, 24);
@@ -46,7 +46,17 @@ const setHeader = (name: string, value: string | undefined) => (headers: HeaderL
  * Signs a request with this module's own primitives (for shapes no published vector or SDK produces,
  * such as a Date header instead of x-amz-date); SDK-signed requests are in sigv4.properties.spec.ts.
  */
-function selfSigned(opts: { method?: string; target?: string; headers: HeaderLine[]; signed: string[]; date: string; amzDate: string; secret?: string; payloadHash?: string; service?: string }): SigV4Request {
+function selfSigned(opts: {
+  method?: string;
+  target?: string;
+  headers: HeaderLine[];
+  signed: string[];
+  date: string;
+  amzDate: string;
+  secret?: string;
+  payloadHash?: string;
+  service?: string;
+}): SigV4Request {
   const secret = opts.secret ?? examples.credentials.secretAccessKey;
   const service = opts.service ?? 's3';
   const { path, query } = splitTarget(opts.target ?? '/bucket/key');
@@ -98,7 +108,14 @@ describe('AWS S3 API reference examples, header auth', () => {
     expect(loud.details.StringToSign).toMatch(/^AWS4-HMAC-SHA256\n20130524T000000Z\n20130524\/us-east-1\/s3\/aws4_request\n[0-9a-f]{64}$/);
     expect(loud.details.StringToSignBytes).toMatch(/^41 57 53 34 2d/);
     expect(Buffer.from(loud.details.CanonicalRequestBytes.replace(/ /g, ''), 'hex').toString()).toBe(loud.details.CanonicalRequest);
-    expect(Object.keys(loud.details)).toEqual(['AWSAccessKeyId', 'StringToSign', 'SignatureProvided', 'StringToSignBytes', 'CanonicalRequest', 'CanonicalRequestBytes']);
+    expect(Object.keys(loud.details)).toEqual([
+      'AWSAccessKeyId',
+      'StringToSign',
+      'SignatureProvided',
+      'StringToSignBytes',
+      'CanonicalRequest',
+      'CanonicalRequestBytes',
+    ]);
   });
 
   it('refuses a wrong secret, an unknown key, and no Authorization at all', () => {
@@ -121,7 +138,11 @@ describe('header auth: time', () => {
     for (const now of [EXAMPLE_TIME + fifteen + 1000, EXAMPLE_TIME - fifteen - 1000]) {
       const error = s3ErrorOf(() => verifyHeaderAuth(request, lookupExample, now));
       expect(error).toMatchObject({ code: 'RequestTimeTooSkewed', status: 403 });
-      expect(error.details).toEqual({ RequestTime: '20130524T000000Z', ServerTime: new Date(now).toISOString().replace('.000Z', 'Z'), MaxAllowedSkewMilliseconds: '900000' });
+      expect(error.details).toEqual({
+        RequestTime: '20130524T000000Z',
+        ServerTime: new Date(now).toISOString().replace('.000Z', 'Z'),
+        MaxAllowedSkewMilliseconds: '900000',
+      });
     }
     expect(() => verifyHeaderAuth(request, lookupExample, EXAMPLE_TIME + 3_600_000, { maxSkewMs: 3_600_000 })).not.toThrow();
   });
@@ -151,7 +172,11 @@ describe('header auth: time', () => {
 
   it('wants the credential scope date to be the request date', () => {
     const request = selfSigned({
-      headers: [['Host', 'h'], ['x-amz-date', '20130524T000000Z'], ['x-amz-content-sha256', EMPTY_SHA256]],
+      headers: [
+        ['Host', 'h'],
+        ['x-amz-date', '20130524T000000Z'],
+        ['x-amz-content-sha256', EMPTY_SHA256],
+      ],
       signed: ['host', 'x-amz-content-sha256', 'x-amz-date'],
       date: '20130523',
       amzDate: '20130524T000000Z',
@@ -174,7 +199,11 @@ describe('header auth: scope, headers, payload', () => {
 
   it('is for s3 only, in the configured region if there is one', () => {
     const iam = selfSigned({
-      headers: [['Host', 'h'], ['x-amz-date', '20130524T000000Z'], ['x-amz-content-sha256', EMPTY_SHA256]],
+      headers: [
+        ['Host', 'h'],
+        ['x-amz-date', '20130524T000000Z'],
+        ['x-amz-content-sha256', EMPTY_SHA256],
+      ],
       signed: ['host', 'x-amz-content-sha256', 'x-amz-date'],
       date: '20130524',
       amzDate: '20130524T000000Z',
@@ -193,7 +222,11 @@ describe('header auth: scope, headers, payload', () => {
   });
 
   it('refuses a malformed Authorization header', () => {
-    for (const authorization of ['AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=', 'AWS4-HMAC-SHA256 Credential=x', 'AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=xyz']) {
+    for (const authorization of [
+      'AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=',
+      'AWS4-HMAC-SHA256 Credential=x',
+      'AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=xyz',
+    ]) {
       const request = withHeaders(base(), setHeader('Authorization', authorization));
       expect(s3ErrorOf(() => verifyHeaderAuth(request, lookupExample, EXAMPLE_TIME)).code).toBe('AuthorizationHeaderMalformed');
     }
@@ -208,14 +241,25 @@ describe('header auth: scope, headers, payload', () => {
       details: { HeadersNotSigned: 'x-amz-meta-sneaky, x-amz-acl' },
     });
     const noHost = selfSigned({
-      headers: [['Host', 'h'], ['x-amz-date', '20130524T000000Z'], ['x-amz-content-sha256', EMPTY_SHA256]],
+      headers: [
+        ['Host', 'h'],
+        ['x-amz-date', '20130524T000000Z'],
+        ['x-amz-content-sha256', EMPTY_SHA256],
+      ],
       signed: ['x-amz-content-sha256', 'x-amz-date'],
       date: '20130524',
       amzDate: '20130524T000000Z',
     });
-    expect(s3ErrorOf(() => verifyHeaderAuth(noHost, lookupExample, EXAMPLE_TIME))).toMatchObject({ code: 'AccessDenied', details: { HeadersNotSigned: 'host' } });
+    expect(s3ErrorOf(() => verifyHeaderAuth(noHost, lookupExample, EXAMPLE_TIME))).toMatchObject({
+      code: 'AccessDenied',
+      details: { HeadersNotSigned: 'host' },
+    });
     const unsignedSha = selfSigned({
-      headers: [['Host', 'h'], ['x-amz-date', '20130524T000000Z'], ['x-amz-content-sha256', EMPTY_SHA256]],
+      headers: [
+        ['Host', 'h'],
+        ['x-amz-date', '20130524T000000Z'],
+        ['x-amz-content-sha256', EMPTY_SHA256],
+      ],
       signed: ['host', 'x-amz-date'],
       date: '20130524',
       amzDate: '20130524T000000Z',
@@ -246,10 +290,23 @@ describe('AWS S3 API reference example, presigned URL', () => {
 
   it('verifies, with UNSIGNED-PAYLOAD', () => {
     const context = verifyPresigned(request, lookupExample, EXAMPLE_TIME + 1000);
-    expect(context).toMatchObject({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', signature: example.signature, amzDate: '20130524T000000Z', payloadHash: 'UNSIGNED-PAYLOAD' });
+    expect(context).toMatchObject({
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      signature: example.signature,
+      amzDate: '20130524T000000Z',
+      payloadHash: 'UNSIGNED-PAYLOAD',
+    });
     expect(verifyRequest(request, lookupExample, EXAMPLE_TIME + 1000)).toEqual(context);
     const { path, query } = splitTarget(example.target);
-    const canonical = canonicalRequest({ method: 'GET', path, query, rawHeaders: request.rawHeaders, signedHeaders: ['host'], payloadHash: 'UNSIGNED-PAYLOAD', presigned: true });
+    const canonical = canonicalRequest({
+      method: 'GET',
+      path,
+      query,
+      rawHeaders: request.rawHeaders,
+      signedHeaders: ['host'],
+      payloadHash: 'UNSIGNED-PAYLOAD',
+      presigned: true,
+    });
     expect(canonical).toBe(example.canonicalRequest);
     expect(stringToSign(context.amzDate, context.scope, canonical)).toBe(example.stringToSign);
   });
@@ -299,7 +356,14 @@ describe('AWS S3 API reference example, presigned URL', () => {
   });
 
   it('takes the payload hash from X-Amz-Content-Sha256 when the URL has one', async () => {
-    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: examples.credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+    const signer = new SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      credentials: examples.credentials,
+      sha256: NodeSha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
     const bodyHash = createHash('sha256').update('exactly this body').digest('hex');
     const presign = async (payload: string) => {
       const signed = await signer.presign(
@@ -318,13 +382,18 @@ describe('AWS S3 API reference example, presigned URL', () => {
   it('hands out a copy of the cached signing key', () => {
     const context = verifyPresigned(request, lookupExample, EXAMPLE_TIME);
     context.signingKey.fill(0);
-    expect(verifyPresigned(request, lookupExample, EXAMPLE_TIME).signingKey).toEqual(signingKey(examples.credentials.secretAccessKey, '20130524', 'us-east-1', 's3'));
+    expect(verifyPresigned(request, lookupExample, EXAMPLE_TIME).signingKey).toEqual(
+      signingKey(examples.credentials.secretAccessKey, '20130524', 'us-east-1', 's3'),
+    );
     expect(signingKey(examples.credentials.secretAccessKey, '20130524', 'us-east-1', 's3').equals(Buffer.alloc(32))).toBe(false);
   });
 
   it('wants every x-amz-* header the request carries to be signed, as header auth does', () => {
     const acl = withHeaders(request, (headers) => [...headers, ['x-amz-acl', 'public-read']]);
-    expect(s3ErrorOf(() => verifyPresigned(acl, lookupExample, EXAMPLE_TIME))).toMatchObject({ code: 'AccessDenied', details: { HeadersNotSigned: 'x-amz-acl' } });
+    expect(s3ErrorOf(() => verifyPresigned(acl, lookupExample, EXAMPLE_TIME))).toMatchObject({
+      code: 'AccessDenied',
+      details: { HeadersNotSigned: 'x-amz-acl' },
+    });
   });
 });
 
@@ -333,7 +402,10 @@ describe('verifyRequest', () => {
     expect(s3ErrorOf(() => verifyRequest({ method: 'GET', url: '/b/k', rawHeaders: ['Host', 'h'] }, lookupExample, EXAMPLE_TIME)).code).toBe('AccessDenied');
     const header = requestOf(examples.header[0]);
     const both = { ...header, url: `${header.url}?X-Amz-Algorithm=AWS4-HMAC-SHA256` };
-    expect(s3ErrorOf(() => verifyRequest(both, lookupExample, EXAMPLE_TIME))).toMatchObject({ code: 'InvalidArgument', details: { ArgumentName: 'Authorization' } });
+    expect(s3ErrorOf(() => verifyRequest(both, lookupExample, EXAMPLE_TIME))).toMatchObject({
+      code: 'InvalidArgument',
+      details: { ArgumentName: 'Authorization' },
+    });
     expect(verifyRequest(header, lookupExample, EXAMPLE_TIME).signature).toBe(examples.header[0].signature);
   });
 });
@@ -345,14 +417,19 @@ describe('requests signed by botocore', () => {
 
   it.each(fixture.cases.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     const request = requestOf(c);
-    const amzDate = c.style === 'presigned' ? new URLSearchParams(splitTarget(c.target).query).get('X-Amz-Date')! : c.headers.find(([n]) => n.toLowerCase() === 'x-amz-date')![1];
+    const amzDate =
+      c.style === 'presigned'
+        ? new URLSearchParams(splitTarget(c.target).query).get('X-Amz-Date')!
+        : c.headers.find(([n]) => n.toLowerCase() === 'x-amz-date')![1];
     const now = parseAmzDate(amzDate)!;
     const context = c.style === 'presigned' ? verifyPresigned(request, lookup, now) : verifyHeaderAuth(request, lookup, now);
     expect(verifyRequest(request, lookup, now)).toEqual(context);
     const body = Buffer.from(c.bodyBase64, 'base64');
     if (payloadMode(context.payloadHash) === 'sha256') expect(createHash('sha256').update(body).digest('hex')).toBe(context.payloadHash);
     const moved = { ...request, url: request.url.replace('/bucket', '/bucket2') };
-    expect(s3ErrorOf(() => (c.style === 'presigned' ? verifyPresigned(moved, lookup, now) : verifyHeaderAuth(moved, lookup, now))).code).toBe('SignatureDoesNotMatch');
+    expect(s3ErrorOf(() => (c.style === 'presigned' ? verifyPresigned(moved, lookup, now) : verifyHeaderAuth(moved, lookup, now))).code).toBe(
+      'SignatureDoesNotMatch',
+    );
   });
 });
 
@@ -377,7 +454,10 @@ describe('requests signed by @aws-sdk/client-s3', () => {
           request: { method: request.method, url: query ? `${request.path}?${query}` : request.path, rawHeaders: Object.entries(request.headers).flat() },
           body: Buffer.concat(chunks),
         });
-        const xml = request.query?.uploads !== undefined ? '<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>' : '<ListBucketResult/>';
+        const xml =
+          request.query?.uploads !== undefined
+            ? '<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>'
+            : '<ListBucketResult/>';
         return { response: new HttpResponse({ statusCode: 200, headers: {}, body: Readable.from([Buffer.from(xml)]) }) };
       },
     },
@@ -385,7 +465,19 @@ describe('requests signed by @aws-sdk/client-s3', () => {
 
   afterAll(() => client.destroy());
 
-  const keys = ['plain', 'a+b c', "a!b'c(d)e*f~g", 'dir/sub dir/ü ñ 日本語', 'literal%2Fpercent', 'dir/', 'a//b', '../x/./y', 'q?a=b&c=d#f', 'emoji 😀 \u00a0', 'back\\slash'];
+  const keys = [
+    'plain',
+    'a+b c',
+    "a!b'c(d)e*f~g",
+    'dir/sub dir/ü ñ 日本語',
+    'literal%2Fpercent',
+    'dir/',
+    'a//b',
+    '../x/./y',
+    'q?a=b&c=d#f',
+    'emoji 😀 \u00a0',
+    'back\\slash',
+  ];
 
   async function lastSent(send: () => Promise<unknown>) {
     sent.length = 0;
@@ -396,11 +488,13 @@ describe('requests signed by @aws-sdk/client-s3', () => {
 
   function verifyAtItsTime(request: SigV4Request) {
     const amzDate = request.rawHeaders[request.rawHeaders.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'x-amz-date') + 1];
-    return verifyHeaderAuth(request, lookup, parseAmzDate(amzDate)!, { region: 'eu-central-1' });
+    return verifyHeaderAuth(request, lookup, parseAmzDate(amzDate), { region: 'eu-central-1' });
   }
 
   it.each(keys)('PutObject and GetObject of %j', async (key) => {
-    const put = await lastSent(() => client.send(new PutObjectCommand({ Bucket: 'bucket', Key: key, Body: 'hello', Metadata: { spaced: '  a   b  ' }, ContentType: 'text/plain' })));
+    const put = await lastSent(() =>
+      client.send(new PutObjectCommand({ Bucket: 'bucket', Key: key, Body: 'hello', Metadata: { spaced: '  a   b  ' }, ContentType: 'text/plain' })),
+    );
     const context = verifyAtItsTime(put.request);
     expect(createHash('sha256').update(put.body).digest('hex')).toBe(context.payloadHash);
     const get = await lastSent(() => client.send(new GetObjectCommand({ Bucket: 'bucket', Key: key, Range: 'bytes=0-1' })));
@@ -408,7 +502,9 @@ describe('requests signed by @aws-sdk/client-s3', () => {
   });
 
   it('a streamed PutObject (aws-chunked, STREAMING-UNSIGNED-PAYLOAD-TRAILER)', async () => {
-    const put = await lastSent(() => client.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'stream', Body: Readable.from([Buffer.from('hello stream')]), ContentLength: 12 })));
+    const put = await lastSent(() =>
+      client.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'stream', Body: Readable.from([Buffer.from('hello stream')]), ContentLength: 12 })),
+    );
     expect(verifyAtItsTime(put.request).payloadHash).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER');
   });
 

@@ -5,10 +5,10 @@
  * (what chunk signatures and payload checks build on) or an S3Error as S3 would answer.
  */
 import { S3Error } from '../s3/errors';
-import { parseQuery, Query } from '../s3/query';
+import { parseQuery, type Query } from '../s3/query';
 import { canonicalRequest, headerValues, splitTarget } from './canonical-request';
 import { ALGORITHM, credentialScope, sha256Hex, sign, signaturesEqual, signingKey } from './signing-key';
-import { isPresigned, parseAuthorizationHeader, parsePresignedQuery, SigV4Credentials } from './sigv4-parse';
+import { isPresigned, parseAuthorizationHeader, parsePresignedQuery, type SigV4Credentials } from './sigv4-parse';
 import { isValidPayloadHash, UNSIGNED_PAYLOAD } from './payload-hash';
 
 /** A request as the client sent it. */
@@ -84,7 +84,10 @@ function parseAmzDateOnce(value: string): number | undefined {
 
 /** `20130524T000000Z`. */
 export function formatAmzDate(time: number): string {
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(time)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** `2013-05-24T00:00:00Z`, as S3 writes ServerTime and Expires. */
@@ -155,7 +158,9 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
 }
 
 function spacedHex(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return Buffer.from(text, 'utf8')
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 }
 
 /** SignatureDoesNotMatch as S3 words it; the signed material only with `debug`. */
@@ -257,12 +262,7 @@ export function verifyHeaderAuth(
  * through X-Amz-Date + X-Amz-Expires; the payload is UNSIGNED-PAYLOAD unless the URL says otherwise
  * in an `X-Amz-Content-Sha256` parameter.
  */
-export function verifyPresigned(
-  request: SigV4Request,
-  lookupSecret: SecretLookup,
-  now: number | Date = Date.now(),
-  options: VerifyOptions = {},
-): SigV4Context {
+export function verifyPresigned(request: SigV4Request, lookupSecret: SecretLookup, now: number | Date = Date.now(), options: VerifyOptions = {}): SigV4Context {
   const params = queryOf(request);
   const credentials = parsePresignedQuery(params);
   checkScope(credentials, options, (detail, details) => queryError(`Error parsing the X-Amz-Credential parameter; ${detail}`, details));
@@ -299,12 +299,7 @@ export function verifyPresigned(
  * once is InvalidArgument as S3 answers it. SigV2 (`Authorization: AWS key:sig`, `?AWSAccessKeyId=...
  * &Signature=...`) is sigv2.ts's job: route those there first, or the header parser refuses them here.
  */
-export function verifyRequest(
-  request: SigV4Request,
-  lookupSecret: SecretLookup,
-  now: number | Date = Date.now(),
-  options: VerifyOptions = {},
-): SigV4Context {
+export function verifyRequest(request: SigV4Request, lookupSecret: SecretLookup, now: number | Date = Date.now(), options: VerifyOptions = {}): SigV4Context {
   const hasHeader = headerValues(request.rawHeaders).has('authorization');
   const presigned = isPresigned(queryOf(request));
   if (hasHeader && presigned) {

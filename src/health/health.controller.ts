@@ -40,4 +40,3 @@ export class HealthController {
     return status.problem === undefined ? indicator.up() : indicator.down({ reason: status.problem });
   }
 }
-

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, Registry } from 'prom-client';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 
 /**
  * With WORKERS > 1 every worker counts only the requests it served, so a scrape answered from one worker's

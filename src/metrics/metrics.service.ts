@@ -3,7 +3,6 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { BackendStatus } from '../ais/store';
 import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
 
-
 /** Latency buckets from 1 ms to 60 s: small GETs sit at the bottom, multi-GiB transfers at the top. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -74,8 +73,18 @@ export class MetricsService {
   });
 
   // Gauges of the shared store, not of a worker: left out of the cluster sum, taken fresh from the scraped worker.
-  private readonly storeObjects = new Gauge({ name: 'embedded_store_objects', help: 'Objects in the embedded store.', registers: [this.registry], aggregator: 'omit' });
-  private readonly storeFreeBytes = new Gauge({ name: 'embedded_store_free_bytes', help: 'Free disk space under DATA_DIR.', registers: [this.registry], aggregator: 'omit' });
+  private readonly storeObjects = new Gauge({
+    name: 'embedded_store_objects',
+    help: 'Objects in the embedded store.',
+    registers: [this.registry],
+    aggregator: 'omit',
+  });
+  private readonly storeFreeBytes = new Gauge({
+    name: 'embedded_store_free_bytes',
+    help: 'Free disk space under DATA_DIR.',
+    registers: [this.registry],
+    aggregator: 'omit',
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -48,7 +48,7 @@ function requestedChecksum(request: S3Request): MultipartChecksum | undefined {
   if (typeName !== undefined && typeName !== 'COMPOSITE' && typeName !== 'FULL_OBJECT') {
     throw new S3Error('InvalidRequest', `Checksum type ${typeName} is not supported.`);
   }
-  const type: ChecksumType = (typeName as ChecksumType | undefined) ?? defaultChecksumType(algorithm);
+  const type: ChecksumType = typeName ?? defaultChecksumType(algorithm);
   assertChecksumType(algorithm, type);
   return { algorithm, type };
 }
@@ -113,7 +113,11 @@ function copySourceRange(header: string | undefined, size: number): { start: num
   if (header === undefined) return undefined;
   const match = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
   if (match === null || Number(match[1]) > Number(match[2])) {
-    throw new S3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range' });
+    throw new S3Error(
+      'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      { ArgumentName: 'x-amz-copy-source-range' },
+    );
   }
   const range = { start: Number(match[1]), end: Number(match[2]) };
   if (range.end >= size) throw new S3Error('InvalidRange', undefined, { RangeRequested: header, ActualObjectSize: String(size) });
@@ -158,7 +162,11 @@ export class MultipartService {
         incomingBody({ raw: bytes, headers: { 'content-length': String(length) } }, { maxBytes: MAX_PART_BYTES, requiredChecksum: upload.checksum?.algorithm }),
       )
       .finally(() => bytes.destroy());
-    const response = xmlResponse('CopyPartResult', { LastModified: part.lastModified.toISOString(), ETag: quotedEtag(part.etag), ...checksumElements(part.checksums) });
+    const response = xmlResponse('CopyPartResult', {
+      LastModified: part.lastModified.toISOString(),
+      ETag: quotedEtag(part.etag),
+      ...checksumElements(part.checksums),
+    });
     const headers = source.versionId !== undefined ? { 'x-amz-copy-source-version-id': source.versionId } : {};
     return { ...response, headers: { ...response.headers, ...headers } };
   }
@@ -216,7 +224,8 @@ export class MultipartService {
     const bucket = request.bucket as string;
     const { query } = request;
     const encoding = query['encoding-type'];
-    if (encoding !== undefined && encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type' });
+    if (encoding !== undefined && encoding !== 'url')
+      throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type' });
     const urlEncoded = encoding === 'url';
     const prefix = query.prefix ?? '';
     const delimiter = query.delimiter || undefined;

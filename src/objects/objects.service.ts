@@ -30,7 +30,8 @@ export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['
 function requestedRange(request: S3Request, info: ObjectInfo): ByteRange | undefined {
   const partNumber = request.query.partNumber;
   if (partNumber === undefined) return parseRange(headerValue(request.headers, 'range'), info.size);
-  if (headerValue(request.headers, 'range') !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  if (headerValue(request.headers, 'range') !== undefined)
+    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   const number = assertPartNumber(partNumber);
   const sizes = info.partSizes ?? [info.size];
   if (number > sizes.length) throw new S3Error('InvalidPartNumber');

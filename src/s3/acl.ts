@@ -1,6 +1,6 @@
 import { S3Error } from './errors';
 import { OWNER } from './owner';
-import { S3Response, xmlResponse } from './response';
+import { type S3Response, xmlResponse } from './response';
 import type { S3Request } from './s3-request';
 
 /** Only the canned `private` ACL exists here: anything else would promise access control we do not do. */

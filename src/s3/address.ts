@@ -1,5 +1,5 @@
 import { S3Error } from './errors';
-import { parseQuery, Query } from './query';
+import { parseQuery, type Query } from './query';
 
 /** Where an S3 request points: service (no bucket), a bucket, or an object in it. */
 export interface S3Address {

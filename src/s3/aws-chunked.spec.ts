@@ -1,12 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ChecksumAlgorithm as SdkChecksumAlgorithm, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ChecksumAlgorithm as SdkChecksumAlgorithm, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HttpResponse } from '@smithy/core/protocols';
 import { calculateBodyLength, getAwsChunkedEncodingStream } from '@smithy/core/serde';
 import fc from 'fast-check';
-import { AwsChunkedDecoder, AwsChunkedOptions, ChunkSignatureVerifier, MAX_SIZE_LINE, MAX_TRAILER_SECTION } from './aws-chunked';
-import { CHECKSUM_ALGORITHMS, ChecksumAlgorithm, checksumHeader, createChecksum } from './checksum';
+import { AwsChunkedDecoder, type AwsChunkedOptions, type ChunkSignatureVerifier, MAX_SIZE_LINE, MAX_TRAILER_SECTION } from './aws-chunked';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumHeader, createChecksum } from './checksum';
 import { S3Error } from './errors';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -217,7 +217,11 @@ describe('AwsChunkedDecoder', () => {
     });
 
     it('fails or succeeds the same way whatever the split, on corrupted bodies too', async () => {
-      const mutation = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x0d, 0x0a, 0x3b, 0x3a, 0x30, 0x7a, 0x20), kind: fc.constantFrom('replace', 'insert', 'delete') });
+      const mutation = fc.record({
+        at: fc.nat(),
+        byte: fc.constantFrom(0x0d, 0x0a, 0x3b, 0x3a, 0x30, 0x7a, 0x20),
+        kind: fc.constantFrom('replace', 'insert', 'delete'),
+      });
       await fc.assert(
         fc.asyncProperty(framingArb, mutation, fc.array(fc.nat(), { maxLength: 20 }), async (framing, m, cuts) => {
           const { body: clean } = frame(framing);
@@ -288,7 +292,11 @@ describe('AwsChunkedDecoder', () => {
       ['a trailer name with a space', '0\r\nx amz:1\r\n\r\n', 'aws-chunked trailer line is malformed: "x amz:1".'],
       ['a control character in a trailer value', '0\r\nx:a\x00b\r\n\r\n', 'aws-chunked trailer line is malformed: "x:a\\u0000b".'],
       ['a CR inside a trailer line', '0\r\nx:a\rb\r\n\r\n', 'aws-chunked trailer line is malformed: "x:a\\rb".'],
-      ['a repeated trailer', '0\r\nx-amz-checksum-crc32:AAAAAA==\r\nX-Amz-Checksum-Crc32:AAAAAA==\r\n\r\n', 'aws-chunked trailer x-amz-checksum-crc32 appears twice.'],
+      [
+        'a repeated trailer',
+        '0\r\nx-amz-checksum-crc32:AAAAAA==\r\nX-Amz-Checksum-Crc32:AAAAAA==\r\n\r\n',
+        'aws-chunked trailer x-amz-checksum-crc32 appears twice.',
+      ],
       ['a bare LF ending a trailer', '0\r\nx:1\n\r\n', 'aws-chunked trailer line does not end with CRLF.'],
       ['a bare LF ending the trailer section', '0\r\nx:1\r\n\n', 'aws-chunked trailer line does not end with CRLF.'],
       ['a data chunk after the final one', '0\r\n5\r\nhello\r\n\r\n', 'aws-chunked trailer line is malformed: "5".'],
@@ -440,7 +448,14 @@ describe('AwsChunkedDecoder', () => {
         let previous = seedSignature;
         return {
           verifyChunk(signature, dataSha256Hex) {
-            const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', '20130524T000000Z', '20130524/us-east-1/s3/aws4_request', previous, EMPTY_SHA256, dataSha256Hex].join('\n');
+            const stringToSign = [
+              'AWS4-HMAC-SHA256-PAYLOAD',
+              '20130524T000000Z',
+              '20130524/us-east-1/s3/aws4_request',
+              previous,
+              EMPTY_SHA256,
+              dataSha256Hex,
+            ].join('\n');
             const expected = hmac(signingKey, stringToSign).toString('hex');
             if (signature === undefined || signature.length !== 64 || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
               throw new S3Error('SignatureDoesNotMatch');
@@ -488,7 +503,9 @@ describe('AwsChunkedDecoder', () => {
         },
       });
       const length = pieces.reduce((sum, p) => sum + p.length, 0);
-      await client.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'key', Body: Readable.from(pieces), ContentLength: length, ChecksumAlgorithm: checksumAlgorithm }));
+      await client.send(
+        new PutObjectCommand({ Bucket: 'bucket', Key: 'key', Body: Readable.from(pieces), ContentLength: length, ChecksumAlgorithm: checksumAlgorithm }),
+      );
       return sent;
     }
 
@@ -528,19 +545,29 @@ describe('AwsChunkedDecoder', () => {
     it('decodes getAwsChunkedEncodingStream without a checksum, which ends with just "0\\r\\n"', async () => {
       const encoded = getAwsChunkedEncodingStream(Readable.from([Buffer.from('hello '), Buffer.from('world')]), { bodyLengthChecker: calculateBodyLength });
       const body: Buffer[] = [];
-      for await (const chunk of encoded as Readable) body.push(Buffer.from(chunk));
+      for await (const chunk of encoded) body.push(Buffer.from(chunk));
       expect(Buffer.concat(body).toString()).toBe('6\r\nhello \r\n5\r\nworld\r\n0\r\n');
       expect(await decode(body, { decodedLength: 11 })).toEqual({ data: Buffer.from('hello world'), trailers: {} });
     });
 
     it.each([
       // botocore 1.43 AwsChunkedWrapper(BytesIO(body), Crc32Checksum, 'x-amz-checksum-crc32', chunk_size=4).read()
-      ['botocore, CRC32 trailer', '4\r\nhell\r\n4\r\no wo\r\n3\r\nrld\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n', 'hello world', { 'x-amz-checksum-crc32': 'DUoRhQ==' }],
+      [
+        'botocore, CRC32 trailer',
+        '4\r\nhell\r\n4\r\no wo\r\n3\r\nrld\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n',
+        'hello world',
+        { 'x-amz-checksum-crc32': 'DUoRhQ==' },
+      ],
       // botocore, same with an empty body
       ['botocore, empty body', '0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n', '', { 'x-amz-checksum-crc32': 'AAAAAA==' }],
       // botocore AwsChunkedWrapper without a checksum
       ['botocore, no checksum', 'b\r\nhello world\r\n0\r\n\r\n', 'hello world', {}],
-      ['botocore, SHA256 trailer', '9\r\n123456789\r\n0\r\nx-amz-checksum-sha256:FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=\r\n\r\n', '123456789', { 'x-amz-checksum-sha256': 'FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=' }],
+      [
+        'botocore, SHA256 trailer',
+        '9\r\n123456789\r\n0\r\nx-amz-checksum-sha256:FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=\r\n\r\n',
+        '123456789',
+        { 'x-amz-checksum-sha256': 'FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=' },
+      ],
       // aws-sdk-go-v2 service/internal/checksum unit test expectations
       ['aws-sdk-go-v2, no trailer', '8\r\nhello wo\r\n3\r\nrld\r\n0\r\n\r\n', 'hello world', {}],
       ['aws-sdk-go-v2, trailer', 'b\r\nhello world\r\n0\r\nfoo:abc123\r\n\r\n', 'hello world', { foo: 'abc123' }],

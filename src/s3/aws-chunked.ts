@@ -15,8 +15,8 @@
  * Left to the caller: checking that the trailers announced in x-amz-trailer arrived (a body may
  * end right after the final chunk, see isComplete), checksum values, the trailer signature.
  */
-import { createHash, Hash } from 'node:crypto';
-import { Transform, TransformCallback } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from './errors';
 
 export interface ChunkSignatureVerifier {
@@ -174,9 +174,7 @@ export class AwsChunkedDecoder extends Transform {
   private endData(): void {
     this.verifier?.verifyChunk(this.chunkSignature, EMPTY_SHA256);
     if (this.decodedLength !== undefined && this.decodedSoFar !== this.decodedLength) {
-      throw incomplete(
-        `aws-chunked body decodes to ${this.decodedSoFar} bytes, x-amz-decoded-content-length says ${this.decodedLength}.`,
-      );
+      throw incomplete(`aws-chunked body decodes to ${this.decodedSoFar} bytes, x-amz-decoded-content-length says ${this.decodedLength}.`);
     }
     this.phase = 'trailer';
   }
@@ -215,9 +213,7 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   private truncationMessage(): string {
-    return this.phase === 'trailer'
-      ? 'aws-chunked body ended inside its trailer section.'
-      : 'aws-chunked body ended before its final (zero-size) chunk.';
+    return this.phase === 'trailer' ? 'aws-chunked body ended inside its trailer section.' : 'aws-chunked body ended before its final (zero-size) chunk.';
   }
 }
 

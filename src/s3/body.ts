@@ -1,9 +1,9 @@
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Readable, Transform, TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { BodyDigest, Checksums, IncomingBody } from '../ais/store';
 import { AwsChunkedDecoder } from './aws-chunked';
-import { algorithmOfHeader, Checksum, ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
+import { algorithmOfHeader, type Checksum, type ChecksumAlgorithm, checksumHeader, createChecksum, isValidChecksumValue, parseAlgorithm } from './checksum';
 import { S3Error } from './errors';
 import type { S3Request } from './s3-request';
 import { headerValue } from './headers';
@@ -90,7 +90,10 @@ function withRequiredChecksum(expected: ExpectedChecksum | undefined, required: 
   if (required === undefined) return expected;
   if (expected === undefined) return { algorithm: required, source: 'none' };
   if (expected.algorithm !== required) {
-    throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${required.toLowerCase()}, actual checksum Type: ${expected.algorithm.toLowerCase()}`);
+    throw new S3Error(
+      'InvalidRequest',
+      `Checksum Type mismatch occurred, expected checksum Type: ${required.toLowerCase()}, actual checksum Type: ${expected.algorithm.toLowerCase()}`,
+    );
   }
   return expected;
 }

@@ -3,13 +3,13 @@ import { Readable } from 'node:stream';
 import { Crc32c as AwsCryptoCrc32c } from '@aws-crypto/crc32c';
 import { Crc32 as SdkCrc32, Crc32c as SdkCrc32c } from '@aws-sdk/checksums/crc';
 import { Crc64Nvme as SdkCrc64Nvme } from '@aws-sdk/crc64-nvme';
-import { ChecksumAlgorithm as SdkChecksumAlgorithm, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ChecksumAlgorithm as SdkChecksumAlgorithm, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HttpResponse } from '@smithy/core/protocols';
 import fc from 'fast-check';
 import {
   algorithmOfHeader,
   CHECKSUM_ALGORITHMS,
-  ChecksumAlgorithm,
+  type ChecksumAlgorithm,
   checksumHeader,
   createChecksum,
   isValidChecksumValue,

@@ -2,7 +2,7 @@
  * S3 flexible checksums (x-amz-checksum-*): names, incremental computation and value syntax.
  * Digests are the bytes AWS puts base64-encoded in the header or trailer: CRCs big-endian.
  */
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';

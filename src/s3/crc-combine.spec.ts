@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ChecksumAlgorithm, createChecksum } from './checksum';
-import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from './crc-combine';
+import { type ChecksumAlgorithm, createChecksum } from './checksum';
+import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, type CrcParameters } from './crc-combine';
 
 const ALGORITHMS: Array<[ChecksumAlgorithm, CrcParameters]> = [
   ['CRC32', CRC32_PARAMETERS],
@@ -15,7 +15,7 @@ function crcOf(algorithm: ChecksumAlgorithm, data: Uint8Array): bigint {
 }
 
 describe('combineCrc', () => {
-  it.each(ALGORITHMS)('gives the %s of concatenated data from the parts\' CRCs', (algorithm, parameters) => {
+  it.each(ALGORITHMS)("gives the %s of concatenated data from the parts' CRCs", (algorithm, parameters) => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 6 }), (parts) => {
         let combined = crcOf(algorithm, parts[0]);

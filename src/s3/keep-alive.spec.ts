@@ -1,11 +1,14 @@
-import Fastify, { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Client } from 'undici';
 import { S3Error } from './errors';
 import { sendKeptAlive } from './keep-alive';
-import { xmlResponse, S3Response } from './response';
-import { errorCodeOf, S3Request } from './s3-request';
+import { xmlResponse, type S3Response } from './response';
+import { errorCodeOf, type S3Request } from './s3-request';
 
-const RESULT: S3Response = { ...xmlResponse('CompleteMultipartUploadResult', { ETag: '"abc-2"' }), headers: { 'content-type': 'application/xml', 'x-amz-version-id': 'v1' } };
+const RESULT: S3Response = {
+  ...xmlResponse('CompleteMultipartUploadResult', { ETag: '"abc-2"' }),
+  headers: { 'content-type': 'application/xml', 'x-amz-version-id': 'v1' },
+};
 
 function after<T>(ms: number, outcome: () => T): Promise<T> {
   return new Promise((resolve, reject) =>
@@ -61,7 +64,13 @@ describe('sendKeptAlive', () => {
   });
 
   it('hands an error that comes in time to the usual error path, which gives it its own status', async () => {
-    const { app } = await appAnswering(() => after(1, () => { throw new S3Error('InvalidPart'); }), 200);
+    const { app } = await appAnswering(
+      () =>
+        after(1, () => {
+          throw new S3Error('InvalidPart');
+        }),
+      200,
+    );
     await expect(post(app, '/b/k')).resolves.toMatchObject({ statusCode: 400, body: 'InvalidPart' });
     await app.close();
   });
@@ -81,10 +90,18 @@ describe('sendKeptAlive', () => {
   });
 
   it('ends a slow operation that fails with an S3 <Error> document in the 200, and counts its code', async () => {
-    const { app, codes } = await appAnswering(() => after(80, () => { throw new S3Error('InvalidPart'); }), 20);
+    const { app, codes } = await appAnswering(
+      () =>
+        after(80, () => {
+          throw new S3Error('InvalidPart');
+        }),
+      20,
+    );
     const response = await post(app, '/b/k?uploadId=1');
     expect(response.statusCode).toBe(200);
-    expect(response.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?> +<Error><Code>InvalidPart<\/Code>.*<Resource>\/b\/k<\/Resource><RequestId>REQ1<\/RequestId><\/Error>$/s);
+    expect(response.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?> +<Error><Code>InvalidPart<\/Code>.*<Resource>\/b\/k<\/Resource><RequestId>REQ1<\/RequestId><\/Error>$/s,
+    );
     expect(codes).toEqual(['InvalidPart']);
     await app.close();
   });

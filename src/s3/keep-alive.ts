@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { isS3Error, S3Error } from './errors';
-import { errorResponse, S3Response, send } from './response';
-import { recordErrorCode, S3Request } from './s3-request';
+import { errorResponse, type S3Response, send } from './response';
+import { recordErrorCode, type S3Request } from './s3-request';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -30,19 +30,21 @@ export async function sendKeptAlive(reply: FastifyReply, request: S3Request, ans
   const body = new Readable({ read: () => undefined });
   body.push(XML_DECLARATION);
   const spaces = setInterval(() => body.push(' '), intervalMs);
-  void answer.then(
-    (response) => body.push(withoutDeclaration(String(response.body ?? ''))),
-    (err: unknown) => {
-      const error = isS3Error(err) ? err : new S3Error('InternalError');
-      if (!isS3Error(err)) reply.log.error({ err }, 'failed after its answer had started');
-      recordErrorCode(request.raw, error.code);
-      const document = errorResponse(error, request.originalUrl.split('?')[0], request.id, false).body;
-      body.push(withoutDeclaration(String(document)));
-    },
-  ).finally(() => {
-    clearInterval(spaces);
-    body.push(null);
-  });
+  void answer
+    .then(
+      (response) => body.push(withoutDeclaration(String(response.body ?? ''))),
+      (err: unknown) => {
+        const error = isS3Error(err) ? err : new S3Error('InternalError');
+        if (!isS3Error(err)) reply.log.error({ err }, 'failed after its answer had started');
+        recordErrorCode(request.raw, error.code);
+        const document = errorResponse(error, request.originalUrl.split('?')[0], request.id, false).body;
+        body.push(withoutDeclaration(String(document)));
+      },
+    )
+    .finally(() => {
+      clearInterval(spaces);
+      body.push(null);
+    });
   // The client going away stops the spaces; the operation itself finishes (a retried Complete answers the same).
   body.once('close', () => clearInterval(spaces));
   reply.code(200).header('content-type', 'application/xml').send(body);

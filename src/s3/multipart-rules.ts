@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ChecksumAlgorithm, createChecksum } from './checksum';
-import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, CrcParameters } from './crc-combine';
+import { type ChecksumAlgorithm, createChecksum } from './checksum';
+import { combineCrc, CRC32_PARAMETERS, CRC32C_PARAMETERS, CRC64NVME_PARAMETERS, type CrcParameters } from './crc-combine';
 import { S3Error } from './errors';
 import type { Checksums, ChecksumType, CompletedPart, MultipartChecksum } from '../ais/store';
 
@@ -37,7 +37,10 @@ export function assertPartNumber(value: string | undefined): number {
 }
 
 function unquote(etag: string): string {
-  return etag.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  return etag
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
 }
 
 /**
@@ -46,7 +49,8 @@ function unquote(etag: string): string {
  * at least 5 MiB (EntityTooSmall). Returns the stored parts in object order.
  */
 export function selectCompletedParts(requested: readonly RequestedPart[], stored: ReadonlyMap<number, StoredPart>): StoredPart[] {
-  if (requested.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema: no parts.');
+  if (requested.length === 0)
+    throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema: no parts.');
   const selected: StoredPart[] = [];
   let previous = 0;
   for (const part of requested) {
@@ -60,7 +64,11 @@ export function selectCompletedParts(requested: readonly RequestedPart[], stored
   }
   selected.slice(0, -1).forEach((part) => {
     if (part.size < MIN_PART_BYTES) {
-      throw new S3Error('EntityTooSmall', undefined, { ProposedSize: String(part.size), MinSizeAllowed: String(MIN_PART_BYTES), PartNumber: String(part.partNumber) });
+      throw new S3Error('EntityTooSmall', undefined, {
+        ProposedSize: String(part.size),
+        MinSizeAllowed: String(MIN_PART_BYTES),
+        PartNumber: String(part.partNumber),
+      });
     }
   });
   return selected;
@@ -123,7 +131,9 @@ export function checkPartChecksums(requested: readonly CompletedPart[], stored: 
     const uploaded = stored.get(part.partNumber)?.checksums ?? {};
     for (const [algorithm, value] of Object.entries(part.checksums)) {
       if (uploaded[algorithm as ChecksumAlgorithm] !== value) {
-        throw new S3Error('InvalidPart', `The ${algorithm} of part ${part.partNumber} does not match the uploaded part.`, { PartNumber: String(part.partNumber) });
+        throw new S3Error('InvalidPart', `The ${algorithm} of part ${part.partNumber} does not match the uploaded part.`, {
+          PartNumber: String(part.partNumber),
+        });
       }
     }
   }

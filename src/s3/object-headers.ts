@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Checksums, ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/store';
 import { storedContentEncoding } from './body';
-import { ChecksumAlgorithm, checksumHeader } from './checksum';
+import { type ChecksumAlgorithm, checksumHeader } from './checksum';
 import { S3Error } from './errors';
 import type { S3Response } from './response';
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { S3Error } from './errors';
-import { toXml, XmlElement } from './xml';
+import { toXml, type XmlElement } from './xml';
 
 export type HeaderValue = string | number | readonly string[];
 

@@ -1,7 +1,7 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { S3Error } from './errors';
-import { S3Request, s3RequestOf } from './s3-request';
+import { type S3Request, s3RequestOf } from './s3-request';
 
 /** Injects the S3Request that routing attached to this request. */
 export const S3Req = createParamDecorator((_: unknown, ctx: ExecutionContext): S3Request => {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { AddressingConfig, parseS3Address } from './address';
+import { type AddressingConfig, parseS3Address } from './address';
 import { isS3Error, S3Error } from './errors';
 import { newRequestId } from './request-id';
-import { resolveOperation, S3Scope } from './routes';
+import { resolveOperation, type S3Scope } from './routes';
 import { attachS3Request } from './s3-request';
 
 /** S3 requests are rewritten onto `/__s3/<Operation>`; each module's controller serves its operations there. */
@@ -39,7 +39,9 @@ export function createS3UrlRewriter(config: AddressingConfig): (req: IncomingMes
       if (address === undefined) throw new S3Error('NotFound', `Nothing is served at this path; S3 is under ${config.s3Prefix || '/'}.`);
       const { bucket, key, query } = address;
       if (config.s3Prefix === '' && bucket !== undefined && RESERVED_BUCKETS.has(bucket)) {
-        throw new S3Error('InvalidBucketName', `The bucket name "${bucket}" is reserved for the gateway's own endpoints when S3 is served at the root.`, { BucketName: bucket });
+        throw new S3Error('InvalidBucketName', `The bucket name "${bucket}" is reserved for the gateway's own endpoints when S3 is served at the root.`, {
+          BucketName: bucket,
+        });
       }
       const method = req.method ?? 'GET';
       const operation = resolveOperation(method, scopeOf(bucket, key), query, req.headers);

@@ -30,10 +30,7 @@ function escapeAmpersands(value: XmlValue): XmlValue {
 export function toXml(root: string, content: XmlElement, withNamespace = true): string {
   const body = escapeAmpersands(content) as XmlElement;
   const element = withNamespace ? { _attributes: { xmlns: S3_XMLNS }, ...body } : body;
-  return js2xml(
-    { _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element },
-    { compact: true, fullTagEmptyElement: false },
-  );
+  return js2xml({ _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element }, { compact: true, fullTagEmptyElement: false });
 }
 
 export interface ParsedXml {

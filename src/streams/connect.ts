@@ -1,5 +1,5 @@
 import * as stream from 'node:stream';
-import { finished, Readable, Writable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 
 type Piped = Readable | Writable;
 

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { RawResponse, rawRequest } from './raw-http';
+import { type RawResponse, rawRequest } from './raw-http';
 
 /**
  * AIS's own REST API (docs/ais-native-api.md), for checking what the gateway wrote and writing behind its

@@ -1,7 +1,7 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
-import { ClientSandbox, clientSandbox, requireClient } from './clients';
-import { RunningGateway, startGateway } from './gateway';
+import { type ClientSandbox, clientSandbox, requireClient } from './clients';
+import { type RunningGateway, startGateway } from './gateway';
 import { s3ClientFor } from './s3-client';
 
 export interface GatewayFixture {
@@ -58,7 +58,11 @@ export interface RequiredClient {
 }
 
 export const AWS_CLI: RequiredClient = { command: 'aws', args: ['--version'], hint: 'install it with `python3 -m pip install awscli` (.ci/run does)' };
-export const BOTO3: RequiredClient = { command: 'python3', args: ['-c', 'import boto3'], hint: 'install boto3 with `python3 -m pip install boto3` (.ci/run does)' };
+export const BOTO3: RequiredClient = {
+  command: 'python3',
+  args: ['-c', 'import boto3'],
+  hint: 'install boto3 with `python3 -m pip install boto3` (.ci/run does)',
+};
 
 export interface ClientGatewayFixture {
   readonly gateway: RunningGateway;

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,7 +35,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   });
   const output: string[] = [];
   const collect = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => output.push(line));
-  collect(child.stderr!);
+  collect(child.stderr);
   const origin = await new Promise<string>((resolveOrigin, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -45,7 +45,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code}:\n${output.join('\n')}`));
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
       const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
       if (match && line.includes('gateway listening')) {

@@ -68,10 +68,9 @@ export function modelPages(keys: readonly string[], query: ListingQuery): ModelP
 
 /** A page's keys and common prefixes merged back into listing order. */
 export function entriesOfPage(keys: readonly string[], commonPrefixes: readonly string[]): ListingEntry[] {
-  return [
-    ...keys.map((value): ListingEntry => ({ kind: 'key', value })),
-    ...commonPrefixes.map((value): ListingEntry => ({ kind: 'prefix', value })),
-  ].sort((a, b) => compareUtf8(a.value, b.value));
+  return [...keys.map((value): ListingEntry => ({ kind: 'key', value })), ...commonPrefixes.map((value): ListingEntry => ({ kind: 'prefix', value }))].sort(
+    (a, b) => compareUtf8(a.value, b.value),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** The ETag S3 gives a multipart object, quoted: the MD5 of the parts' binary MD5s (given in hex), then `-N`. */
 export function multipartEtag(partMd5s: readonly string[]): string {

@@ -74,7 +74,9 @@ export function parsePrometheusText(text: string): Sample[] {
     let labels: Record<string, string> = {};
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, line));
     if (!rest.startsWith(' ')) throw new Error(`no value in: ${line}`);
-    const family = types.has(name) ? name : HISTOGRAM_SUFFIXES.map((suffix) => name.endsWith(suffix) && name.slice(0, -suffix.length)).find((base) => base && types.has(base));
+    const family = types.has(name)
+      ? name
+      : HISTOGRAM_SUFFIXES.map((suffix) => name.endsWith(suffix) && name.slice(0, -suffix.length)).find((base) => base && types.has(base));
     if (!family) throw new Error(`sample of an undeclared metric: ${line}`);
     samples.push({ name, labels, value: parseValue(rest, line) });
   }

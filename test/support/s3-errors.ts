@@ -1,5 +1,5 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { RawResponse, xmlText } from './raw-http';
+import { type RawResponse, xmlText } from './raw-http';
 
 /**
  * Awaits a request that must fail with an S3 error and checks what the user sees: the error name and the HTTP

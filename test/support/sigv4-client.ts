@@ -153,6 +153,8 @@ export async function signedChunkedBody(key: AccessKey, seed: SignedRequest, chu
 export function signedChunkedLength(sizes: number[], trailers?: Array<[string, string]>): number {
   const frame = (size: number) => `${size.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`.length + size + (size > 0 ? 2 : 0);
   const trailerLength =
-    trailers === undefined ? 0 : trailers.map(([name, value]) => `${name}:${value}\r\n`.length).reduce((a, b) => a + b, 0) + `x-amz-trailer-signature:${'0'.repeat(64)}\r\n`.length;
+    trailers === undefined
+      ? 0
+      : trailers.map(([name, value]) => `${name}:${value}\r\n`.length).reduce((a, b) => a + b, 0) + `x-amz-trailer-signature:${'0'.repeat(64)}\r\n`.length;
   return [...sizes, 0].map(frame).reduce((a, b) => a + b, 0) + trailerLength + 2;
 }

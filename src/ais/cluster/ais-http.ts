@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { Agent, Dispatcher } from 'undici';
-import { isS3Error, S3Error } from '../../s3/errors';
-import { ClusterMapCache, DirectRoute } from './cluster-map';
-import { ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
+import { Agent, type Dispatcher } from 'undici';
+import { isS3Error, type S3Error } from '../../s3/errors';
+import { ClusterMapCache, type DirectRoute } from './cluster-map';
+import { type ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
 import { headerValue } from '../../s3/headers';
 import { UploadBody } from './upload-body';
 
@@ -250,7 +250,13 @@ export class AisHttp {
     const answer =
       call.json === undefined
         ? await this.agent.request({ origin, path, method: call.method, headers: call.headers, body })
-        : await this.agent.request({ origin, path, method: call.method, headers: { ...call.headers, 'content-type': 'application/json' }, body: JSON.stringify(call.json) });
+        : await this.agent.request({
+            origin,
+            path,
+            method: call.method,
+            headers: { ...call.headers, 'content-type': 'application/json' },
+            body: JSON.stringify(call.json),
+          });
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   }
 

@@ -1,4 +1,4 @@
-import { Hrw, loadHrw, PlacedTarget } from './hrw';
+import { type Hrw, loadHrw, type PlacedTarget } from './hrw';
 
 /** A storage target of the cluster map. */
 export interface TargetNode extends PlacedTarget {

@@ -22,12 +22,12 @@ import type {
   ReadPlanner,
   VersioningStatus,
 } from '../store';
-import { AisHttp, AisHttpOptions } from './ais-http';
+import { AisHttp, type AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
 import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
-import { AisMultipart, MultipartOptions } from './multipart';
+import { AisMultipart, type MultipartOptions } from './multipart';
 import { AisObjects } from './objects';
 import { UPLOADS_BUCKET } from './upload-names';
 

@@ -16,7 +16,10 @@ describe('what the gateway keeps in AIS custom metadata besides S3 attributes', 
   const attributes = { content: { contentType: 'text/plain' }, userMetadata: { color: 'blue' } };
 
   it('keeps checksums and the version id under their S3 header names, next to the attributes', () => {
-    const lines = customMetadataLines(attributes, { checksums: { CRC32: 'AAAAAA==', SHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' }, versionId: 'v'.repeat(24) });
+    const lines = customMetadataLines(attributes, {
+      checksums: { CRC32: 'AAAAAA==', SHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' },
+      versionId: 'v'.repeat(24),
+    });
     expect(lines).toEqual([
       'content-type=text/plain',
       'x-amz-meta-color=blue',

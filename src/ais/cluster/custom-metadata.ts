@@ -1,4 +1,4 @@
-import { algorithmOfHeader, checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
+import { algorithmOfHeader, checksumHeader, type ChecksumAlgorithm } from '../../s3/checksum';
 import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../store';
 
 /**

@@ -17,7 +17,10 @@ describe('mapping AIS errors to S3 errors', () => {
   });
 
   it('a missing object (typed on GET/HEAD, untyped on DELETE) is NoSuchKey', () => {
-    expect(mapped(404, json({ tcode: 'ErrNotFound', message: 't[x]: ais://b/k does not exist', status: 404 }), { bucket: 'b', key: 'k' })).toEqual({ code: 'NoSuchKey', status: 404 });
+    expect(mapped(404, json({ tcode: 'ErrNotFound', message: 't[x]: ais://b/k does not exist', status: 404 }), { bucket: 'b', key: 'k' })).toEqual({
+      code: 'NoSuchKey',
+      status: 404,
+    });
     expect(mapped(404, json({ message: "ais://b/k doesn't exist", status: 404 }), { bucket: 'b', key: 'k' })).toEqual({ code: 'NoSuchKey', status: 404 });
   });
 
@@ -26,8 +29,14 @@ describe('mapping AIS errors to S3 errors', () => {
     expect(mapped(500, json({ tcode: 'ErrBadCksum', message: 'BAD DATA CHECKSUM', status: 500 }))).toEqual({ code: 'BadDigest', status: 400 });
     expect(mapped(416, json({ tcode: 'ErrRangeNotSatisfiable', message: 'range', status: 416 }))).toEqual({ code: 'InvalidRange', status: 416 });
     expect(mapped(400, json({ tcode: 'errInvalidPath', message: 'invalid path', status: 400 }))).toEqual({ code: 'InvalidArgument', status: 400 });
-    expect(mapped(400, json({ tcode: 'ErrMv', message: 'destination contains an object in its path', status: 400 }))).toEqual({ code: 'InvalidArgument', status: 400 });
-    expect(mapped(400, json({ message: 'custom metadata: total size 3001 exceeds max 2048 bytes', status: 400 }))).toEqual({ code: 'MetadataTooLarge', status: 400 });
+    expect(mapped(400, json({ tcode: 'ErrMv', message: 'destination contains an object in its path', status: 400 }))).toEqual({
+      code: 'InvalidArgument',
+      status: 400,
+    });
+    expect(mapped(400, json({ message: 'custom metadata: total size 3001 exceeds max 2048 bytes', status: 400 }))).toEqual({
+      code: 'MetadataTooLarge',
+      status: 400,
+    });
   });
 
   it('an object and a directory of the same name (ErrMv) is InvalidArgument naming the keys in the way', () => {
@@ -44,7 +53,10 @@ describe('mapping AIS errors to S3 errors', () => {
   });
 
   it('a cluster that cannot reach its storage is 503, never a client error', () => {
-    expect(mapped(400, json({ tcode: 'ErrNoNodes', message: 'no storage targets in the cluster', status: 400 }))).toEqual({ code: 'ServiceUnavailable', status: 503 });
+    expect(mapped(400, json({ tcode: 'ErrNoNodes', message: 'no storage targets in the cluster', status: 400 }))).toEqual({
+      code: 'ServiceUnavailable',
+      status: 503,
+    });
     const refused = 'failed to list: dial tcp 127.0.0.1:51084: connect: connection refused';
     expect(mapped(400, json({ tcode: 'ErrFailedTo', message: refused, status: 400 }))).toEqual({ code: 'ServiceUnavailable', status: 503 });
     expect(mapped(503, '')).toEqual({ code: 'ServiceUnavailable', status: 503 });
@@ -56,7 +68,10 @@ describe('mapping AIS errors to S3 errors', () => {
   });
 
   it('anything else keeps AIS message: a 400 as InvalidRequest, other statuses as InternalError', () => {
-    expect(s3ErrorOf(parseAisError(400, json({ message: 'failed to unmarshal', status: 400 })))).toMatchObject({ code: 'InvalidRequest', message: 'AIS refused the request: failed to unmarshal' });
+    expect(s3ErrorOf(parseAisError(400, json({ message: 'failed to unmarshal', status: 400 })))).toMatchObject({
+      code: 'InvalidRequest',
+      message: 'AIS refused the request: failed to unmarshal',
+    });
     expect(s3ErrorOf(parseAisError(500, 'plain text failure'))).toMatchObject({ code: 'InternalError', message: 'AIS answered 500: plain text failure' });
   });
 });

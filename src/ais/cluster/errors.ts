@@ -72,7 +72,8 @@ export function s3ErrorOf(error: AisErrorPayload, context: ErrorContext = {}): S
  * which keys are in the way. ErrMv's message tells the two cases apart.
  */
 function nameClash(key: string | undefined, message: string): S3Error {
-  if (key === undefined) return new S3Error('InvalidArgument', `AIS cannot store an object and keys under its name at once (${message})`, { ArgumentName: 'key' });
+  if (key === undefined)
+    return new S3Error('InvalidArgument', `AIS cannot store an object and keys under its name at once (${message})`, { ArgumentName: 'key' });
   const details = { ArgumentName: 'key', ArgumentValue: key };
   if (/object in its path/.test(message)) {
     const name = aisNameOf(key);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hrw, isPlacementTarget, loadHrw, unameOf, xoshiro256Hash } from './hrw';
+import { type Hrw, isPlacementTarget, loadHrw, unameOf, xoshiro256Hash } from './hrw';
 
 /**
  * Expected values come from AIS's own Go packages (github.com/NVIDIA/aistore v1.5.0), written by

@@ -5,13 +5,13 @@ import {
   keyArbitrary,
   keySetArbitrary,
   keysAisHoldsTogether,
-  ListingQuery,
+  type ListingQuery,
   modelEntries,
   modelPages,
   queryArbitrary,
 } from '../../../test/support/listing-model';
-import { NULL_VERSION, ListObjectsPage, ListObjectsRequest } from '../store';
-import { AisListCall, AisListed, AisLister, assemblePage } from './listing';
+import { NULL_VERSION, type ListObjectsPage, type ListObjectsRequest } from '../store';
+import { type AisListCall, type AisListed, type AisLister, assemblePage } from './listing';
 import { aisNameOf } from './object-names';
 
 /** How the fake AIS spreads objects: over targets (the proxy merges their pages) and mountpaths (each target merges their walks). */
@@ -76,7 +76,9 @@ function fakeAis(keys: readonly string[], layout: Layout = ONE_DISK): AisLister 
   }
   const targetOf = (name: string) => spread(name, layout.targets, 't');
   const entryOf = (name: string): AisListed =>
-    name.endsWith('/') ? { name } : { name, summary: (key) => ({ key, size: Buffer.byteLength(key), etag: 'e', lastModified: new Date(0), versionId: NULL_VERSION }) };
+    name.endsWith('/')
+      ? { name }
+      : { name, summary: (key) => ({ key, size: Buffer.byteLength(key), etag: 'e', lastModified: new Date(0), versionId: NULL_VERSION }) };
 
   const list = async (call: AisListCall) => {
     list.calls.push(call);
@@ -91,7 +93,9 @@ function fakeAis(keys: readonly string[], layout: Layout = ONE_DISK): AisLister 
       let walk: string[];
       if (call.recursive) {
         const mine = names.filter((name) => name.startsWith(call.directory) && targetOf(name) === target);
-        const disks = Array.from({ length: layout.mountpaths }, (_, disk) => mine.filter((name) => spread(name, layout.mountpaths, 'm') === disk).sort(compareWalk));
+        const disks = Array.from({ length: layout.mountpaths }, (_, disk) =>
+          mine.filter((name) => spread(name, layout.mountpaths, 'm') === disk).sort(compareWalk),
+        );
         walk = mergeByBytes(disks);
       } else {
         const depth = call.directory.split('/').length;
@@ -101,7 +105,8 @@ function fakeAis(keys: readonly string[], layout: Layout = ONE_DISK): AisLister 
           (directory) =>
             directory.startsWith(call.directory) &&
             directory.split('/').length === depth + 1 &&
-            (names.some((name) => name.startsWith(directory) && targetOf(name) === target) || (target === 0 && !names.some((name) => name.startsWith(directory)))),
+            (names.some((name) => name.startsWith(directory) && targetOf(name) === target) ||
+              (target === 0 && !names.some((name) => name.startsWith(directory)))),
         );
         walk = [...files, ...subdirectories].sort((a, b) => compareUtf8(a.replace(/\/$/, ''), b.replace(/\/$/, '')));
       }
@@ -146,7 +151,9 @@ describe('S3 listing pages from AIS listing pages', () => {
   ])('pages through any key set, prefix, delimiter, page size and AIS page size exactly as the model, on %s', async (_label, base) => {
     await fc.assert(
       fc.asyncProperty(
-        keySetArbitrary(60).map(keysAisHoldsTogether).chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), layoutArbitrary(base))),
+        keySetArbitrary(60)
+          .map(keysAisHoldsTogether)
+          .chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), layoutArbitrary(base))),
         async ([keys, query, layout]) => {
           const pages = await allPages(keys, query, layout);
           expect(pages.map(shapeOf)).toEqual(modelPages(keys, query));
@@ -190,7 +197,9 @@ describe('S3 listing pages from AIS listing pages', () => {
   it('resuming after any entry, a common prefix included, gives exactly the entries after it', async () => {
     await fc.assert(
       fc.asyncProperty(
-        keySetArbitrary(40).map(keysAisHoldsTogether).chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.nat(), layoutArbitrary({ targets: 1, mountpaths: 1 }))),
+        keySetArbitrary(40)
+          .map(keysAisHoldsTogether)
+          .chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.nat(), layoutArbitrary({ targets: 1, mountpaths: 1 }))),
         async ([keys, query, pick, layout]) => {
           const entries = modelEntries(keys, query.prefix, query.delimiter);
           fc.pre(entries.length > 0);
@@ -207,7 +216,9 @@ describe('S3 listing pages from AIS listing pages', () => {
   it('without a delimiter, start-after any string gives the keys after it in byte order', async () => {
     await fc.assert(
       fc.asyncProperty(
-        keySetArbitrary(40).map(keysAisHoldsTogether).chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.oneof(keyArbitrary, fc.constantFrom(...keys, '')))),
+        keySetArbitrary(40)
+          .map(keysAisHoldsTogether)
+          .chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.oneof(keyArbitrary, fc.constantFrom(...keys, '')))),
         async ([keys, query, startAfter]) => {
           const expected = modelEntries(keys, query.prefix, undefined).filter((entry) => compareUtf8(entry.value, startAfter) > 0);
           const page = await list(keys, { prefix: query.prefix, maxKeys: 1000, startAfter }, { ...ONE_DISK, cap: 7 });
@@ -219,8 +230,18 @@ describe('S3 listing pages from AIS listing pages', () => {
   });
 
   it('is truncated when exactly max-keys entries are followed by one more, and not when the listing ends there', async () => {
-    expect(shapeOf(await list(['a', 'b', 'c'], { prefix: '', maxKeys: 3 }))).toEqual({ keys: ['a', 'b', 'c'], commonPrefixes: [], isTruncated: false, lastEntry: 'c' });
-    expect(shapeOf(await list(['a', 'b', 'c', 'd'], { prefix: '', maxKeys: 3 }))).toEqual({ keys: ['a', 'b', 'c'], commonPrefixes: [], isTruncated: true, lastEntry: 'c' });
+    expect(shapeOf(await list(['a', 'b', 'c'], { prefix: '', maxKeys: 3 }))).toEqual({
+      keys: ['a', 'b', 'c'],
+      commonPrefixes: [],
+      isTruncated: false,
+      lastEntry: 'c',
+    });
+    expect(shapeOf(await list(['a', 'b', 'c', 'd'], { prefix: '', maxKeys: 3 }))).toEqual({
+      keys: ['a', 'b', 'c'],
+      commonPrefixes: [],
+      isTruncated: true,
+      lastEntry: 'c',
+    });
     expect(shapeOf(await list([], { prefix: '', maxKeys: 3 }))).toEqual({ keys: [], commonPrefixes: [], isTruncated: false, lastEntry: undefined });
   });
 
@@ -247,7 +268,10 @@ describe('S3 listing pages from AIS listing pages', () => {
     await fc.assert(
       fc.asyncProperty(
         fc
-          .uniqueArray(fc.array(piece, { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join('')), { minLength: 20, maxLength: 150 })
+          .uniqueArray(
+            fc.array(piece, { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join('')),
+            { minLength: 20, maxLength: 150 },
+          )
           .map(keysAisHoldsTogether)
           .chain((keys) =>
             fc.tuple(

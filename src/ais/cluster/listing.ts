@@ -288,7 +288,9 @@ export class AisWalk {
     let startAfter = from;
     for (;;) {
       const { entries, full } = await this.list({ directory: parent, startAfter, limit: pageSize + room, recursive: false, namesOnly });
-      const objects = entries.filter((entry) => entry.summary !== undefined && compareUtf8(entry.name, startAfter) > 0).sort((a, b) => compareUtf8(a.name, b.name));
+      const objects = entries
+        .filter((entry) => entry.summary !== undefined && compareUtf8(entry.name, startAfter) > 0)
+        .sort((a, b) => compareUtf8(a.name, b.name));
       yield* objects;
       if (!full) return;
       if (objects.length === 0) {

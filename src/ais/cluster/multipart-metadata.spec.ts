@@ -63,9 +63,19 @@ describe('the custom metadata of a completed multipart object', () => {
   });
 
   it('is read back from a HEAD answer while AIS still has the object it was written for', () => {
-    const { metadata } = completedObjectMetadata(attributes, { etag: ETAG, partSizes: [5 * MiB, 1], checksum: { algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: 'AAAAAAAAAAA=' }, lastModified });
+    const { metadata } = completedObjectMetadata(attributes, {
+      etag: ETAG,
+      partSizes: [5 * MiB, 1],
+      checksum: { algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: 'AAAAAAAAAAA=' },
+      lastModified,
+    });
     const headers = { 'ais-checksum-type': 'md5', 'ais-checksum-value': 'feed', 'ais-custom-md': lines({ ...metadata, 's3-of': 'feed' }) };
-    expect(multipartFactsOfHead(headers)).toEqual({ etag: ETAG, partSizes: [5 * MiB, 1], checksums: { CRC64NVME: 'AAAAAAAAAAA=' }, checksumType: 'FULL_OBJECT' });
+    expect(multipartFactsOfHead(headers)).toEqual({
+      etag: ETAG,
+      partSizes: [5 * MiB, 1],
+      checksums: { CRC64NVME: 'AAAAAAAAAAA=' },
+      checksumType: 'FULL_OBJECT',
+    });
   });
 
   it('is ignored once a plain PUT replaced the bytes (AIS merges custom metadata on PUT, the checksum changes)', () => {

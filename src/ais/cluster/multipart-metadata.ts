@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { algorithmOfHeader, CHECKSUM_ALGORITHMS, ChecksumAlgorithm } from '../../s3/checksum';
+import { algorithmOfHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../s3/checksum';
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../store';
@@ -27,7 +27,17 @@ export const CHECKSUM_KEY = 's3-checksum';
  * kept free when an upload is created.
  */
 const MULTIPART_ENTRIES_BYTES =
-  ETAG_KEY.length + 38 + CHECKSUM_KEY.length + 80 + CONTENT_TIE_KEY.length + 64 + PART_SIZES_KEY.length + 24 + VERSION_ID_KEY.length + 24 + WRITE_TIME_METADATA_BYTES;
+  ETAG_KEY.length +
+  38 +
+  CHECKSUM_KEY.length +
+  80 +
+  CONTENT_TIE_KEY.length +
+  64 +
+  PART_SIZES_KEY.length +
+  24 +
+  VERSION_ID_KEY.length +
+  24 +
+  WRITE_TIME_METADATA_BYTES;
 
 const MULTIPART_ETAG = /^[0-9a-f]{32}-\d{1,5}$/;
 
@@ -51,14 +61,17 @@ export function attributesMetadata(attributes: ObjectAttributes): CustomMetadata
 /** At CreateMultipartUpload: the attributes must leave room for the multipart entries (MetadataTooLarge). */
 export function checkAttributesFit(attributes: ObjectAttributes): void {
   if (customMetadataBytes(attributesMetadata(attributes)) + MULTIPART_ENTRIES_BYTES > CUSTOM_METADATA_LIMIT) {
-    throw new S3Error('MetadataTooLarge', `With multipart upload the AIS backend keeps at most ${CUSTOM_METADATA_LIMIT - MULTIPART_ENTRIES_BYTES} bytes of metadata (names and values).`);
+    throw new S3Error(
+      'MetadataTooLarge',
+      `With multipart upload the AIS backend keeps at most ${CUSTOM_METADATA_LIMIT - MULTIPART_ENTRIES_BYTES} bytes of metadata (names and values).`,
+    );
   }
 }
 
 /** `8388608*127,1234`: runs of equal sizes as `size*count`, single sizes as they are. */
 export function encodePartSizes(sizes: readonly number[]): string {
   const runs: string[] = [];
-  for (let at = 0; at < sizes.length; ) {
+  for (let at = 0; at < sizes.length;) {
     let end = at + 1;
     while (end < sizes.length && sizes[end] === sizes[at]) end += 1;
     runs.push(end - at === 1 ? String(sizes[at]) : `${sizes[at]}*${end - at}`);

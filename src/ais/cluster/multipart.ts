@@ -22,7 +22,7 @@ import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedPa
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
 import { compareUtf8 } from './listing';
-import { checkAttributesFit, completedObjectMetadata, CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
+import { checkAttributesFit, completedObjectMetadata, type CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { newVersionId } from './version-ids';
@@ -40,7 +40,7 @@ import {
   recordName,
   recordPrefix,
 } from './upload-names';
-import { CompletedRecord, MAX_LIST_PAGE, UploadRecord, UploadRecords } from './upload-records';
+import { type CompletedRecord, MAX_LIST_PAGE, type UploadRecord, UploadRecords } from './upload-records';
 
 /** AIS numbers the chunks of a native multipart upload 1..9999 (S3 parts go to 10000). */
 export const MAX_AIS_CHUNKS = 9999;
@@ -214,7 +214,8 @@ export class AisMultipart {
       return uploadIdMarker !== undefined && uploadId > uploadIdMarker;
     };
     let cursor: string | undefined;
-    if (keyMarker !== undefined) cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
+    if (keyMarker !== undefined)
+      cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
     const namePrefix = recordPrefix(bucket, prefix);
     if (cursor !== undefined && cursor < namePrefix) cursor = undefined;
     for (;;) {
@@ -232,7 +233,13 @@ export class AisMultipart {
           return page;
         }
         if (rollUp === undefined) {
-          page.uploads.push({ uploadId: named.uploadId, key: named.key, initiated: initiatedOf(named.uploadId), attributes: { content: {}, userMetadata: {} }, checksum: recordChecksumOfListed(entry.custom) });
+          page.uploads.push({
+            uploadId: named.uploadId,
+            key: named.key,
+            initiated: initiatedOf(named.uploadId),
+            attributes: { content: {}, userMetadata: {} },
+            checksum: recordChecksumOfListed(entry.custom),
+          });
           continue;
         }
         if (!given) page.commonPrefixes.push(rollUp);
@@ -261,7 +268,7 @@ export class AisMultipart {
    */
   async sweep(now = Date.now()): Promise<void> {
     const live = new Set<string>();
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_RECORDS, cursor, MAX_LIST_PAGE, 'name');
       for (const entry of listed.entries) {
         const [, bucket] = entry.name.split('/');
@@ -273,14 +280,14 @@ export class AisMultipart {
       if (listed.done) break;
       cursor = listed.entries.at(-1)?.name;
     }
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_COMPLETED, cursor, MAX_LIST_PAGE, 'name,atime');
       const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_MEMORY_MS).map((entry) => entry.name);
       await inParallel(stale, 8, (name) => this.records.deleteName(name));
       if (listed.done) break;
       cursor = listed.entries.at(-1)?.name;
     }
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_PARTS, cursor, MAX_LIST_PAGE, 'name,atime');
       const orphans = listed.entries.filter((entry) => {
         const uploadId = entry.name.split('/')[1] ?? '';
@@ -343,7 +350,13 @@ export class AisMultipart {
           await answer.body.dump();
         });
         const parts = chunks.map((_, index) => ({ 'part-number': index + 1, etag: '' }));
-        const completed = await this.http.objectCall({ method: 'POST', path, query: { uploadId: aisUploadId }, json: { action: 'mpt-complete', value: parts }, context });
+        const completed = await this.http.objectCall({
+          method: 'POST',
+          path,
+          query: { uploadId: aisUploadId },
+          json: { action: 'mpt-complete', value: parts },
+          context,
+        });
         await completed.body.dump();
       } catch (err) {
         await this.abortNative(path, aisUploadId, context);

@@ -1,4 +1,4 @@
-import { NULL_VERSION, ObjectSummary } from '../store';
+import { NULL_VERSION, type ObjectSummary } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisLister } from './listing';
 import { lastModifiedOfListed, versionIdOfListed } from './custom-metadata';
@@ -47,7 +47,12 @@ export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
 export function aisLister(http: AisHttp, bucket: string): AisLister {
   return async ({ directory, startAfter, limit, recursive, namesOnly }) => {
     const flags = (recursive ? 0 : LIST_NO_RECURSION) | (namesOnly ? LIST_NAMES_ONLY : 0);
-    const value: Record<string, unknown> = { prefix: directory, pagesize: limit, props: namesOnly ? 'name' : 'name,size,checksum,atime,custom', time_format: TIME_FORMAT };
+    const value: Record<string, unknown> = {
+      prefix: directory,
+      pagesize: limit,
+      props: namesOnly ? 'name' : 'name,size,checksum,atime,custom',
+      time_format: TIME_FORMAT,
+    };
     if (flags !== 0) value.flags = String(flags);
     if (startAfter !== undefined) value.start_after = startAfter;
     const { text } = await http.proxyCall({ method: 'GET', path: bucketPath(bucket), json: { action: 'list', value }, context: { bucket } });

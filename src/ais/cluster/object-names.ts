@@ -194,7 +194,12 @@ export interface NamePrefix {
  */
 export function namePrefixOf(prefix: string): NamePrefix {
   const cut = prefix.lastIndexOf('/') + 1;
-  const directory = cut === 0 ? '' : `${segmentNames(`${prefix.slice(0, cut)}x`).slice(0, -1).join('/')}/`;
+  const directory =
+    cut === 0
+      ? ''
+      : `${segmentNames(`${prefix.slice(0, cut)}x`)
+          .slice(0, -1)
+          .join('/')}/`;
   const partial = prefix.slice(cut);
   let common = CONTROL.test(partial) ? caretEscape(partial) : partial.slice(0, partial.includes(CARET) ? partial.indexOf(CARET) : partial.length);
   // A cut segment's first piece holds at least PIECE_BYTES - 3 bytes of it (a character is at most 4 bytes).

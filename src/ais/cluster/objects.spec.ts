@@ -29,7 +29,9 @@ describe('an object as the AIS backend reports it from AIS HEAD', () => {
   it('reports the write time the gateway recorded, before AIS Last-Modified and the access time', () => {
     const recorded = 'Last-Modified=Thu, 26 Nov 2026 13:32:12 GMT';
     expect(objectInfoOfHead('b1', 'k', head([recorded])).lastModified.toISOString()).toBe('2026-11-26T13:32:12.000Z');
-    expect(objectInfoOfHead('b1', 'k', { ...head([]), 'last-modified': 'Fri, 27 Nov 2026 10:00:00 GMT' }).lastModified.toISOString()).toBe('2026-11-27T10:00:00.000Z');
+    expect(objectInfoOfHead('b1', 'k', { ...head([]), 'last-modified': 'Fri, 27 Nov 2026 10:00:00 GMT' }).lastModified.toISOString()).toBe(
+      '2026-11-27T10:00:00.000Z',
+    );
     expect(objectInfoOfHead('b1', 'k', { ...head([]), 'ais-atime': '1795699932892877060' }).lastModified.toISOString()).toBe('2026-11-26T13:32:12.892Z');
   });
 });

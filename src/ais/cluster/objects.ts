@@ -1,21 +1,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
-import { checksumHeader, ChecksumAlgorithm } from '../../s3/checksum';
+import { checksumHeader, type ChecksumAlgorithm } from '../../s3/checksum';
 import { isS3Error, S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import {
-  BodyDigest,
-  Checksums,
-  CopyRequest,
-  DeleteResult,
-  IncomingBody,
+  type BodyDigest,
+  type Checksums,
+  type CopyRequest,
+  type DeleteResult,
+  type IncomingBody,
   NULL_VERSION,
-  ObjectAttributes,
-  ObjectInfo,
-  ObjectRead,
-  ReadPlanner,
-  VersionId,
-  VersioningStatus,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type ObjectRead,
+  type ReadPlanner,
+  type VersionId,
+  type VersioningStatus,
 } from '../store';
 import type { AisHttp } from './ais-http';
 import {
@@ -138,7 +138,10 @@ function noSuchVersion(key: string, versionId: string): S3Error {
  * the room a checksum still to come (a trailer) takes counted in, so that adding it cannot fail later.
  */
 function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined): void {
-  const later = laterChecksum === undefined ? 0 : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + CONTENT_TIE_KEY.length + MAX_AIS_CHECKSUM_HEX;
+  const later =
+    laterChecksum === undefined
+      ? 0
+      : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + CONTENT_TIE_KEY.length + MAX_AIS_CHECKSUM_HEX;
   const needed = aisMetadataBytes(lines) + later;
   if (needed <= CUSTOM_METADATA_LIMIT) return;
   throw new S3Error(
@@ -236,7 +239,12 @@ export class AisObjects {
   private async addChecksums(bucket: string, key: string, checksums: Checksums, aisChecksum: string): Promise<void> {
     const value: Record<string, string> = { [CONTENT_TIE_KEY]: aisChecksum };
     for (const [algorithm, checksum] of Object.entries(checksums)) value[checksumHeader(algorithm as ChecksumAlgorithm)] = checksum;
-    const answer = await this.http.objectCall({ method: 'PATCH', path: objectPath(bucket, key), json: { action: 'set-custom', value }, context: { bucket, key } });
+    const answer = await this.http.objectCall({
+      method: 'PATCH',
+      path: objectPath(bucket, key),
+      json: { action: 'set-custom', value },
+      context: { bucket, key },
+    });
     await answer.body.dump();
   }
 
@@ -246,9 +254,11 @@ export class AisObjects {
 
   /** Only the object's current version can be read: any other id is NoSuchVersion, as S3 answers for a version that does not exist. */
   private async headWithChecksum(bucket: string, key: string, versionId?: string): Promise<{ info: ObjectInfo; checksum?: string; md5?: string }> {
-    const answer = await this.http.objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } }).catch((err: unknown) => {
-      throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
-    });
+    const answer = await this.http
+      .objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } })
+      .catch((err: unknown) => {
+        throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
+      });
     await answer.body.dump();
     const checksum = contentChecksum(answer.headers);
     const info = objectInfoOfHead(bucket, key, answer.headers);

@@ -4,7 +4,7 @@ import { isS3Error, S3Error } from '../../s3/errors';
 import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
 import { NEW_BUCKET_PROPS } from './buckets';
-import { CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
+import { type CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
 import { bucketPath, objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
@@ -60,7 +60,6 @@ function isMissing(err: unknown): boolean {
   return isS3Error(err) && (err.code === 'NoSuchKey' || err.code === 'NoSuchBucket');
 }
 
-
 /**
  * Reads and writes the gateway's multipart state in AIS (upload-names.ts has the layout): upload records,
  * staged parts and completed markers, all objects of one bucket that the gateway creates when it first needs
@@ -77,7 +76,12 @@ export class UploadRecords {
   /** Creates the uploads bucket unless this process already did (or found it). */
   private ensureBucket(): Promise<void> {
     this.bucketCreated ??= this.http
-      .proxyCall({ method: 'POST', path: bucketPath(UPLOADS_BUCKET), json: { action: 'create-bck', value: NEW_BUCKET_PROPS }, context: { bucket: UPLOADS_BUCKET } })
+      .proxyCall({
+        method: 'POST',
+        path: bucketPath(UPLOADS_BUCKET),
+        json: { action: 'create-bck', value: NEW_BUCKET_PROPS },
+        context: { bucket: UPLOADS_BUCKET },
+      })
       .then(
         () => undefined,
         (err: unknown) => {
@@ -147,7 +151,12 @@ export class UploadRecords {
 
   /** An empty object at `key` with no S3 attributes yet (an upload of empty parts only). */
   async putEmptyObject(bucket: string, key: string): Promise<void> {
-    await this.objects.put(bucket, key, { content: {}, userMetadata: {} }, { stream: Readable.from([]), verify: async () => ({ size: 0, md5Hex: EMPTY_MD5, checksums: {} }) });
+    await this.objects.put(
+      bucket,
+      key,
+      { content: {}, userMetadata: {} },
+      { stream: Readable.from([]), verify: async () => ({ size: 0, md5Hex: EMPTY_MD5, checksums: {} }) },
+    );
   }
 
   /** Staged parts numbered above `after`, in order, at most `limit` of them (AIS pages of up to MAX_LIST_PAGE). */
@@ -160,7 +169,13 @@ export class UploadRecords {
         const partNumber = partNumberOf(uploadId, entry.name);
         if (partNumber === undefined) continue;
         if (parts.length === limit) return { parts, more: true };
-        parts.push({ partNumber, etag: entry.checksum, size: entry.size, lastModified: entry.atime, checksums: partChecksumsOfListed(entry.custom, entry.checksum) });
+        parts.push({
+          partNumber,
+          etag: entry.checksum,
+          size: entry.size,
+          lastModified: entry.atime,
+          checksums: partChecksumsOfListed(entry.custom, entry.checksum),
+        });
       }
       if (page.done) return { parts, more: false };
       cursor = page.entries.at(-1)?.name;
@@ -190,7 +205,12 @@ export class UploadRecords {
 
   async putCompleted(uploadId: string, record: CompletedRecord): Promise<void> {
     const name = completedName(uploadId);
-    const answer = await this.http.objectCall({ method: 'PUT', path: objectPath(UPLOADS_BUCKET, name), body: Buffer.from(JSON.stringify(record)), context: { bucket: UPLOADS_BUCKET, key: name } });
+    const answer = await this.http.objectCall({
+      method: 'PUT',
+      path: objectPath(UPLOADS_BUCKET, name),
+      body: Buffer.from(JSON.stringify(record)),
+      context: { bucket: UPLOADS_BUCKET, key: name },
+    });
     await answer.body.dump();
   }
 
@@ -214,17 +234,30 @@ export class UploadRecords {
    * One AIS listing page of the uploads bucket: names starting with `prefix`, strictly after `startAfter`.
    * A missing uploads bucket lists as empty (no upload was ever made, or it was reset).
    */
-  async list(prefix: string, startAfter: string | undefined, pageSize: number, props = 'name,size,checksum,atime'): Promise<{ entries: ListedName[]; done: boolean }> {
+  async list(
+    prefix: string,
+    startAfter: string | undefined,
+    pageSize: number,
+    props = 'name,size,checksum,atime',
+  ): Promise<{ entries: ListedName[]; done: boolean }> {
     const value: Record<string, unknown> = { prefix, pagesize: pageSize, props, time_format: TIME_FORMAT };
     if (startAfter !== undefined) value.start_after = startAfter;
     let text: string;
     try {
-      ({ text } = await this.http.proxyCall({ method: 'GET', path: bucketPath(UPLOADS_BUCKET), json: { action: 'list', value }, context: { bucket: UPLOADS_BUCKET } }));
+      ({ text } = await this.http.proxyCall({
+        method: 'GET',
+        path: bucketPath(UPLOADS_BUCKET),
+        json: { action: 'list', value },
+        context: { bucket: UPLOADS_BUCKET },
+      }));
     } catch (err) {
       if (isMissing(err)) return { entries: [], done: true };
       throw err;
     }
-    const answer = JSON.parse(text) as { entries?: Array<{ name: string; size?: string; checksum?: string; atime?: string; flags?: number; 'custom-md'?: string }> | null; continuation_token?: string };
+    const answer = JSON.parse(text) as {
+      entries?: Array<{ name: string; size?: string; checksum?: string; atime?: string; flags?: number; 'custom-md'?: string }> | null;
+      continuation_token?: string;
+    };
     const raw = answer.entries ?? [];
     const entries = raw
       .filter((entry) => ((entry.flags ?? 0) & ENTRY_IS_DIR) === 0)
@@ -240,10 +273,12 @@ export class UploadRecords {
 
   /** Deletes a name of the uploads bucket; a name already gone is fine. */
   async deleteName(name: string): Promise<void> {
-    const answer = await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } }).catch((err: unknown) => {
-      if (isS3Error(err) && err.code === 'NoSuchBucket') return undefined;
-      throw err;
-    });
+    const answer = await this.http
+      .objectCallUnlessMissing({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } })
+      .catch((err: unknown) => {
+        if (isS3Error(err) && err.code === 'NoSuchBucket') return undefined;
+        throw err;
+      });
     await answer?.body.dump();
   }
 
@@ -263,4 +298,3 @@ export class UploadRecords {
     }
   }
 }
-

@@ -72,7 +72,6 @@ async function contentOf(read: ObjectRead): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-
 /** Every file and directory under `dir`, as paths relative to it. */
 function walk(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((entry) => entry.split('\\').join('/'));
@@ -265,17 +264,13 @@ describe('EmbeddedStore', () => {
       ['after spilling to a blob file', [bytesOf('a', 10), bytesOf('b', 10), bytesOf('c', 30)], true],
       ['right after the chunk that spills to a blob file', [bytesOf('a', 10), bytesOf('b', 30)], false],
     ])('a body stream that fails %s leaves no record, no blob and the previous object intact', async (_, chunks, pause) => {
-      await expect(store.putObject('bkt', 'fresh', NO_ATTRIBUTES, failingBody(chunks, { pauseBeforeFailing: pause }))).rejects.toThrow(
-        'client went away',
-      );
+      await expect(store.putObject('bkt', 'fresh', NO_ATTRIBUTES, failingBody(chunks, { pauseBeforeFailing: pause }))).rejects.toThrow('client went away');
       expect((await s3ErrorOf(store.headObject('bkt', 'fresh'))).code).toBe('NoSuchKey');
       expect(blobFiles()).toEqual([]);
 
       await store.putObject('bkt', 'kept', NO_ATTRIBUTES, bodyOf(previous));
       const before = blobFiles();
-      await expect(store.putObject('bkt', 'kept', NO_ATTRIBUTES, failingBody(chunks, { pauseBeforeFailing: pause }))).rejects.toThrow(
-        'client went away',
-      );
+      await expect(store.putObject('bkt', 'kept', NO_ATTRIBUTES, failingBody(chunks, { pauseBeforeFailing: pause }))).rejects.toThrow('client went away');
       expect(await read('bkt', 'kept')).toEqual(previous);
       expect(blobFiles()).toEqual(before);
     });
@@ -506,7 +501,7 @@ describe('EmbeddedStore', () => {
       const exited = new Promise((resolve) => writer.once('exit', resolve));
       await new Promise<void>((resolve, reject) => {
         writer.once('exit', (code) => reject(new Error(`the writer exited early (${code})`)));
-        writer.stdout!.on('data', (data: Buffer) => data.toString().includes('in flight') && resolve());
+        writer.stdout.on('data', (data: Buffer) => data.toString().includes('in flight') && resolve());
       });
       expect(blobFiles()).toHaveLength(committed.length + 1);
       writer.kill('SIGKILL');

@@ -2,35 +2,35 @@ import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors';
 import {
-  ObjectStore,
-  BackendStatus,
-  BucketInfo,
-  CompleteRequest,
-  CopyRequest,
-  DeleteResult,
-  IncomingBody,
-  ListObjectsPage,
-  ListObjectsRequest,
-  ListPartsPage,
-  ListPartsRequest,
-  ListUploadsPage,
-  ListUploadsRequest,
-  MultipartChecksum,
-  MultipartUpload,
+  type ObjectStore,
+  type BackendStatus,
+  type BucketInfo,
+  type CompleteRequest,
+  type CopyRequest,
+  type DeleteResult,
+  type IncomingBody,
+  type ListObjectsPage,
+  type ListObjectsRequest,
+  type ListPartsPage,
+  type ListPartsRequest,
+  type ListUploadsPage,
+  type ListUploadsRequest,
+  type MultipartChecksum,
+  type MultipartUpload,
   NULL_VERSION,
-  ObjectAttributes,
-  ObjectInfo,
-  ObjectRead,
-  PartInfo,
-  ReadPlanner,
-  VersioningStatus,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type ObjectRead,
+  type PartInfo,
+  type ReadPlanner,
+  type VersioningStatus,
 } from '../store';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { EmbeddedMetadata } from './metadata';
 import { EmbeddedMultipart } from './multipart';
 import { bucketBase, bucketEnd, indexKey } from './object-keys';
-import { blobIdsOf, bucketInfoOf, ObjectRecord, objectInfoOf } from './records';
+import { blobIdsOf, bucketInfoOf, type ObjectRecord, objectInfoOf } from './records';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;

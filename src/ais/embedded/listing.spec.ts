@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { Database, open, RootDatabase } from 'lmdb';
+import { type Database, open, type RootDatabase } from 'lmdb';
 import {
   compareUtf8,
   entriesOfPage,
   keyArbitrary,
   keySetArbitrary,
-  ListingQuery,
+  type ListingQuery,
   modelEntries,
   modelPages,
   queryArbitrary,
@@ -69,7 +69,12 @@ function expectPagesAsModel(pages: ListObjectsPage[], keys: readonly string[], q
     expect(page.isTruncated).toBe(i < pages.length - 1);
     expect(page.objects.length + page.commonPrefixes.length).toBe(i < pages.length - 1 ? query.maxKeys : model[i].keys.length + model[i].commonPrefixes.length);
   });
-  const listed = pages.flatMap((page) => entriesOfPage(page.objects.map((object) => object.key), page.commonPrefixes));
+  const listed = pages.flatMap((page) =>
+    entriesOfPage(
+      page.objects.map((object) => object.key),
+      page.commonPrefixes,
+    ),
+  );
   expect(listed).toEqual(modelEntries(keys, query.prefix, query.delimiter));
   expect(new Set(listed.map((entry) => entry.value)).size).toBe(listed.length);
   for (const object of pages.flatMap((page) => page.objects)) expect(object.size).toBe(Buffer.byteLength(object.key));
@@ -131,9 +136,24 @@ describe('listPage against the model', () => {
 
   it('a page that ends exactly at the last entry is not truncated; one with more to come is', () => {
     const bucket = bucketWith(['a/1', 'a/2', 'b', 'c']);
-    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 3 }))).toEqual({ keys: ['b', 'c'], commonPrefixes: ['a/'], isTruncated: false, lastEntry: 'c' });
-    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 2 }))).toEqual({ keys: ['b'], commonPrefixes: ['a/'], isTruncated: true, lastEntry: 'b' });
-    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 2, startAfter: 'b' }))).toEqual({ keys: ['c'], commonPrefixes: [], isTruncated: false, lastEntry: 'c' });
+    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 3 }))).toEqual({
+      keys: ['b', 'c'],
+      commonPrefixes: ['a/'],
+      isTruncated: false,
+      lastEntry: 'c',
+    });
+    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 2 }))).toEqual({
+      keys: ['b'],
+      commonPrefixes: ['a/'],
+      isTruncated: true,
+      lastEntry: 'b',
+    });
+    expect(shapeOf(list(bucket, { prefix: '', delimiter: '/', maxKeys: 2, startAfter: 'b' }))).toEqual({
+      keys: ['c'],
+      commonPrefixes: [],
+      isTruncated: false,
+      lastEntry: 'c',
+    });
     expect(shapeOf(list(bucket, { prefix: 'a/', maxKeys: 2 }))).toEqual({ keys: ['a/1', 'a/2'], commonPrefixes: [], isTruncated: false, lastEntry: 'a/2' });
   });
 
@@ -193,7 +213,7 @@ describe('listPage against the model', () => {
   it('without a delimiter, start-after any string gives the keys after it in byte order, wherever it falls', () => {
     fc.assert(
       fc.property(
-        keySetArbitrary(40).chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.oneof(keyArbitrary, fc.constantFrom(...keys, ''))) ),
+        keySetArbitrary(40).chain((keys) => fc.tuple(fc.constant(keys), queryArbitrary(keys), fc.oneof(keyArbitrary, fc.constantFrom(...keys, '')))),
         ([keys, query, startAfter]) => {
           const bucket = bucketWith(keys);
           const expected = modelEntries(keys, query.prefix, undefined).filter((entry) => compareUtf8(entry.value, startAfter) > 0);
@@ -345,10 +365,15 @@ describe('EmbeddedStore.listObjects against the model', () => {
           await Promise.all(
             keys.map((key) => {
               const bytes = Buffer.from(key, 'utf8');
-              return store.putObject(bucket, key, { content: {}, userMetadata: {} }, {
-                stream: Readable.from([bytes]),
-                verify: async () => ({ size: bytes.length, md5Hex: 'e'.repeat(32), checksums: {} }),
-              });
+              return store.putObject(
+                bucket,
+                key,
+                { content: {}, userMetadata: {} },
+                {
+                  stream: Readable.from([bytes]),
+                  verify: async () => ({ size: bytes.length, md5Hex: 'e'.repeat(32), checksums: {} }),
+                },
+              );
             }),
           );
           for (const query of queries) {

@@ -1,7 +1,7 @@
 import type { Database } from 'lmdb';
 import type { ListObjectsPage, ListObjectsRequest } from '../store';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
-import { ObjectRecord, summaryOf } from './records';
+import { type ObjectRecord, summaryOf } from './records';
 
 /**
  * One page of a bucket listing, reading a bounded stretch of the index: it starts at the prefix (or after

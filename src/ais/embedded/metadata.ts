@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Database, open, RootDatabase } from 'lmdb';
+import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { NULL_VERSION } from '../store';
-import { BlobFiles, BlobId } from './blob-files';
-import { BodySink, StoredBody } from './body-sink';
+import { BlobFiles, type BlobId } from './blob-files';
+import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, BucketRecord, ObjectRecord, PartRecord, UploadRecord } from './records';
+import { blobIdsOf, type BucketRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
 
 /**
  * The embedded store's metadata (LMDB) and its bookkeeping of blobs. A write lands its bytes first, then
@@ -116,11 +116,7 @@ export class EmbeddedMetadata {
    * the record it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
    * may name more blobs that the commit leaves unreferenced.
    */
-  async commitObject(
-    bucket: string,
-    key: string,
-    build: (versionId: string) => { record: ObjectRecord; unreferenced?: BlobId[] },
-  ): Promise<ObjectRecord> {
+  async commitObject(bucket: string, key: string, build: (versionId: string) => { record: ObjectRecord; unreferenced?: BlobId[] }): Promise<ObjectRecord> {
     const { record, freed } = await this.transaction(() => {
       const owner = this.bucketRecord(bucket);
       const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;

@@ -13,12 +13,12 @@ import type {
   ObjectInfo,
   PartInfo,
 } from '../store';
-import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, StoredPart } from '../../s3/multipart-rules';
+import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
 import { commonPrefixOf } from './listing';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
-import { objectInfoOf, ObjectRecord, PartRecord, partInfoOf, UploadRecord, uploadOf } from './records';
+import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
 
 /** Uploads untouched this long are aborted in the background (configurable). */
 const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
@@ -106,7 +106,9 @@ export class EmbeddedMultipart {
       const { etag, size, checksums, checksumType } = object;
       this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
       const chosen = new Set(selected.map((part) => part.partNumber));
-      const unreferenced = this.removeParts(uploadId).filter(({ partNumber }) => !chosen.has(partNumber)).map(({ blob }) => blob);
+      const unreferenced = this.removeParts(uploadId)
+        .filter(({ partNumber }) => !chosen.has(partNumber))
+        .map(({ blob }) => blob);
       return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined) };
     });
     return objectInfoOf(key, record);

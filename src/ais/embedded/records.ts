@@ -1,4 +1,16 @@
-import type { BucketInfo, Checksums, ChecksumType, ContentHeaders, MultipartChecksum, MultipartUpload, ObjectAttributes, ObjectInfo, ObjectSummary, PartInfo, VersioningStatus } from '../store';
+import type {
+  BucketInfo,
+  Checksums,
+  ChecksumType,
+  ContentHeaders,
+  MultipartChecksum,
+  MultipartUpload,
+  ObjectAttributes,
+  ObjectInfo,
+  ObjectSummary,
+  PartInfo,
+  VersioningStatus,
+} from '../store';
 import { NULL_VERSION } from '../store';
 import type { BlobId } from './blob-files';
 
