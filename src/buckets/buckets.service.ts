@@ -9,7 +9,7 @@ import { OWNER } from '../s3/owner';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
+import { childElement, MAX_REQUEST_XML_BYTES, parseXml, XmlElement } from '../s3/xml';
 import { assertValidBucketName } from './bucket-name';
 import { continuationTokenAfter, encodeForListing, entryOfContinuationToken, ListingParams, parseListingParams } from './list-params';
 
@@ -138,8 +138,6 @@ export class BucketsService {
     if (length === undefined || length === '0') return;
     const text = (await readSmallBody(request, MAX_REQUEST_XML_BYTES)).toString('utf8');
     if (text.trim() === '') return;
-    const document = parseXml(text);
-    if (document.CreateBucketConfiguration === undefined) throw new S3Error('MalformedXML');
-    textOf(document.CreateBucketConfiguration.LocationConstraint);
+    if (childElement(parseXml(text), 'CreateBucketConfiguration') === undefined) throw new S3Error('MalformedXML');
   }
 }

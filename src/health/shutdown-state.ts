@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/configuration';
@@ -17,7 +18,7 @@ export class ShutdownState implements BeforeApplicationShutdown {
   private stopping = false;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly adapterHost: HttpAdapterHost<FastifyAdapter>,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -37,7 +38,7 @@ export class ShutdownState implements BeforeApplicationShutdown {
     if (!finished) {
       this.logger.warn(`requests still running after ${grace} ms; closing their connections`);
       // Fastify's close waits for every open request: cut what is left, or the process would never exit.
-      (adapter.getHttpServer() as Server).closeAllConnections();
+      adapter.getHttpServer<Server>().closeAllConnections();
       await closed;
     }
   }

@@ -13,10 +13,16 @@ export function instrumentStore(client: ObjectStore, backend: string, metrics: M
   const wrapped = new Map<string | symbol, unknown>();
   return new Proxy(client, {
     get(target, name, receiver) {
-      const member = Reflect.get(target, name, receiver);
+      const member: unknown = Reflect.get(target, name, receiver);
       if (typeof member !== 'function') return member;
-      if (!wrapped.has(name)) wrapped.set(name, UNTIMED.has(name) ? member.bind(target) : timed(target, member, backend, String(name), metrics));
-      return wrapped.get(name);
+      let wrapper = wrapped.get(name);
+      if (wrapper === undefined) {
+        // Every function member of the store interface returns a promise.
+        const call = member as (...args: unknown[]) => Promise<unknown>;
+        wrapper = UNTIMED.has(name) ? call.bind(target) : timed(target, call, backend, String(name), metrics);
+        wrapped.set(name, wrapper);
+      }
+      return wrapper;
     },
   });
 }

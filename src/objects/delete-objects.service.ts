@@ -5,7 +5,7 @@ import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { isS3Error, S3Error } from '../s3/errors';
 import { S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
+import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, type XmlElement } from '../s3/xml';
 import { assertValidKey } from './object-address';
 
 /** S3 DeleteObjects takes at most 1000 keys per request. */
@@ -19,15 +19,14 @@ interface DeleteTarget {
 }
 
 function parseDeleteRequest(text: string): { quiet: boolean; targets: DeleteTarget[] } {
-  const document = parseXml(text, ['Object']);
-  const root = document.Delete;
-  if (root === undefined || typeof root !== 'object') throw new S3Error('MalformedXML');
-  const objects: unknown[] = root.Object ?? [];
+  const root = childElement(parseXml(text, ['Object']), 'Delete');
+  if (root === undefined) throw new S3Error('MalformedXML');
+  const objects = childElements(root, 'Object');
   if (objects.length === 0 || objects.length > MAX_KEYS_PER_DELETE) throw new S3Error('MalformedXML');
   const targets = objects.map((object) => {
-    const key = textOf((object as Record<string, unknown>).Key);
+    const key = textOf(object.Key);
     if (key === undefined || key === '') throw new S3Error('MalformedXML');
-    const versionId = textOf((object as Record<string, unknown>).VersionId);
+    const versionId = textOf(object.VersionId);
     return { key, versionId: versionId === '' ? undefined : versionId };
   });
   const quiet = textOf(root.Quiet)?.trim().toLowerCase() === 'true';

@@ -12,7 +12,7 @@ import { attributesOf, integrityHeaders, quotedEtag } from '../s3/object-headers
 import { OWNER } from '../s3/owner';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
+import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
 import { parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
@@ -68,11 +68,9 @@ function completeRequestBody(request: S3Request): Promise<Buffer> {
 }
 
 function parseCompletedParts(text: string): CompletedPart[] {
-  const root = parseXml(text, ['Part']).CompleteMultipartUpload;
-  if (root === undefined || typeof root !== 'object') throw new S3Error('MalformedXML');
-  const parts: unknown[] = root.Part ?? [];
-  return parts.map((element) => {
-    const part = element as Record<string, unknown>;
+  const root = childElement(parseXml(text, ['Part']), 'CompleteMultipartUpload');
+  if (root === undefined) throw new S3Error('MalformedXML');
+  return childElements(root, 'Part').map((part) => {
     const number = textOf(part.PartNumber);
     const etag = textOf(part.ETag);
     if (number === undefined || !/^\d+$/.test(number) || etag === undefined) throw new S3Error('MalformedXML');

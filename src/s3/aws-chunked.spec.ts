@@ -497,7 +497,7 @@ describe('AwsChunkedDecoder', () => {
         requestHandler: {
           handle: async (request: { headers: Record<string, string>; body: Readable }) => {
             sent.headers = request.headers;
-            for await (const chunk of request.body) sent.body.push(Buffer.from(chunk));
+            for await (const chunk of request.body as AsyncIterable<Uint8Array>) sent.body.push(Buffer.from(chunk));
             return { response: new HttpResponse({ statusCode: 200, headers: {}, body: Readable.from([]) }) };
           },
         },
@@ -545,7 +545,7 @@ describe('AwsChunkedDecoder', () => {
     it('decodes getAwsChunkedEncodingStream without a checksum, which ends with just "0\\r\\n"', async () => {
       const encoded = getAwsChunkedEncodingStream(Readable.from([Buffer.from('hello '), Buffer.from('world')]), { bodyLengthChecker: calculateBodyLength });
       const body: Buffer[] = [];
-      for await (const chunk of encoded) body.push(Buffer.from(chunk));
+      for await (const chunk of encoded as AsyncIterable<Uint8Array>) body.push(Buffer.from(chunk));
       expect(Buffer.concat(body).toString()).toBe('6\r\nhello \r\n5\r\nworld\r\n0\r\n');
       expect(await decode(body, { decodedLength: 11 })).toEqual({ data: Buffer.from('hello world'), trailers: {} });
     });

@@ -152,10 +152,10 @@ describe('agreement with the AWS libraries', () => {
   const references: Array<[ChecksumAlgorithm, string, (data: Uint8Array) => Promise<Uint8Array>]> = [
     ['CRC32', '@aws-sdk/checksums Crc32', (d) => sdkDigest(new SdkCrc32(), d)],
     ['CRC32C', '@aws-sdk/checksums Crc32c', (d) => sdkDigest(new SdkCrc32c(), d)],
-    ['CRC32C', '@aws-crypto/crc32c', async (d) => uint32be(new AwsCryptoCrc32c().update(d).digest())],
+    ['CRC32C', '@aws-crypto/crc32c', (d) => Promise.resolve(uint32be(new AwsCryptoCrc32c().update(d).digest()))],
     ['CRC64NVME', '@aws-sdk/crc64-nvme', (d) => sdkDigest(new SdkCrc64Nvme(), d)],
-    ['SHA1', 'node crypto', async (d) => createHash('sha1').update(d).digest()],
-    ['SHA256', 'node crypto', async (d) => createHash('sha256').update(d).digest()],
+    ['SHA1', 'node crypto', (d) => Promise.resolve(createHash('sha1').update(d).digest())],
+    ['SHA256', 'node crypto', (d) => Promise.resolve(createHash('sha256').update(d).digest())],
   ];
 
   async function sdkDigest(checksum: { update(d: Uint8Array): void; digest(): Promise<Uint8Array> }, data: Uint8Array) {
@@ -187,9 +187,9 @@ describe('agreement with the AWS libraries', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       requestHandler: {
-        handle: async (request: { headers: Record<string, string> }) => {
+        handle: (request: { headers: Record<string, string> }) => {
           headers = request.headers;
-          return { response: new HttpResponse({ statusCode: 200, headers: {}, body: Readable.from([]) }) };
+          return Promise.resolve({ response: new HttpResponse({ statusCode: 200, headers: {}, body: Readable.from([]) }) });
         },
       },
     });

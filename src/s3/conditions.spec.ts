@@ -1,5 +1,6 @@
 import type { ObjectInfo } from '../ais/store';
 import { checkCopySourceConditions, checkReadConditions } from './conditions';
+import { thrownS3Error } from '../../test/support/rejections';
 
 const info: ObjectInfo = {
   key: 'k',
@@ -51,9 +52,10 @@ describe('checkReadConditions', () => {
 
 describe('checkCopySourceConditions', () => {
   it('refuses a failed copy-source condition with 412, never 304', () => {
-    expect(() => checkCopySourceConditions(info, { 'x-amz-copy-source-if-none-match': '"abc"' })).toThrow(
-      expect.objectContaining({ code: 'PreconditionFailed', status: 412 }),
-    );
+    expect(thrownS3Error(() => checkCopySourceConditions(info, { 'x-amz-copy-source-if-none-match': '"abc"' }))).toMatchObject({
+      code: 'PreconditionFailed',
+      status: 412,
+    });
     expect(() => checkCopySourceConditions(info, { 'x-amz-copy-source-if-match': '"abc"' })).not.toThrow();
   });
 });

@@ -6,8 +6,13 @@ import { recordErrorCode, type S3Request } from './s3-request';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
-/** An XML document without its declaration, which the kept-alive answer has sent already. */
-function withoutDeclaration(xml: string): string {
+/**
+ * A document answer without its declaration, which the kept-alive answer has sent already. Only documents are
+ * kept alive (a Complete's result, an error): a streamed body cannot follow the spaces.
+ */
+function documentWithoutDeclaration(body: S3Response['body']): string {
+  if (body instanceof Readable) throw new Error('a kept-alive answer must be a document, not a stream');
+  const xml = body === undefined ? '' : typeof body === 'string' ? body : body.toString('utf8');
   return xml.startsWith(XML_DECLARATION) ? xml.slice(XML_DECLARATION.length) : xml;
 }
 
@@ -32,13 +37,13 @@ export async function sendKeptAlive(reply: FastifyReply, request: S3Request, ans
   const spaces = setInterval(() => body.push(' '), intervalMs);
   void answer
     .then(
-      (response) => body.push(withoutDeclaration(String(response.body ?? ''))),
+      (response) => body.push(documentWithoutDeclaration(response.body)),
       (err: unknown) => {
         const error = isS3Error(err) ? err : new S3Error('InternalError');
         if (!isS3Error(err)) reply.log.error({ err }, 'failed after its answer had started');
         recordErrorCode(request.raw, error.code);
         const document = errorResponse(error, request.originalUrl.split('?')[0], request.id, false).body;
-        body.push(withoutDeclaration(String(document)));
+        body.push(documentWithoutDeclaration(document));
       },
     )
     .finally(() => {

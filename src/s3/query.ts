@@ -14,7 +14,7 @@ function decodeComponent(text: string): string {
 }
 
 export function parseQuery(raw: string): Query {
-  const query: Record<string, string> = Object.create(null);
+  const query = Object.create(null) as Record<string, string>;
   if (raw === '') return query;
   for (const pair of raw.split('&')) {
     if (pair === '') continue;

@@ -33,8 +33,9 @@ export function toXml(root: string, content: XmlElement, withNamespace = true): 
   return js2xml({ _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element }, { compact: true, fullTagEmptyElement: false });
 }
 
-export interface ParsedXml {
-  [name: string]: ParsedXml[] | { _text?: string } | string | undefined;
+/** A parsed request element (xml-js compact form): child elements by name, its text under `_text`. */
+export interface ParsedElement {
+  [name: string]: unknown;
 }
 
 /** Request bodies are small documents (DeleteObjects of 1000 keys is ~1.1 MB at most). */
@@ -44,9 +45,9 @@ export const MAX_REQUEST_XML_BYTES = 2 * 1024 * 1024;
  * Parses a request document. `repeated` names elements that may occur more than once (Object, Part):
  * xml-js yields an object for one child and an array for several, so those are always arrays.
  */
-export function parseXml(text: string, repeated: readonly string[] = []): Record<string, any> {
+export function parseXml(text: string, repeated: readonly string[] = []): ParsedElement {
   if (text.trim() === '') throw new S3Error('MalformedXML');
-  let document: Record<string, any>;
+  let document: ParsedElement;
   try {
     document = xml2js(text, {
       compact: true,
@@ -54,13 +55,31 @@ export function parseXml(text: string, repeated: readonly string[] = []): Record
       ignoreComment: true,
       ignoreInstruction: true,
       ignoreDoctype: true,
-      alwaysArray: repeated as string[],
-    }) as Record<string, any>;
+      alwaysArray: [...repeated],
+    }) as ParsedElement;
   } catch {
     throw new S3Error('MalformedXML');
   }
   if (hasUnclosedElement(document)) throw new S3Error('MalformedXML');
   return document;
+}
+
+function isElement(value: unknown): value is ParsedElement {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The child element `name` (the first, if repeated); undefined when there is none. */
+export function childElement(parent: ParsedElement, name: string): ParsedElement | undefined {
+  const child = parent[name];
+  const first: unknown = Array.isArray(child) ? child[0] : child;
+  return isElement(first) ? first : undefined;
+}
+
+/** Every child element `name`, in document order (name it in parseXml's `repeated`). */
+export function childElements(parent: ParsedElement, name: string): ParsedElement[] {
+  const child = parent[name];
+  if (child === undefined) return [];
+  return (Array.isArray(child) ? child : [child]).filter(isElement);
 }
 
 /**
@@ -77,10 +96,9 @@ function hasUnclosedElement(node: unknown): boolean {
 export function textOf(element: unknown): string | undefined {
   if (element === undefined || element === null) return undefined;
   if (Array.isArray(element)) return textOf(element[0]);
-  if (typeof element === 'object') {
-    const text = (element as { _text?: unknown })._text;
-    if (text === undefined) return '';
-    return Array.isArray(text) ? text.join('') : String(text);
-  }
-  return String(element);
+  const text = isElement(element) ? element._text : element;
+  if (typeof text === 'string') return text;
+  if (Array.isArray(text)) return text.join('');
+  // An element without text (`<Key></Key>`) reads as empty; xml-js gives no other leaf than strings.
+  return typeof text === 'number' || typeof text === 'boolean' ? String(text) : '';
 }

@@ -7,11 +7,11 @@ import { quotedEtag } from '../s3/object-headers';
 import { OWNER } from '../s3/owner';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { MAX_REQUEST_XML_BYTES, parseXml, textOf } from '../s3/xml';
+import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf } from '../s3/xml';
 
 function parseVersioningConfiguration(text: string): VersioningStatus {
-  const root = parseXml(text).VersioningConfiguration;
-  if (root === undefined || typeof root !== 'object') throw new S3Error('MalformedXML');
+  const root = childElement(parseXml(text), 'VersioningConfiguration');
+  if (root === undefined) throw new S3Error('MalformedXML');
   const status = textOf(root.Status);
   if (status !== 'Enabled' && status !== 'Suspended') throw new S3Error('MalformedXML');
   const mfaDelete = textOf(root.MfaDelete);

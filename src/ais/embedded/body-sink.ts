@@ -63,13 +63,16 @@ export class BodySink extends Writable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // A body that fails while a spill is creating the blob: wait for it, or its handle would stay open.
     const settled = this.spilling?.catch(() => undefined) ?? Promise.resolve();
-    settled.then(() => {
+    void settled.then(() => {
       const handle = this.handle;
       this.handle = undefined;
       // autoDestroy runs this after a clean finish too: keep the held bytes then, result() still needs them.
       if (error) this.chunks = [];
       if (handle === undefined) return callback(error);
-      handle.close().finally(() => callback(error));
+      handle.close().then(
+        () => callback(error),
+        (closeError: Error) => callback(error ?? closeError),
+      );
     });
   }
 

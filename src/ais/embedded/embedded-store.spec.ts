@@ -36,7 +36,7 @@ function bodyOf(data: Buffer | string, chunkSize = 7): IncomingBody {
   const bytes = Buffer.from(data);
   return {
     stream: Readable.from(chunksOf(bytes, chunkSize)),
-    verify: async () => ({ size: bytes.length, md5Hex: md5Hex(bytes), checksums: {} }),
+    verify: () => Promise.resolve({ size: bytes.length, md5Hex: md5Hex(bytes), checksums: {} }),
   };
 }
 
@@ -49,9 +49,7 @@ function failingBody(chunks: Buffer[], options: { pauseBeforeFailing: boolean })
   }
   return {
     stream: Readable.from(generate()),
-    verify: async () => {
-      throw new Error('verify() must not be called for a body that failed');
-    },
+    verify: () => Promise.reject(new Error('verify() must not be called for a body that failed')),
   };
 }
 
@@ -59,9 +57,7 @@ function failingBody(chunks: Buffer[], options: { pauseBeforeFailing: boolean })
 function badDigestBody(data: Buffer | string): IncomingBody {
   return {
     stream: Readable.from(chunksOf(Buffer.from(data), 5)),
-    verify: async () => {
-      throw new S3Error('BadDigest');
-    },
+    verify: () => Promise.reject(new S3Error('BadDigest')),
   };
 }
 
@@ -98,7 +94,7 @@ const blobCount = () => fs.readdirSync(dataDir + '/blobs', { recursive: true }).
   await store.open();
   const before = blobCount();
   const body = new PassThrough();
-  store.putObject('bkt', 'k', { content: {}, userMetadata: {} }, { stream: body, verify: async () => ({ size: 0, md5Hex: '', checksums: {} }) });
+  store.putObject('bkt', 'k', { content: {}, userMetadata: {} }, { stream: body, verify: () => Promise.resolve({ size: 0, md5Hex: '', checksums: {} }) });
   body.write(Buffer.alloc(1000, 0x61));
   while (blobCount() === before) await new Promise((resolve) => setTimeout(resolve, 5));
   console.log('in flight');
@@ -301,7 +297,7 @@ describe('EmbeddedStore', () => {
       const slow = new PassThrough();
       const slowPut = store.putObject('bkt', 'contended', NO_ATTRIBUTES, {
         stream: slow,
-        verify: async () => ({ size: slowBytes.length, md5Hex: md5Hex(slowBytes), checksums: {} }),
+        verify: () => Promise.resolve({ size: slowBytes.length, md5Hex: md5Hex(slowBytes), checksums: {} }),
       });
       slow.write(slowBytes.subarray(0, 1000));
 

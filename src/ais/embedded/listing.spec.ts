@@ -252,7 +252,7 @@ describe('listing cost: a page reads a bounded range of the index', () => {
     const work: Work = { ranges: 0, entries: 0 };
     const counted = new Proxy(objects, {
       get(target, property, receiver) {
-        if (property !== 'getRange') return Reflect.get(target, property, receiver);
+        if (property !== 'getRange') return Reflect.get(target, property, receiver) as unknown;
         return (options: Parameters<typeof target.getRange>[0]) => {
           work.ranges += 1;
           const range = target.getRange(options);
@@ -371,7 +371,7 @@ describe('EmbeddedStore.listObjects against the model', () => {
                 { content: {}, userMetadata: {} },
                 {
                   stream: Readable.from([bytes]),
-                  verify: async () => ({ size: bytes.length, md5Hex: 'e'.repeat(32), checksums: {} }),
+                  verify: () => Promise.resolve({ size: bytes.length, md5Hex: 'e'.repeat(32), checksums: {} }),
                 },
               );
             }),

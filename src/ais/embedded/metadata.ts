@@ -56,7 +56,11 @@ export class EmbeddedMetadata {
     return (this.objects.getStats() as { entryCount: number }).entryCount;
   }
 
-  /** Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. */
+  /**
+   * Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. Inside `work`,
+   * lmdb's put and remove apply at once, as part of the transaction: the promises they return settle with it,
+   * so callers mark them `void`.
+   */
   transaction<T>(work: () => T): Promise<T> {
     return this.env.transaction(work);
   }
@@ -124,9 +128,9 @@ export class EmbeddedMetadata {
       built.record.versionId = versionId;
       const at = indexKey(bucketBase(bucket), key);
       const previous = this.objects.get(at);
-      this.objects.put(at, built.record);
+      void this.objects.put(at, built.record);
       const kept = new Set(blobIdsOf(built.record));
-      kept.forEach((id) => this.limbo.remove(id));
+      for (const id of kept) void this.limbo.remove(id);
       const unreferenced = [...blobIdsOf(previous), ...(built.unreferenced ?? [])].filter((id) => !kept.has(id));
       this.markUnreferenced(unreferenced);
       return { record: built.record, freed: unreferenced };
@@ -138,12 +142,12 @@ export class EmbeddedMetadata {
   /** Inside a transaction: blobs no record points at any more, freed once it commits. */
   markUnreferenced(ids: BlobId[]): void {
     const entry = limboEntry();
-    ids.forEach((id) => this.limbo.put(id, entry));
+    for (const id of ids) void this.limbo.put(id, entry);
   }
 
   /** Inside a transaction: a blob now referenced by a record written in it. */
   markReferenced(id: BlobId): void {
-    this.limbo.remove(id);
+    void this.limbo.remove(id);
   }
 
   /**

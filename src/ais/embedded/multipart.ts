@@ -63,7 +63,7 @@ export class EmbeddedMultipart {
     const record: UploadRecord = { uploadId: newUploadId(), initiated: Date.now(), attributes, checksum };
     await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
-      this.meta.uploads.put(uploadIndexKey(bucket, key, record.uploadId), record);
+      void this.meta.uploads.put(uploadIndexKey(bucket, key, record.uploadId), record);
     });
     return uploadOf(key, record);
   }
@@ -79,7 +79,7 @@ export class EmbeddedMultipart {
         this.openUpload(bucket, key, uploadId);
         const at = partKey(uploadId, partNumber);
         const previous = this.meta.parts.get(at);
-        this.meta.parts.put(at, part);
+        void this.meta.parts.put(at, part);
         if (blob !== undefined) this.meta.markReferenced(blob);
         const unreferenced = previous?.blob !== undefined ? [previous.blob] : [];
         this.meta.markUnreferenced(unreferenced);
@@ -104,7 +104,7 @@ export class EmbeddedMultipart {
       checkPartChecksums(request.parts, parts);
       const object = this.objectOf(upload, selected, parts, request);
       const { etag, size, checksums, checksumType } = object;
-      this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
+      void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
       const chosen = new Set(selected.map((part) => part.partNumber));
       const unreferenced = this.removeParts(uploadId)
         .filter(({ partNumber }) => !chosen.has(partNumber))
@@ -117,12 +117,13 @@ export class EmbeddedMultipart {
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
     const freed = await this.meta.transaction(() => {
       this.openUpload(bucket, key, uploadId);
-      this.meta.uploads.remove(uploadIndexKey(bucket, key, uploadId));
+      void this.meta.uploads.remove(uploadIndexKey(bucket, key, uploadId));
       return this.unreferenceParts(uploadId);
     });
     await this.meta.freeBlobs(freed);
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
   async listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
     const upload = uploadOf(key, this.openUpload(bucket, key, uploadId));
     const entries = Array.from(this.meta.parts.getRange({ ...partRange(uploadId, request.partNumberMarker), limit: request.maxParts + 1 }));
@@ -130,6 +131,7 @@ export class EmbeddedMultipart {
     return { upload, parts, isTruncated: entries.length > request.maxParts };
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
   async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     this.meta.bucketRecord(bucket);
     const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
@@ -156,7 +158,7 @@ export class EmbeddedMultipart {
   async discard(uploads: Array<{ key: Buffer; uploadId: string }>): Promise<void> {
     const freed = await this.meta.transaction(() =>
       uploads.flatMap(({ key, uploadId }) => {
-        this.meta.uploads.remove(key);
+        void this.meta.uploads.remove(key);
         return this.unreferenceParts(uploadId);
       }),
     );
@@ -191,7 +193,7 @@ export class EmbeddedMultipart {
   /** Inside a transaction: removes an upload's part records, returning them. */
   private removeParts(uploadId: string): Array<{ partNumber: number; blob?: BlobId }> {
     const removed = Array.from(this.partsOf(uploadId).values());
-    removed.forEach((part) => this.meta.parts.remove(partKey(uploadId, part.partNumber)));
+    for (const part of removed) void this.meta.parts.remove(partKey(uploadId, part.partNumber));
     return removed;
   }
 
