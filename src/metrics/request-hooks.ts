@@ -58,7 +58,7 @@ function settle(request: FastifyRequest, reply: FastifyReply, metrics: MetricsSe
 
 /**
  * Counts, times and logs every S3 request once its last byte has left (Fastify's onResponse: an
- * interceptor would finish before a streamed body is sent, SPEC.md section 7). One access-log line per
+ * interceptor would finish before a streamed body is sent, docs/pitfalls.md "Fastify and NestJS"). One access-log line per
  * request, with the request id the client saw in `x-amz-request-id`; never credentials or signatures.
  * onResponse only runs for a response that finished: a request whose client went away first is settled
  * when its response closes unfinished. `accessLog`: whether the logger writes info lines (LOG_LEVEL=info or

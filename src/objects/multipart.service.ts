@@ -122,7 +122,7 @@ function copySourceRange(header: string | undefined, size: number): { start: num
   return range;
 }
 
-/** The S3 multipart upload operations; upload state lives in the backend (SPEC.md section 2). */
+/** The S3 multipart upload operations; upload state lives in the backend (docs/architecture.md, "The store interface"). */
 @Injectable()
 export class MultipartService {
   constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}

@@ -81,7 +81,7 @@ describe('algorithm names', () => {
 
 describe('createChecksum', () => {
   it.each([
-    // The CRC catalogue's check values ("123456789"); CRC-64/NVME per SPEC.md section 7.
+    // The CRC catalogue's check values ("123456789"); CRC-64/NVME per docs/pitfalls.md, "Flexible checksums from current SDKs".
     ['CRC32', 'cbf43926'],
     ['CRC32C', 'e3069283'],
     ['CRC64NVME', 'ae8b14860a799888'],

@@ -12,7 +12,7 @@ export const ROUTING_FAILURE = 'RoutingFailure';
 
 /** Endpoints served by the gateway itself (probes, metrics), outside S3. */
 const OWN_ENDPOINTS = /^\/(health\/live|health\/ready|metrics)(\?|$)/;
-/** With S3 at the root these names would collide with the gateway's own endpoints (SPEC.md section 7). */
+/** With S3 at the root these names would collide with the gateway's own endpoints (docs/pitfalls.md, "S3 at the root"). */
 const RESERVED_BUCKETS = new Set(['health', 'metrics']);
 
 function isOwnEndpoint(req: IncomingMessage, url: string): boolean {
@@ -26,7 +26,7 @@ function scopeOf(bucket: string | undefined, key: string | undefined): S3Scope {
 
 /**
  * Fastify `rewriteUrl`: decides, once per request and before any routing, which S3 operation a request is
- * (SPEC.md: routing declared in one place) and rewrites the URL to that operation's route. The client's URL
+ * (docs/architecture.md, "Request path") and rewrites the URL to that operation's route. The client's URL
  * stays in `req.originalUrl` for signature checks.
  */
 export function createS3UrlRewriter(config: AddressingConfig): (req: IncomingMessage) => string {

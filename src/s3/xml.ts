@@ -10,7 +10,7 @@ export interface XmlElement {
 }
 
 /**
- * xml-js's js2xml turns an existing `&amp;` back into `&` before escaping (SPEC.md section 7), so a key
+ * xml-js's js2xml turns an existing `&amp;` back into `&` before escaping (docs/pitfalls.md, "XML"), so a key
  * that literally contains `a&amp;b` would come back as `a&b`: escape `&` ourselves and leave `<`, `>` to it.
  */
 function escapeAmpersands(value: XmlValue): XmlValue {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { aisNameOf } from '../../src/ais/cluster/object-names';
 
 /**
- * The reference model of an S3 bucket listing (SPEC.md section 2), shared by the listing unit test and the
+ * The reference model of an S3 bucket listing (docs/architecture.md, "Listing order"), shared by the listing unit test and the
  * listing e2e test: keys sorted by their UTF-8 bytes, filtered by prefix, keys with the delimiter after the
  * prefix rolled up into common prefixes (each in the place of its first key), and pages cut from that one
  * combined sequence.

@@ -41,7 +41,7 @@ function userBucket(bucket: string): string {
 }
 
 /**
- * The AIS client over a real AIStore cluster's native REST API (SPEC.md section 5): buckets are ordinary
+ * The ObjectStore over a real AIStore cluster's native REST API (docs/architecture.md, "The cluster backend"): buckets are ordinary
  * `ais://` buckets, objects are streamed to and from the target that owns them, and AIS's answers are
  * turned into S3's where the two differ (docs/ais-native-api.md).
  */

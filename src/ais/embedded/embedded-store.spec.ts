@@ -10,7 +10,7 @@ import { EmbeddedStore } from './embedded-store';
 import { s3ErrorOf } from '../../../test/support/rejections';
 
 /**
- * EmbeddedStore on a real temporary directory, no mocks: what SPEC.md section 4 promises about where bytes
+ * EmbeddedStore on a real temporary directory, no mocks: what docs/architecture.md ("The embedded backend") promises about where bytes
  * live, what an overwrite, a failed PUT, a copy and a restart leave behind.
  */
 

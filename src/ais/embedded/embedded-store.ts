@@ -52,7 +52,7 @@ function isMissingFile(err: unknown): boolean {
 }
 
 /**
- * The embedded single-node store (SPEC.md section 4): metadata in LMDB, bytes inline or in immutable blob
+ * The embedded single-node store (docs/architecture.md, "The embedded backend"): metadata in LMDB, bytes inline or in immutable blob
  * files (see EmbeddedMetadata for how writes stay atomic and crash-safe), multipart uploads in EmbeddedMultipart.
  */
 export class EmbeddedStore implements ObjectStore {

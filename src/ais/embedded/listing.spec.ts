@@ -21,7 +21,7 @@ import { bucketBase, indexKey } from './object-keys';
 import type { ObjectRecord } from './records';
 
 /**
- * Bucket listing (SPEC.md sections 2 and 4) against the reference model in test/support/listing-model.ts:
+ * Bucket listing (docs/architecture.md, "Listing order") against the reference model in test/support/listing-model.ts:
  * UTF-8 byte order, prefix, delimiter roll-up, and paging with IsTruncated and the next marker right at every
  * page edge; and a page reads a bounded stretch of the index, never the whole bucket.
  */
