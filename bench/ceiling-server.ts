@@ -25,8 +25,8 @@ const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 * 1024, exposeHe
 app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', (_request, body, done) => done(null, body));
 
-app.get('/ready', async () => 'ok');
-app.put('/:bucket', async () => '');
+app.get('/ready', () => 'ok');
+app.put('/:bucket', () => '');
 app.get('/:bucket/*', (request, reply) => {
   const size = sizes.get(request.url.split('?')[0]);
   if (size === undefined) return reply.code(404).send();

@@ -160,8 +160,8 @@ export class AisCluster {
   targets(cpu: string): Target[] {
     const pids = () => this.pids();
     return [
-      { name: 'ais-s3', endpoint: { origin: this.origin, dialect: 's3', prefix: '/s3', key: AIS_S3_KEY }, pids, cpu, stop: async () => undefined },
-      { name: 'ais-native', endpoint: { origin: this.origin, dialect: 'ais', prefix: '' }, pids, cpu, stop: async () => undefined },
+      { name: 'ais-s3', endpoint: { origin: this.origin, dialect: 's3', prefix: '/s3', key: AIS_S3_KEY }, pids, cpu, stop: () => Promise.resolve() },
+      { name: 'ais-native', endpoint: { origin: this.origin, dialect: 'ais', prefix: '' }, pids, cpu, stop: () => Promise.resolve() },
     ];
   }
 }

@@ -110,7 +110,8 @@ export interface Context {
   settings: Settings;
   workDir: string;
   wrk: boolean;
-  loadgen(job: Job): Promise<JobResult>;
+  /** Runs one loadgen job (a function value: callers pass it on, e.g. to fillThroughApi). */
+  loadgen: (job: Job) => Promise<JobResult>;
 }
 
 /** Runs the loadgen process pinned to `cpu` (a taskset list); resolves with its one JSON line. */
@@ -151,7 +152,7 @@ async function measured(
   const busyBefore = coreBusySeconds(cores);
   const started = performance.now();
   const sampler = new MemorySampler(() => target.pids());
-  let peak = 0;
+  let peak: number;
   let result: JobResult;
   try {
     result = await work();

@@ -19,6 +19,7 @@ import { checksumOf } from './support/checksums';
 import { type ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
 import { eventually } from './support/data-dir';
 import { AWS_CLI, useGateway } from './support/fixture';
+import { stringMatching } from './support/matchers';
 import { etagOf, expectObjectBytes, getObject, md5Hex, storeState, utf8Order } from './support/objects';
 import { rawRequest, xmlText } from './support/raw-http';
 import { bodylessErrorName, expectS3Error } from './support/s3-errors';
@@ -231,7 +232,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
         'x-amz-meta-old': '1',
         'x-amz-checksum-sha256': await checksumOf('SHA256', body),
         'Last-Modified': written.toUTCString(),
-        's3-modified': expect.stringMatching(/^\d{13}$/),
+        's3-modified': stringMatching(/^\d{13}$/),
       });
       expect(Math.floor(Number(stored['s3-modified']) / 1000) * 1000).toBe(written.getTime());
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'replaced', ChecksumAlgorithm: 'SHA1', Metadata: { new: '2' } }));
@@ -240,7 +241,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
         'x-amz-meta-new': '2',
         'x-amz-checksum-sha1': await checksumOf('SHA1', Buffer.from('replaced')),
         'Last-Modified': (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).LastModified!.toUTCString(),
-        's3-modified': expect.stringMatching(/^\d{13}$/),
+        's3-modified': stringMatching(/^\d{13}$/),
       });
     });
 

@@ -8,6 +8,7 @@ import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Boto3Scenarios } from './support/boto3-scenarios';
 import { ACCESS_KEY, boto3Scenario, type ClientSandbox, clientSandbox, requireClient, run, type RunResult, runOk, SECRET_KEY } from './support/clients';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { etagOf, expectObjectBytes, expectStoreUnchangedBy } from './support/objects';
@@ -62,7 +63,8 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
   const presign = async (box: ClientSandbox, s3Url: string, expiresIn = 300): Promise<string> =>
     (await awsOk(box, 's3', 'presign', s3Url, '--expires-in', String(expiresIn))).stdout.trim();
 
-  const boto3 = (box: ClientSandbox, scenario: string, params: Record<string, unknown>): Promise<any> => boto3Scenario(box, gateway.endpoint, scenario, params);
+  const boto3 = <N extends keyof Boto3Scenarios>(box: ClientSandbox, scenario: N, params: Record<string, unknown>): Promise<Boto3Scenarios[N]> =>
+    boto3Scenario(box, gateway.endpoint, scenario, params);
 
   /** A plain HTTP request by curl, no credentials of its own; only ever to the gateway on loopback. */
   async function curl(url: string, ...args: string[]): Promise<{ status: number; body: string }> {
@@ -148,7 +150,7 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     await seed(bucket, { existing: 'original bytes' });
     await expectStoreUnchanged(async () => {
       const result = await boto3(box(), 'refused', { bucket, key: 'existing', new_bucket: 'boto-refused-new' });
-      for (const call of ['list_buckets', 'create_bucket', 'put_object', 'delete_object'])
+      for (const call of ['list_buckets', 'create_bucket', 'put_object', 'delete_object'] as const)
         expect([call, result[call]]).toEqual([call, expect.objectContaining({ code, status: 403 })]);
       // A GET's error body is read as S3 wrote it; boto3 shows the same code.
       expect(result.get_object).toMatchObject({ code, status: 403 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
 import { type ClientSandbox, clientSandbox, requireClient, runOk } from './support/clients';
+import type { Boto3Scenarios } from './support/boto3-scenarios';
 import { md5Hex as md5 } from './support/objects';
 import { type RawResponse, rawRequest } from './support/raw-http';
 
@@ -78,10 +79,10 @@ describe('virtual-hosted-style addressing with S3_DOMAIN=s3.test.local', () => {
         cwd: sandbox.dir,
         input: JSON.stringify({ endpoint: `http://${DOMAIN}:${port}/s3`, domain: DOMAIN, bucket: 'boto-virtual' }),
       });
-      const result = JSON.parse(stdout);
+      const result = JSON.parse(stdout) as Boto3Scenarios['virtual_hosted'];
       expect(result.body).toBe('virtually hosted');
       expect(result.keys).toEqual(['dir/hello world.txt']);
-      const requests = result.requests as { method: string; host: string; path: string }[];
+      const requests = result.requests;
       expect(requests.length).toBeGreaterThanOrEqual(4);
       expect(requests.every((entry) => entry.host === `boto-virtual.${DOMAIN}:${port}`)).toBe(true);
       expect(requests.every((entry) => entry.path === '/s3' || entry.path.startsWith('/s3/') || entry.path.startsWith('/s3?'))).toBe(true);

@@ -5,6 +5,31 @@ import { type ClientSandbox, md5, patternBytes, run, type RunResult, runOk, sha2
 import { AWS_CLI, useClientGateway } from './support/fixture';
 import { type RunningGateway } from './support/gateway';
 
+/**
+ * What `aws s3api COMMAND --output json` prints for the commands these tests run, as far as they read it: the
+ * S3 response's fields under their API names (timestamps as ISO 8601 strings); a command with nothing to say
+ * prints nothing, read as {}.
+ */
+interface S3apiOutputs {
+  'head-bucket': Record<string, never>;
+  'head-object': {
+    ContentLength: number;
+    ETag: string;
+    ContentType?: string;
+    Metadata?: Record<string, string>;
+    AcceptRanges?: string;
+    LastModified: string;
+    VersionId?: string;
+  };
+  'put-object': { ETag: string; VersionId?: string };
+  'get-object': { ContentLength: number; ContentRange?: string };
+  'list-objects-v2': { Contents?: { Key: string; Size: number }[]; CommonPrefixes?: { Prefix: string }[]; KeyCount?: number; EncodingType?: string };
+  'list-object-versions': { Versions?: { Key: string; VersionId: string; IsLatest: boolean; Size: number }[] };
+  'delete-objects': { Deleted?: { Key: string }[]; Errors?: unknown[] };
+  'get-bucket-versioning': { Status?: string };
+  'put-bucket-versioning': Record<string, never>;
+}
+
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
@@ -22,9 +47,9 @@ describe('the aws CLI (v1) against the gateway', () => {
   const aws = (...args: string[]): Promise<RunResult> => runOk('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: sandbox.env, cwd: sandbox.dir });
   const awsMayFail = (...args: string[]): Promise<RunResult> =>
     run('aws', ['--endpoint-url', gateway.endpoint, ...args], { env: sandbox.env, cwd: sandbox.dir });
-  const s3api = async (...args: string[]): Promise<any> => {
-    const { stdout } = await aws('s3api', ...args, '--output', 'json');
-    return stdout.trim() === '' ? {} : JSON.parse(stdout);
+  const s3api = async <C extends keyof S3apiOutputs>(command: C, ...args: string[]): Promise<S3apiOutputs[C]> => {
+    const { stdout } = await aws('s3api', command, ...args, '--output', 'json');
+    return (stdout.trim() === '' ? {} : JSON.parse(stdout)) as S3apiOutputs[C];
   };
   async function seed(bucket: string, objects: Record<string, string> = {}): Promise<void> {
     await sdk.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -135,7 +160,7 @@ describe('the aws CLI (v1) against the gateway', () => {
     await seed('rm-bucket', { 'keep.txt': 'x', 'gone.txt': 'x' });
     expect((await aws('s3', 'rm', 's3://rm-bucket/gone.txt')).stdout).toBe('delete: s3://rm-bucket/gone.txt\n');
     const listed = await s3api('list-objects-v2', '--bucket', 'rm-bucket');
-    expect(listed.Contents.map((object: { Key: string }) => object.Key)).toEqual(['keep.txt']);
+    expect(listed.Contents!.map((object) => object.Key)).toEqual(['keep.txt']);
   });
 
   it('s3 sync uploads a tree, a second sync finds nothing to do, sync down reproduces it, and s3 rm --recursive empties the prefix', async () => {
@@ -184,7 +209,7 @@ describe('the aws CLI (v1) against the gateway', () => {
     expect(piped.stdout).toBe('');
     expect((await aws('s3', 'cp', 's3://copy-dst/stdin.txt', '-')).stdout).toBe('from standard input');
     const listed = await s3api('list-objects-v2', '--bucket', 'copy-dst');
-    expect(listed.Contents.map((object: { Key: string; Size: number }) => [object.Key, object.Size])).toEqual([
+    expect(listed.Contents!.map((object) => [object.Key, object.Size])).toEqual([
       ['copied.txt', 17],
       ['moved.txt', 17],
       ['stdin.txt', 19],
@@ -262,13 +287,13 @@ describe('the aws CLI (v1) against the gateway', () => {
     // --no-paginate: the CLI's paginator would merge pages and drop KeyCount and EncodingType.
     const listed = await s3api('list-objects-v2', '--bucket', 'delim-bucket', '--delimiter', '/', '--no-paginate');
     expect(listed.CommonPrefixes).toEqual([{ Prefix: 'a/' }, { Prefix: 'b c/' }]);
-    expect(listed.Contents.map((object: { Key: string }) => object.Key)).toEqual(['top+level', 'zz top']);
+    expect(listed.Contents!.map((object) => object.Key)).toEqual(['top+level', 'zz top']);
     expect(listed.KeyCount).toBe(4);
     // botocore asks for encoding-type=url unasked and decodes with unquote_plus: a '+' not sent as %2B comes back as a space.
     expect(listed.EncodingType).toBe('url');
 
     const inA = await s3api('list-objects-v2', '--bucket', 'delim-bucket', '--prefix', 'a/', '--delimiter', '/');
-    expect(inA.Contents.map((object: { Key: string }) => object.Key)).toEqual(['a/1', 'a/2']);
+    expect(inA.Contents!.map((object) => object.Key)).toEqual(['a/1', 'a/2']);
     expect(inA.CommonPrefixes ?? []).toEqual([]);
   });
 
@@ -281,10 +306,10 @@ describe('the aws CLI (v1) against the gateway', () => {
       '--delete',
       JSON.stringify({ Objects: [{ Key: 'x' }, { Key: 'y' }, { Key: 'never-there' }] }),
     );
-    expect((result.Deleted as { Key: string }[]).map((entry) => entry.Key).sort()).toEqual(['never-there', 'x', 'y']);
+    expect(result.Deleted!.map((entry) => entry.Key).sort()).toEqual(['never-there', 'x', 'y']);
     expect(result.Errors ?? []).toEqual([]);
     const listed = await s3api('list-objects-v2', '--bucket', 'multi-delete');
-    expect(listed.Contents.map((object: { Key: string }) => object.Key)).toEqual(['z']);
+    expect(listed.Contents!.map((object) => object.Key)).toEqual(['z']);
   });
 
   it('s3api get-object --range writes just the requested bytes, and list-object-versions lists each key as version null', async () => {
@@ -308,7 +333,7 @@ describe('the aws CLI (v1) against the gateway', () => {
     const put = await s3api('put-object', '--bucket', 'versioned', '--key', 'k', '--body', file);
     expect(typeof put.VersionId).toBe('string');
     expect(put.VersionId).not.toBe('null');
-    const head = await s3api('head-object', '--bucket', 'versioned', '--key', 'k', '--version-id', put.VersionId);
+    const head = await s3api('head-object', '--bucket', 'versioned', '--key', 'k', '--version-id', put.VersionId!);
     expect(head.VersionId).toBe(put.VersionId);
 
     await s3api('put-bucket-versioning', '--bucket', 'versioned', '--versioning-configuration', 'Status=Suspended');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
+import type { Boto3Scenarios, ChecksumAlgorithm } from './support/boto3-scenarios';
 import { boto3Scenario, type ClientSandbox, clientSandbox, md5, patternBytes, requireClient, sha256 } from './support/clients';
 
 /** Keys that need URL encoding on the wire and in listings (boto3 asks for encoding-type=url by default). */
@@ -42,7 +43,8 @@ describe('boto3 against the gateway', () => {
   let gateway: RunningGateway;
   let sandbox: ClientSandbox;
 
-  const scenario = (name: string, params: Record<string, unknown>): Promise<any> => boto3Scenario(sandbox, gateway.endpoint, name, params);
+  const scenario = <N extends keyof Boto3Scenarios>(name: N, params: Record<string, unknown>): Promise<Boto3Scenarios[N]> =>
+    boto3Scenario(sandbox, gateway.endpoint, name, params);
 
   beforeAll(async () => {
     sandbox = clientSandbox();
@@ -73,7 +75,7 @@ describe('boto3 against the gateway', () => {
 
   it('pages list_objects_v2 with MaxKeys=7 over 25 awkward keys, in UTF-8 byte order, each key round-tripping through encoding-type=url', async () => {
     const result = await scenario('paginate', { bucket: 'boto-pages', keys: AWKWARD_KEYS });
-    const pages = result.pages as { keys: string[]; KeyCount: number; IsTruncated: boolean; EncodingType: string }[];
+    const pages = result.pages;
     expect(pages.map((page) => page.keys.length)).toEqual([7, 7, 7, 4]);
     expect(pages.map((page) => page.KeyCount)).toEqual([7, 7, 7, 4]);
     expect(pages.map((page) => page.IsTruncated)).toEqual([true, true, true, false]);
@@ -81,8 +83,8 @@ describe('boto3 against the gateway', () => {
     expect(result.bodies_match).toBe(true);
     // The round trip above only proves something if boto3 really asked for URL-encoded keys.
     expect(pages.every((page) => page.EncodingType === 'url')).toBe(true);
-    expect((result.list_requests as string[]).every((path) => path.includes('encoding-type=url'))).toBe(true);
-    expect((result.list_requests as string[]).filter((path) => path.includes('continuation-token='))).toHaveLength(3);
+    expect(result.list_requests.every((path) => path.includes('encoding-type=url'))).toBe(true);
+    expect(result.list_requests.filter((path) => path.includes('continuation-token='))).toHaveLength(3);
   });
 
   it('copy_object copies within a bucket keeping metadata, and across buckets replacing it, from a URL-encoded source key', async () => {
@@ -100,7 +102,7 @@ describe('boto3 against the gateway', () => {
     expect(result.quiet_errors).toEqual([]);
     expect(result.remaining).toEqual(['z']);
     // The gateway must take whatever integrity header boto3 sends (boto3 >= 1.36: a CRC32, no Content-MD5).
-    const headers = result.post_request.headers as Record<string, string>;
+    const headers = result.post_request.headers;
     expect(Object.keys(headers).some((name) => name === 'content-md5' || name.startsWith('x-amz-checksum-'))).toBe(true);
   });
 
@@ -108,7 +110,7 @@ describe('boto3 against the gateway', () => {
     const result = await scenario('head_missing', { bucket: 'boto-missing' });
     // HEAD responses have no body, so botocore can only report the status code.
     expect(result.head_object).toMatchObject({ code: '404', status: 404 });
-    expect(result.head_object.request_id).toEqual(expect.any(String));
+    expect(result.head_object!.request_id).toEqual(expect.any(String));
     expect(result.get_object).toMatchObject({ code: 'NoSuchKey', status: 404 });
     expect(result.head_bucket).toMatchObject({ code: '404', status: 404 });
   });
@@ -123,12 +125,12 @@ describe('boto3 against the gateway', () => {
   it('put_object with ChecksumAlgorithm CRC32, SHA1 and SHA256 stores the checksum, and get_object with ChecksumMode=ENABLED returns it for botocore to validate', async () => {
     const result = await scenario('checksums', { bucket: 'boto-checksums' });
     const body = Buffer.from('checksummed body');
-    const expected: Record<string, string> = {
+    const expected: Record<ChecksumAlgorithm, string> = {
       CRC32: Buffer.from(crc32(body).toString(16).padStart(8, '0'), 'hex').toString('base64'),
       SHA1: createHash('sha1').update(body).digest('base64'),
       SHA256: createHash('sha256').update(body).digest('base64'),
     };
-    for (const [algorithm, checksum] of Object.entries(expected)) {
+    for (const [algorithm, checksum] of Object.entries(expected) as [ChecksumAlgorithm, string][]) {
       expect(result[algorithm]).toEqual({ put: checksum, get: checksum, body: 'checksummed body', sent: checksum });
     }
   });
@@ -145,9 +147,7 @@ describe('boto3 against the gateway', () => {
     const result = await scenario('ranged_download', { bucket: 'boto-ranged', key: 'ten-mib.bin' });
     expect(result.size).toBe(bytes.length);
     expect(result.sha256).toBe(sha256(bytes));
-    const ranges = (result.ranges as string[])
-      .map((range) => /^bytes=(\d+)-(\d*)$/.exec(range)!)
-      .map((m) => [Number(m[1]), m[2] === '' ? bytes.length - 1 : Number(m[2])]);
+    const ranges = result.ranges.map((range) => /^bytes=(\d+)-(\d*)$/.exec(range)!).map((m) => [Number(m[1]), m[2] === '' ? bytes.length - 1 : Number(m[2])]);
     expect(ranges.length).toBeGreaterThanOrEqual(2);
     ranges.sort((a, b) => a[0] - b[0]);
     expect(ranges[0][0]).toBe(0);
@@ -173,16 +173,16 @@ describe('boto3 against the gateway', () => {
 
   it('empties a versioned bucket with the resource API idiom bucket.object_versions.delete() and then deletes it with bucket.delete()', async () => {
     const result = await scenario('empty_bucket', { bucket: 'boto-nuke' });
-    const versions = result.versions as { key: string; id: string; latest: boolean }[];
+    const versions = result.versions;
     // One version per key today (README): the overwrite of after/1 replaced its previous version.
     expect(versions.map((version) => version.key)).toEqual(['after/1', 'after/2', 'before/1', 'before/2']);
     expect(versions.every((version) => version.latest)).toBe(true);
     expect(versions.filter((version) => version.key.startsWith('before/')).map((version) => version.id)).toEqual(['null', 'null']);
     expect(versions.filter((version) => version.key.startsWith('after/')).every((version) => version.id !== 'null')).toBe(true);
     expect(result.errors).toEqual([]);
-    expect((result.deleted as { Key: string }[]).map((entry) => entry.Key).sort()).toEqual(['after/1', 'after/2', 'before/1', 'before/2']);
+    expect(result.deleted.map((entry) => entry.Key).sort()).toEqual(['after/1', 'after/2', 'before/1', 'before/2']);
     expect(result.buckets_after).not.toContain('boto-nuke');
-    const operations = (result.requests as { method: string; path: string }[]).map((request) => `${request.method} ${request.path}`);
+    const operations = result.requests.map((request) => `${request.method} ${request.path}`);
     expect(operations).toContainEqual(expect.stringMatching(/^GET \/s3\/boto-nuke\?versions/));
     expect(operations).toContainEqual(expect.stringMatching(/^POST \/s3\/boto-nuke\?delete/));
     expect(operations).toContainEqual('DELETE /s3/boto-nuke');

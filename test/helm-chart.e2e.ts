@@ -11,8 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-
-const yaml: { safeLoadAll(text: string): unknown[] } = require('js-yaml');
+import { safeLoadAll } from 'js-yaml';
+import type { IConfigMap, IContainer, IPersistentVolumeClaim, ISecret, IService, IServiceAccount } from 'kubernetes-models/v1';
+import type { IDeployment, IDeploymentSpec, IStatefulSet, IStatefulSetSpec } from 'kubernetes-models/apps/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { anyOf, objectContaining } from './support/matchers';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -212,27 +218,61 @@ function template(values: Values, kubeVersion = KUBE_VERSION): ReturnType<typeof
 // ------------------------------------------------------------------------------------------------------
 // manifests
 // ------------------------------------------------------------------------------------------------------
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Manifest = {
+/** A rendered manifest: every template of the chart names its object. */
+type ObjectMeta = NonNullable<IConfigMap['metadata']>;
+interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [k: string]: any;
-};
+  metadata: ObjectMeta & { name: string };
+}
+
+/** The kinds the chart renders, as kubernetes-models types them. */
+interface Kinds {
+  ConfigMap: IConfigMap;
+  Secret: ISecret;
+  Service: IService;
+  ServiceAccount: IServiceAccount;
+  PersistentVolumeClaim: IPersistentVolumeClaim;
+  Deployment: IDeployment;
+  StatefulSet: IStatefulSet;
+  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
+  NetworkPolicy: INetworkPolicy;
+  PodDisruptionBudget: IPodDisruptionBudget;
+  ServiceMonitor: IServiceMonitor;
+}
+type Kind = keyof Kinds;
+/** A rendered manifest of `kind`: the chart always sets its metadata and, for a kind that has one, its spec. */
+type Rendered<K extends Kind> = Kinds[K] & Manifest & (Kinds[K] extends { spec?: infer S } ? { spec: NonNullable<S> } : unknown);
+/**
+ * The one workload: a Deployment (store=ais) or a StatefulSet (the embedded store). Its spec is typed with the
+ * fields of both kinds, so that a check can also see one kind's fields absent from the other.
+ */
+type Workload = Manifest & { kind: 'Deployment' | 'StatefulSet'; spec: IDeploymentSpec & Partial<IStatefulSetSpec> };
+
+/** The Grafana dashboard's JSON, as far as the checks read it. */
+interface GridPos {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Dashboard {
+  panels: { id: number; type: string; title: string; datasource?: unknown; gridPos: GridPos; targets?: { expr: string }[] }[];
+}
 
 function render(values: Values): Manifest[] {
   const out = template(values);
   if (out.status !== 0) throw new Error(`helm template failed (${out.status}):\n${out.stderr}`);
-  return yaml.safeLoadAll(out.stdout).filter((doc): doc is Manifest => doc !== null && doc !== undefined);
+  return safeLoadAll(out.stdout).filter((doc): doc is Manifest => doc !== null && doc !== undefined);
 }
 
 /** The kubernetes-models class for a manifest's apiVersion and kind, or an error naming what is missing. */
-function modelFor(apiVersion: string, kind: string): { new (data: unknown): { validate(): void } } {
+function modelFor(apiVersion: string, kind: string): new (data: unknown) => { validate(): void } {
   const module = apiVersion.startsWith('monitoring.coreos.com/') ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const model = require(module)[kind];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is chosen at run time, by the manifest's apiVersion
+  const model = (require(module) as Record<string, unknown>)[kind];
   if (typeof model !== 'function') throw new Error(`no schema for ${apiVersion} ${kind} in ${module}`);
-  return model;
+  return model as new (data: unknown) => { validate(): void };
 }
 
 function schemaErrors(doc: Manifest): string | null {
@@ -245,26 +285,26 @@ function schemaErrors(doc: Manifest): string | null {
   }
 }
 
-const only = (docs: Manifest[], kind: string, name?: string): Manifest => {
-  const found = docs.filter((d) => d.kind === kind && (name === undefined || d.metadata.name === name));
+const all = <K extends Kind>(docs: Manifest[], kind: K): Rendered<K>[] => docs.filter((d): d is Rendered<K> => d.kind === kind);
+const only = <K extends Kind>(docs: Manifest[], kind: K, name?: string): Rendered<K> => {
+  const found = all(docs, kind).filter((d) => name === undefined || d.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
   return found[0];
 };
-const all = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d.kind === kind);
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-function workload(docs: Manifest[]): Manifest {
-  const found = docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet');
+function workload(docs: Manifest[]): Workload {
+  const found = docs.filter((d): d is Workload => d.kind === 'Deployment' || d.kind === 'StatefulSet');
   if (found.length !== 1) throw new Error(`expected one Deployment or StatefulSet, found ${found.length}`);
   return found[0];
 }
-const podSpec = (docs: Manifest[]) => workload(docs).spec.template.spec;
-const container = (docs: Manifest[]) => {
+const podSpec = (docs: Manifest[]) => workload(docs).spec.template.spec!;
+const container = (docs: Manifest[]): IContainer => {
   const containers = podSpec(docs).containers;
   expect(containers).toHaveLength(1);
   return containers[0];
 };
-const configData = (docs: Manifest[]): Record<string, string> => only(docs, 'ConfigMap', FULLNAME).data;
+const configData = (docs: Manifest[]): Record<string, string> => only(docs, 'ConfigMap', FULLNAME).data!;
 
 // ------------------------------------------------------------------------------------------------------
 beforeAll(() => {
@@ -326,14 +366,14 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
       expect(w.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } });
       expect(all(docs, 'PersistentVolumeClaim')).toHaveLength(0);
       expect(w.spec.volumeClaimTemplates).toBeUndefined();
-      expect(podSpec(docs).volumes.map((v: any) => v.name)).not.toContain('data');
+      expect(podSpec(docs).volumes!.map((v) => v.name)).not.toContain('data');
     } else {
       expect(w.kind).toBe('StatefulSet');
       expect(w.spec.replicas).toBe(1);
       expect(data.DATA_DIR).toBe('/data');
       const claims = w.spec.volumeClaimTemplates;
       expect(claims).toHaveLength(1);
-      expect(claims[0]).toMatchObject({ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } });
+      expect(claims![0]).toMatchObject({ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } });
       expect(container(docs).volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
       // the governing Service exists and is headless
       const headless = only(docs, 'Service', w.spec.serviceName);
@@ -366,29 +406,29 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
 
   test('probes: startup and liveness on /health/live, readiness on /health/ready, all on the http port', () => {
     const c = container(docs);
-    const http = c.ports.find((p: any) => p.name === 'http');
+    const http = c.ports!.find((p) => p.name === 'http');
     expect(http).toEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
     expect(configData(docs).PORT).toBe('8080');
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    expect(c.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(c.readinessProbe.periodSeconds).toBeLessThanOrEqual(c.livenessProbe.periodSeconds);
+    expect(c.livenessProbe!.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(c.readinessProbe!.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(c.startupProbe!.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(c.readinessProbe!.periodSeconds).toBeLessThanOrEqual(c.livenessProbe!.periodSeconds!);
     // graceful shutdown: the pod's grace outlasts the gateway's drain (readiness off, delay, in-flight grace)
     const data = configData(docs);
-    const shutdown = (combo.values.shutdown as Values) ?? {};
+    const shutdown = (combo.values.shutdown as { delayMs?: number; graceMs?: number } | undefined) ?? {};
     expect(data.SHUTDOWN_DELAY_MS).toBe(String(shutdown.delayMs ?? 5000));
     expect(data.SHUTDOWN_GRACE_MS).toBe(String(shutdown.graceMs ?? 30000));
-    expect(podSpec(docs).terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(data.SHUTDOWN_DELAY_MS) + Number(data.SHUTDOWN_GRACE_MS));
+    expect(podSpec(docs).terminationGracePeriodSeconds! * 1000).toBeGreaterThan(Number(data.SHUTDOWN_DELAY_MS) + Number(data.SHUTDOWN_GRACE_MS));
     if (combo.store === 'embedded') expect(data.MIN_FREE_DISK_MB).toBe('256');
   });
 
   test('ports: the Service targets named container ports; metrics on its own port when set', () => {
     const svc = only(docs, 'Service', FULLNAME);
     const c = container(docs);
-    const containerPorts = new Set(c.ports.map((p: any) => p.name));
+    const containerPorts = new Set(c.ports!.map((p) => p.name));
     expect(svc.spec.type).toBe('ClusterIP');
     expect(svc.spec.ports).toContainEqual({ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' });
-    for (const port of svc.spec.ports) expect(containerPorts).toContain(port.targetPort);
+    for (const port of svc.spec.ports!) expect(containerPorts).toContain(port.targetPort);
     if (combo.metricsPort) {
       expect(c.ports).toContainEqual({ name: 'metrics', containerPort: combo.metricsPort, protocol: 'TCP' });
       expect(svc.spec.ports).toContainEqual({ name: 'metrics', port: combo.metricsPort, targetPort: 'metrics', protocol: 'TCP' });
@@ -401,24 +441,24 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
 
   test('labels and selectors: every selector matches the pods, and the pods only', () => {
     const w = workload(docs);
-    const podLabels = w.spec.template.metadata.labels;
+    const podLabels = w.spec.template.metadata!.labels;
     expect(w.spec.selector).toEqual({ matchLabels: SELECTOR });
-    expect(matches(w.spec.selector.matchLabels, podLabels)).toBe(true);
+    expect(matches(w.spec.selector.matchLabels!, podLabels)).toBe(true);
     for (const svc of all(docs, 'Service')) expect(svc.spec.selector).toEqual(SELECTOR);
     const pdb = only(docs, 'PodDisruptionBudget');
     expect(pdb.spec.selector).toEqual({ matchLabels: SELECTOR });
     expect(pdb.spec.maxUnavailable).toBe(1);
-    for (const np of all(docs, 'NetworkPolicy')) expect(matches(np.spec.podSelector.matchLabels, podLabels)).toBe(true);
+    for (const np of all(docs, 'NetworkPolicy')) expect(matches(np.spec.podSelector.matchLabels!, podLabels)).toBe(true);
     // the config checksum rolls the pods when the ConfigMap changes
-    expect(w.spec.template.metadata.annotations['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
+    expect(w.spec.template.metadata!.annotations!['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
   });
 
   test('pod anti-affinity spreads the replicas over nodes', () => {
-    const affinity = podSpec(docs).affinity.podAntiAffinity;
+    const affinity = podSpec(docs).affinity!.podAntiAffinity!;
     const hard = combo.values.podAntiAffinityPreset === 'hard';
     const term = hard
-      ? affinity.requiredDuringSchedulingIgnoredDuringExecution[0]
-      : affinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm;
+      ? affinity.requiredDuringSchedulingIgnoredDuringExecution![0]
+      : affinity.preferredDuringSchedulingIgnoredDuringExecution![0].podAffinityTerm;
     expect(term).toEqual({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: SELECTOR } });
     for (const constraint of podSpec(docs).topologySpreadConstraints ?? []) {
       expect(constraint.labelSelector).toEqual({ matchLabels: SELECTOR });
@@ -429,7 +469,7 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const pod = podSpec(docs);
     const c = container(docs);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
     expect(c.securityContext).toMatchObject({
       runAsNonRoot: true,
       readOnlyRootFilesystem: true,
@@ -437,15 +477,15 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
       privileged: false,
       capabilities: { drop: ['ALL'] },
     });
-    expect(c.securityContext.capabilities.add).toBeUndefined();
+    expect(c.securityContext!.capabilities!.add).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
     // the only writable paths are volumes: /tmp always, the data directory for the embedded store
-    expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
+    expect(pod.volumes).toContainEqual(objectContaining({ name: 'tmp', emptyDir: anyOf(Object) }));
     expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
-    const volumes = new Set([...pod.volumes.map((v: any) => v.name), ...(workload(docs).spec.volumeClaimTemplates ?? []).map((v: any) => v.metadata.name)]);
-    for (const mount of c.volumeMounts) expect(volumes).toContain(mount.name);
-    expect(c.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-    expect(c.resources.limits.memory).toEqual(expect.any(String));
+    const volumes = new Set([...pod.volumes!.map((v) => v.name), ...(workload(docs).spec.volumeClaimTemplates ?? []).map((v) => v.metadata!.name)]);
+    for (const mount of c.volumeMounts!) expect(volumes).toContain(mount.name);
+    expect(c.resources!.requests).toMatchObject({ cpu: anyOf(String), memory: anyOf(String) });
+    expect(c.resources!.limits!.memory).toEqual(expect.any(String));
     const sa = only(docs, 'ServiceAccount');
     expect(pod.serviceAccountName).toBe(sa.metadata.name);
     expect(c.envFrom).toContainEqual({ configMapRef: { name: FULLNAME } });
@@ -456,37 +496,37 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const pod = podSpec(docs);
     const data = configData(docs);
     const secrets = all(docs, 'Secret');
-    const env: any[] = c.env ?? [];
+    const env = c.env ?? [];
     if (!combo.secret) {
       expect(secrets).toHaveLength(0);
       expect(data).not.toHaveProperty('S3_CREDENTIALS_FILE');
       expect(env.map((e) => e.name)).not.toContain('S3_ACCESS_KEY_ID');
-      expect(pod.volumes.map((v: any) => v.name)).not.toContain('credentials');
+      expect(pod.volumes!.map((v) => v.name)).not.toContain('credentials');
       return;
     }
     const { name, file, env: envKeys, chartManaged } = combo.secret;
     if (chartManaged) {
       const secret = only(docs, 'Secret', name);
-      const lines = secret.stringData.credentials.split('\n').filter((l: string) => l && !l.startsWith('#'));
+      const lines = secret.stringData!.credentials.split('\n').filter((l) => l && !l.startsWith('#'));
       const expected = ((combo.values.auth as Values).credentials as { accessKeyId: string; secretAccessKey: string }[]).map(
         (k) => `${k.accessKeyId}:${k.secretAccessKey}`,
       );
       expect(lines).toEqual(expected);
       // rotation without restart: no checksum of the Secret on the pods
-      expect(Object.keys(workload(docs).spec.template.metadata.annotations)).not.toContain('checksum/secret');
+      expect(Object.keys(workload(docs).spec.template.metadata!.annotations!)).not.toContain('checksum/secret');
     } else {
       expect(secrets).toHaveLength(0);
     }
     if (file) {
-      const volume = pod.volumes.find((v: any) => v.name === 'credentials');
+      const volume = pod.volumes!.find((v) => v.name === 'credentials');
       expect(volume).toEqual({ name: 'credentials', secret: { secretName: name, items: [{ key: file, path: 'credentials' }], defaultMode: 0o440 } });
-      const mount = c.volumeMounts.find((m: any) => m.name === 'credentials');
+      const mount = c.volumeMounts!.find((m) => m.name === 'credentials');
       expect(mount).toEqual({ name: 'credentials', mountPath: '/etc/ais-s3/credentials', readOnly: true });
-      expect(mount.subPath).toBeUndefined(); // a subPath mount would never see the Secret's updates
+      expect(mount!.subPath).toBeUndefined(); // a subPath mount would never see the Secret's updates
       expect(data.S3_CREDENTIALS_FILE).toBe('/etc/ais-s3/credentials/credentials');
     } else {
       expect(data).not.toHaveProperty('S3_CREDENTIALS_FILE');
-      expect(pod.volumes.map((v: any) => v.name)).not.toContain('credentials');
+      expect(pod.volumes!.map((v) => v.name)).not.toContain('credentials');
     }
     if (envKeys) {
       expect(env).toContainEqual({ name: 'S3_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name, key: envKeys.id } } });
@@ -515,26 +555,26 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     // it selects the main Service, never the headless one (each pod scraped once), and that Service has the port
     const selected = all(docs, 'Service').filter(
       (svc) =>
-        matches(sm.spec.selector.matchLabels, svc.metadata.labels) &&
-        (sm.spec.selector.matchExpressions ?? []).every((e: any) => e.operator === 'DoesNotExist' && !(e.key in (svc.metadata.labels ?? {}))),
+        matches(sm.spec.selector.matchLabels!, svc.metadata.labels) &&
+        (sm.spec.selector.matchExpressions ?? []).every((e) => e.operator === 'DoesNotExist' && !(e.key in (svc.metadata.labels ?? {}))),
     );
     expect(selected.map((s) => s.metadata.name)).toEqual([FULLNAME]);
-    expect(selected[0].spec.ports.map((p: any) => p.name)).toContain(portName);
+    expect(selected[0].spec.ports!.map((p) => p.name)).toContain(portName);
     const extraLabels = ((combo.values.metrics as Values).serviceMonitor as Values).labels as Record<string, string> | undefined;
     if (extraLabels) expect(sm.metadata.labels).toMatchObject(extraLabels);
   });
 
   test(`Grafana dashboard ${combo.dashboard ? 'ConfigMap has the sidecar label and the panels' : 'is off'}`, () => {
-    const boards = docs.filter((d) => d.kind === 'ConfigMap' && d.metadata.name === `${FULLNAME}-dashboard`);
+    const boards = all(docs, 'ConfigMap').filter((d) => d.metadata.name === `${FULLNAME}-dashboard`);
     if (!combo.dashboard) {
       expect(boards).toHaveLength(0);
       return;
     }
     expect(boards).toHaveLength(1);
     expect(boards[0].metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-    const dashboard = JSON.parse(boards[0].data['ais-s3.json']);
-    const exprs: string[] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
-    const titles: string[] = dashboard.panels.map((p: any) => p.title);
+    const dashboard = JSON.parse(boards[0].data!['ais-s3.json']) as Dashboard;
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    const titles = dashboard.panels.map((p) => p.title);
     expect(titles).toEqual(
       expect.arrayContaining([
         'Request rate per operation',
@@ -558,10 +598,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     expect([...used].filter((m) => !EXPORTED_METRICS.has(m.replace(/_bucket$/, '')))).toEqual([]);
     expect([...used].length).toBeGreaterThanOrEqual(8);
     // every panel has the datasource variable, a unique id, and a place of its own on the grid
-    const panels = dashboard.panels.filter((p: any) => p.type !== 'row');
+    const panels = dashboard.panels.filter((p) => p.type !== 'row');
     for (const p of panels) expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
-    expect(new Set(dashboard.panels.map((p: any) => p.id)).size).toBe(dashboard.panels.length);
-    const overlaps = (a: any, b: any) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    const overlaps = (a: GridPos, b: GridPos) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
     for (const [i, a] of dashboard.panels.entries()) {
       expect(a.gridPos.x + a.gridPos.w).toBeLessThanOrEqual(24);
       for (const b of dashboard.panels.slice(i + 1))
@@ -577,13 +617,13 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     }
     expect(policies).toHaveLength(1);
     const np = policies[0].spec;
-    const containerPorts = new Set(container(docs).ports.map((p: any) => p.name));
-    for (const rule of np.ingress) for (const port of rule.ports) expect(containerPorts).toContain(port.port);
+    const containerPorts = new Set(container(docs).ports!.map((p) => p.name));
+    for (const rule of np.ingress!) for (const port of rule.ports!) expect(containerPorts).toContain(port.port);
     const values = combo.values.networkPolicy as Values;
-    const httpRule = np.ingress.find((r: any) => r.ports.some((p: any) => p.port === 'http'));
+    const httpRule = np.ingress!.find((r) => r.ports!.some((p) => p.port === 'http'))!;
     if (values.ingressFrom) expect(httpRule.from).toEqual(expect.arrayContaining(values.ingressFrom as unknown[]));
     if (combo.metricsPort) {
-      const metricsRule = np.ingress.find((r: any) => r.ports.some((p: any) => p.port === 'metrics'));
+      const metricsRule = np.ingress!.find((r) => r.ports!.some((p) => p.port === 'metrics'))!;
       expect(metricsRule.from).toEqual(values.metricsFrom ?? undefined);
     } else if (values.ingressFrom) {
       // Prometheus scrapes the S3 port, so it is admitted there
@@ -592,12 +632,12 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const egress = (values.egress as Values | undefined)?.enabled;
     if (egress) {
       expect(np.policyTypes).toEqual(['Ingress', 'Egress']);
-      expect(np.egress[0].ports).toEqual([
+      expect(np.egress![0].ports).toEqual([
         { port: 53, protocol: 'UDP' },
         { port: 53, protocol: 'TCP' },
       ]);
       if (combo.store === 'ais') {
-        expect(np.egress[1].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ais' } } }]);
+        expect(np.egress![1].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ais' } } }]);
       }
     } else {
       expect(np.policyTypes).toEqual(['Ingress']);
@@ -631,7 +671,7 @@ describe('chart: cross-cutting checks', () => {
     expect(workload(docs).spec.volumeClaimTemplates).toBeUndefined();
     expect(podSpec(docs).volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'gw-data' } });
     docs = render({ embedded: { persistence: { storageClass: 'fast-ssd', size: '200Gi', retentionPolicy: { whenDeleted: 'Retain' } } } });
-    expect(workload(docs).spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast-ssd', resources: { requests: { storage: '200Gi' } } });
+    expect(workload(docs).spec.volumeClaimTemplates![0].spec).toMatchObject({ storageClassName: 'fast-ssd', resources: { requests: { storage: '200Gi' } } });
     expect(workload(docs).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain' });
     for (const doc of docs) expect(schemaErrors(doc)).toBeNull();
   });
@@ -688,7 +728,7 @@ describe('chart: cross-cutting checks', () => {
         'templates/zz-notes.yaml',
       ]);
       expect({ status: out.status, stderr: out.stderr }).toEqual({ status: 0, stderr: '' });
-      return (yaml.safeLoadAll(out.stdout)[0] as Manifest).data.notes;
+      return (safeLoadAll(out.stdout)[0] as IConfigMap).data!.notes;
     };
     const open = notes({});
     expect(open).toMatch(/WARNING: S3_AUTH=parse/);

@@ -13,6 +13,7 @@ import { e2eBackend, itOn } from './support/backend';
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
 import { type RunningGateway, startGateway } from './support/gateway';
+import { objectContaining } from './support/matchers';
 import { expectObjectBytes } from './support/objects';
 import { expectS3Error } from './support/s3-errors';
 import { labelKey, scrapeMetrics } from './support/prometheus';
@@ -49,7 +50,7 @@ async function withGateway(env: Record<string, string>, body: (gateway: RunningG
 describe('health probes', () => {
   it('answers /health/live 200 and /health/ready 200 with the store and the lifecycle up', async () => {
     await withGateway({}, async (gateway) => {
-      expect(await probe(gateway.origin, '/health/live')).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok' }) });
+      expect(await probe(gateway.origin, '/health/live')).toEqual({ status: 200, body: objectContaining({ status: 'ok' }) });
       const ready = await probe(gateway.origin, '/health/ready');
       expect(ready.status).toBe(200);
       // The store's indicator is named after the backend.

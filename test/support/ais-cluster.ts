@@ -60,7 +60,7 @@ export class AisNativeApi {
   async bucketProps(bucket: string): Promise<{ versioning: { enabled: boolean }; extra?: { custom?: string } }> {
     const response = await rawRequest(this.endpoint, { method: 'HEAD', path: `/v1/buckets/${bucket}?provider=ais` });
     expect(response.status).toBe(200);
-    return JSON.parse(String(response.headers['ais-bucket-props']));
+    return JSON.parse(String(response.headers['ais-bucket-props'])) as { versioning: { enabled: boolean }; extra?: { custom?: string } };
   }
 
   /** Copies an object with AIS's own copy (`object_to`), custom metadata included. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import type { Boto3Scenarios } from './boto3-scenarios';
 
 /** Credentials every client process gets; the gateway (auth mode `parse`) accepts any. */
 export const ACCESS_KEY = 'client-e2e-key';
@@ -123,14 +124,19 @@ export async function runOk(command: string, args: string[], options: RunOptions
 export const BOTO3_SCENARIOS = join(__dirname, '..', 'clients', 'boto3_scenarios.py');
 
 /** Runs one boto3 scenario in `sandbox` (its credentials) against `endpoint` and returns the JSON it prints. */
-export async function boto3Scenario(sandbox: ClientSandbox, endpoint: string, name: string, params: Record<string, unknown>): Promise<any> {
+export async function boto3Scenario<N extends keyof Boto3Scenarios>(
+  sandbox: ClientSandbox,
+  endpoint: string,
+  name: N,
+  params: Record<string, unknown>,
+): Promise<Boto3Scenarios[N]> {
   const { stdout } = await runOk('python3', [BOTO3_SCENARIOS, name], {
     env: sandbox.env,
     cwd: sandbox.dir,
     input: JSON.stringify({ endpoint, ...params }),
     timeoutMs: 60000,
   });
-  return JSON.parse(stdout);
+  return JSON.parse(stdout) as Boto3Scenarios[N];
 }
 
 /**

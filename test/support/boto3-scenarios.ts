@@ -1,0 +1,73 @@
+// What each scenario of test/clients/boto3_scenarios.py prints (one JSON document), as far as the tests read it.
+// Keep in step with the Python: each interface is named after, and mirrors the dict returned by, its scenario.
+
+/** A request as the scenario's Recorder saw it on the wire (after signing); only the headers that matter, lower-cased. */
+export interface RecordedRequest {
+  method: string;
+  /** The path with its query string. */
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** error_of(): the error a call ended in, or null when it succeeded. */
+export type CallError = { code: string; status: number; request_id: string | null } | null;
+
+export type ChecksumAlgorithm = 'CRC32' | 'SHA1' | 'SHA256';
+
+/** Each scenario's name and the JSON it prints. */
+export interface Boto3Scenarios {
+  put_get_metadata: {
+    put_etag: string;
+    get: {
+      body: string;
+      ETag: string;
+      ContentLength: number;
+      ContentType: string;
+      CacheControl: string | null;
+      ContentDisposition: string | null;
+      Metadata: Record<string, string>;
+      /** ISO 8601. */
+      LastModified: string;
+    };
+    head_metadata: Record<string, string>;
+    put_request: RecordedRequest;
+  };
+  paginate: {
+    pages: { keys: string[]; KeyCount: number | null; IsTruncated: boolean; EncodingType: string | null }[];
+    bodies_match: boolean;
+    /** The path and query of every ListObjectsV2 request. */
+    list_requests: string[];
+  };
+  copy: {
+    source_etag: string;
+    same: { ETag: string; ContentType: string; Metadata: Record<string, string> };
+    other: { ETag: string; body: string; ContentType: string; Metadata: Record<string, string> };
+    copy_source_headers: string[];
+  };
+  delete_objects: {
+    deleted: string[];
+    errors: unknown[];
+    quiet_deleted: unknown[];
+    quiet_errors: unknown[];
+    remaining: string[];
+    post_request: RecordedRequest;
+  };
+  head_missing: { head_object: CallError; get_object: CallError; head_bucket: CallError };
+  fileobj: Record<'small.bin' | 'medium.bin', { sent: string; received: string; size: number }> & { put_requests: RecordedRequest[] };
+  checksums: Record<ChecksumAlgorithm, { put: string | null; get: string | null; body: string; sent: string | null }>;
+  ranged_download: { sha256: string; size: number; ranges: string[] };
+  presigned: Record<'default' | 's3v4', { put_url: string; put_status: number; get_url: string; body: string }>;
+  conditionals: { etag: string; if_none_match: CallError; if_match_other: CallError; if_match_same: string; range: string };
+  empty_bucket: {
+    versions: { key: string; id: string; latest: boolean }[];
+    deleted: { Key: string; VersionId?: string }[];
+    errors: unknown[];
+    buckets_after: string[];
+    requests: { method: string; path: string }[];
+  };
+  virtual_hosted: { body: string; keys: string[]; requests: { method: string; host: string; path: string }[] };
+  round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
+  refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
+  presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
+  transfer_file: { etag: string; size: number; part_uploads: number; part_upload_threads: number; ranged_gets: number };
+}
