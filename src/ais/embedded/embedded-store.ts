@@ -51,6 +51,11 @@ function isMissingFile(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** `read`'s value as a promise and its throw as the rejection, as from an async function (store calls never throw). */
+function promised<T>(read: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(read()));
+}
+
 /**
  * The embedded single-node store (SPEC.md section 4): metadata in LMDB, bytes inline or in immutable blob
  * files (see EmbeddedMetadata for how writes stay atomic and crash-safe), multipart uploads in EmbeddedMultipart.
@@ -98,14 +103,14 @@ export class EmbeddedStore implements ObjectStore {
     return status;
   }
 
-  async listBuckets(): Promise<BucketInfo[]> {
-    return Array.from(this.meta.buckets.getRange(), ({ key, value }) => bucketInfoOf(key, value));
+  listBuckets(): Promise<BucketInfo[]> {
+    return promised(() => Array.from(this.meta.buckets.getRange(), ({ key, value }) => bucketInfoOf(key, value)));
   }
 
   async createBucket(bucket: string): Promise<void> {
     await this.meta.transaction(() => {
       if (this.meta.buckets.get(bucket) !== undefined) throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
-      this.meta.buckets.put(bucket, { created: Date.now() });
+      this.meta.buckets.putSync(bucket, { created: Date.now() });
     });
   }
 
@@ -116,20 +121,20 @@ export class EmbeddedStore implements ObjectStore {
       if (Array.from(this.meta.objects.getKeys({ ...range, limit: 1 })).length > 0) {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
       }
-      this.meta.buckets.remove(bucket);
+      this.meta.buckets.removeSync(bucket);
       return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
     });
     // S3 aborts a deleted bucket's unfinished uploads with it.
     await this.multipart.discard(uploads);
   }
 
-  async headBucket(bucket: string): Promise<BucketInfo> {
-    return bucketInfoOf(bucket, this.meta.bucketRecord(bucket));
+  headBucket(bucket: string): Promise<BucketInfo> {
+    return promised(() => bucketInfoOf(bucket, this.meta.bucketRecord(bucket)));
   }
 
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
     await this.meta.transaction(() => {
-      this.meta.buckets.put(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
+      this.meta.buckets.putSync(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
     });
   }
 
@@ -156,8 +161,8 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  async headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
-    return objectInfoOf(key, this.meta.objectRecord(bucket, key, versionId));
+  headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
+    return promised(() => objectInfoOf(key, this.meta.objectRecord(bucket, key, versionId)));
   }
 
   async getObject(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
@@ -184,7 +189,7 @@ export class EmbeddedStore implements ObjectStore {
       const at = indexKey(bucketBase(bucket), key);
       const current = this.meta.objects.get(at);
       if (current === undefined || (versionId !== undefined && versionId !== current.versionId)) return [];
-      this.meta.objects.remove(at);
+      this.meta.objects.removeSync(at);
       const unreferenced = blobIdsOf(current);
       this.meta.markUnreferenced(unreferenced);
       return unreferenced;
@@ -220,9 +225,11 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
-    this.meta.bucketRecord(bucket);
-    return listPage(this.meta.objects, bucket, request);
+  listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
+    return promised(() => {
+      this.meta.bucketRecord(bucket);
+      return listPage(this.meta.objects, bucket, request);
+    });
   }
 
   createMultipartUpload(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
