@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
+import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { S3Error } from '../../s3/errors';
 import {
   type ObjectStore,
@@ -40,6 +41,10 @@ export interface EmbeddedStoreOptions {
   abandonedUploadMs?: number;
   /** Below this much free disk the store reports itself not ready. */
   minFreeBytes?: number;
+  /** How often the background upkeep (maintain) runs; MAINTENANCE_INTERVAL_MS by default. */
+  sweepIntervalMs?: number;
+  /** Where the upkeep's runs are counted and its failures logged. */
+  jobs?: JobReporting;
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -63,7 +68,7 @@ function promised<T>(read: () => T): Promise<T> {
 export class EmbeddedStore implements ObjectStore {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
-  private maintenance?: NodeJS.Timeout;
+  private maintenance?: BackgroundJob;
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.meta = new EmbeddedMetadata(options.dataDir, options.fsync);
@@ -72,12 +77,13 @@ export class EmbeddedStore implements ObjectStore {
 
   async open(): Promise<void> {
     await this.meta.open();
-    this.maintenance = setInterval(() => void this.maintain(Date.now()).catch(() => undefined), MAINTENANCE_INTERVAL_MS);
-    this.maintenance.unref();
+    const intervalMs = this.options.sweepIntervalMs ?? MAINTENANCE_INTERVAL_MS;
+    this.maintenance = new BackgroundJob('embedded_maintenance', intervalMs, () => this.maintain(Date.now()), this.options.jobs).start();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.maintenance);
+    // A run in progress finishes before the metadata it works on is closed.
+    await this.maintenance?.stop();
     await this.meta.close();
   }
 
