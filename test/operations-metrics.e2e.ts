@@ -143,7 +143,7 @@ describe('Prometheus metrics at /metrics', () => {
     const countedBefore = await scrapeMetrics(origin);
     const blobsBefore = await storeFootprint(fixture.gateway);
     const cut = startPut(origin, `/s3/${bucket}/cut`, 8 * MiB, MiB);
-    expect(await storeStartedWriting(fixture.gateway, blobsBefore)).toBe(true);
+    expect(await storeStartedWriting(fixture.gateway, blobsBefore, { bucket, key: 'cut' })).toBe(true);
     expect((await scrapeMetrics(origin)).value('s3_requests_in_flight')).toBe(1);
     cut.abort();
     expect(await cut.done).toBe(0);

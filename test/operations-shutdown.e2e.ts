@@ -64,7 +64,7 @@ function slowUpload(origin: string, path: string, seed: number, size: number, pa
     req.on('error', reject);
   }).finally(() => (finished = true));
   void (async () => {
-    for await (const chunk of seededStream(seed, size)) {
+    for await (const chunk of seededStream(seed, size) as AsyncIterable<Buffer>) {
       if (req.destroyed) return;
       if (!req.write(chunk)) await new Promise((resolve) => req.once('drain', resolve));
       written += chunk.length;
@@ -165,7 +165,7 @@ describe('graceful shutdown on SIGTERM', () => {
         () => 'failed',
       );
       const footprintBefore = await storeFootprint({ dataDir });
-      expect(await storeStartedWriting({ dataDir }, footprintBefore)).toBe(true);
+      expect(await storeStartedWriting({ dataDir }, footprintBefore, { bucket: 'cut', key: 'endless' })).toBe(true);
       gateway.process.kill('SIGTERM');
       const signalledAt = Date.now();
 
