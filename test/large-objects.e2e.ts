@@ -40,8 +40,9 @@ describe('large and interrupted uploads', () => {
   }, 180_000);
 
   /**
-   * Sends a PUT announcing `total` bytes, writes half of them, waits until the gateway has started a blob file
-   * for them (so the abort lands mid-write), then destroys the socket.
+   * Sends a PUT announcing `total` bytes, writes half of them, waits until the store has started writing them
+   * (a blob file; on AIS, the target's work file: storeStartedWriting) so the abort lands mid-write, then
+   * destroys the socket.
    */
   async function abortPutHalfway(bucket: string, key: string, total: number): Promise<void> {
     const blobsBefore = await storeFootprint(fixture.gateway);
@@ -51,7 +52,7 @@ describe('large and interrupted uploads', () => {
     });
     req.on('error', () => undefined);
     await new Promise<void>((resolve) => req.write(Buffer.alloc(total / 2, 'h'), () => resolve()));
-    expect(await storeStartedWriting(fixture.gateway, blobsBefore)).toBe(true);
+    expect(await storeStartedWriting(fixture.gateway, blobsBefore, { bucket, key })).toBe(true);
     req.destroy();
   }
 

@@ -12,6 +12,7 @@ import { e2eBackend, storeFootprint, storeStartedWriting } from './support/backe
 import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
 import { freePort } from './support/free-port';
+import { startGateway } from './support/gateway';
 import { getObject } from './support/objects';
 import { labelKey, type Scrape, scrapeMetrics } from './support/prometheus';
 import { rawRequest } from './support/raw-http';
@@ -143,7 +144,7 @@ describe('Prometheus metrics at /metrics', () => {
     const countedBefore = await scrapeMetrics(origin);
     const blobsBefore = await storeFootprint(fixture.gateway);
     const cut = startPut(origin, `/s3/${bucket}/cut`, 8 * MiB, MiB);
-    expect(await storeStartedWriting(fixture.gateway, blobsBefore)).toBe(true);
+    expect(await storeStartedWriting(fixture.gateway, blobsBefore, { bucket, key: 'cut' })).toBe(true);
     expect((await scrapeMetrics(origin)).value('s3_requests_in_flight')).toBe(1);
     cut.abort();
     expect(await cut.done).toBe(0);
@@ -203,6 +204,62 @@ describe('Prometheus metrics at /metrics', () => {
       requests.reduce((sum, sample) => sum + sample.value, 0) - early.series('s3_requests_total').reduce((sum, sample) => sum + sample.value, 0);
     expect(requestCount).toBe(10 + 190 * 3 + 10 + 1);
   }, 60_000);
+});
+
+/** A scrape's s3_background_jobs_total as `job/outcome` to count. */
+function jobCounts(scrape: Scrape): Record<string, number> {
+  return Object.fromEntries(scrape.series('s3_background_jobs_total').map((sample) => [`${sample.labels.job}/${sample.labels.outcome}`, sample.value]));
+}
+
+describe('background jobs in /metrics (s3_background_jobs_total)', () => {
+  // The sweep every 300 ms instead of every 10 minutes (embedded) or hour (AIS).
+  const fixture = useGateway({ SWEEP_INTERVAL_MS: '300' });
+
+  it('lists every job of the store from the start and counts the runs of its sweep (on AIS also the cluster map reads), none failed', async () => {
+    const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep'] : ['embedded_maintenance'];
+    const first = jobCounts(await scrapeMetrics(fixture.gateway.origin));
+    expect(Object.keys(first).sort()).toEqual(jobs.flatMap((job) => [`${job}/failed`, `${job}/ok`]));
+    let counts = first;
+    await eventually(async () => {
+      counts = jobCounts(await scrapeMetrics(fixture.gateway.origin));
+      return jobs.every((job) => counts[`${job}/ok`] >= 2);
+    }, 15_000);
+    for (const job of jobs) expect({ job, ok: counts[`${job}/ok`] >= 2, failed: counts[`${job}/failed`] }).toEqual({ job, ok: true, failed: 0 });
+  });
+});
+
+describe('background jobs while AIS cannot be reached', () => {
+  it('counts every failed run and logs the failures without flooding: one warning per job, not one per run', async () => {
+    const gateway = await startGateway({
+      STORE: 'ais',
+      AIS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      AIS_RETRIES: '0',
+      AIS_TIMEOUT_MS: '1000',
+      SWEEP_INTERVAL_MS: '300',
+    });
+    try {
+      // The cluster map is read at start and every 2 s, the sweep runs every 300 ms.
+      let counts: Record<string, number> = {};
+      await eventually(async () => {
+        counts = jobCounts(await scrapeMetrics(gateway.origin));
+        return counts['ais_cluster_map/failed'] >= 3 && counts['ais_multipart_sweep/failed'] >= 10;
+      }, 15_000);
+      expect(counts['ais_cluster_map/failed']).toBeGreaterThanOrEqual(3);
+      expect(counts['ais_multipart_sweep/failed']).toBeGreaterThanOrEqual(10);
+      expect({ map: counts['ais_cluster_map/ok'], sweep: counts['ais_multipart_sweep/ok'] }).toEqual({ map: 0, sweep: 0 });
+      const logged = gateway.output
+        .filter((line) => line.includes('"context":"BackgroundJobs"'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .map(({ level, msg }) => ({ level, job: /^background job (\S+) failed: /.exec(msg)?.[1] }));
+      // pino's level 40 is warn.
+      expect(logged.sort((a, b) => String(a.job).localeCompare(String(b.job)))).toEqual([
+        { level: 40, job: 'ais_cluster_map' },
+        { level: 40, job: 'ais_multipart_sweep' },
+      ]);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });
 
 describe('METRICS_PORT', () => {

@@ -165,7 +165,7 @@ describe('graceful shutdown on SIGTERM', () => {
         () => 'failed',
       );
       const footprintBefore = await storeFootprint({ dataDir });
-      expect(await storeStartedWriting({ dataDir }, footprintBefore)).toBe(true);
+      expect(await storeStartedWriting({ dataDir }, footprintBefore, { bucket: 'cut', key: 'endless' })).toBe(true);
       gateway.process.kill('SIGTERM');
       const signalledAt = Date.now();
 

@@ -4,6 +4,7 @@
  * /metrics counts the requests of both, and SIGTERM to the primary drains both and exits 0.
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { e2eBackend } from './support/backend';
 import { eventually } from './support/data-dir';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { expectObjectBytes } from './support/objects';
@@ -40,6 +41,10 @@ describe('WORKERS=2', () => {
     for (let scrape = 0; scrape < 2; scrape++) {
       const metrics = await scrapeMetrics(gateway.origin);
       expect(metrics.value('s3_requests_total', { operation: 'PutObject', status: '200' })).toBe(keys.length);
+      // Each worker runs its own background jobs; their counter is summed too: one series per job and outcome.
+      const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep'] : ['embedded_maintenance'];
+      const jobSeries = metrics.series('s3_background_jobs_total').map((sample) => `${sample.labels.job}/${sample.labels.outcome}`);
+      expect(jobSeries.sort()).toEqual(jobs.flatMap((job) => [`${job}/failed`, `${job}/ok`]));
     }
   });
 

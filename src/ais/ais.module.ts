@@ -1,13 +1,16 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/configuration';
 import { OBJECT_STORE, ObjectStore } from './store';
 import { EmbeddedStore } from './embedded/embedded-store';
 import { ClusterStore } from './cluster/cluster-store';
 import { instrumentStore } from '../metrics/instrumented-store';
+import { jobReporting } from '../metrics/job-reporting';
 import { MetricsService } from '../metrics/metrics.service';
 
 async function createStore(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<ObjectStore> {
+  const jobs = jobReporting(metrics.backgroundJobs, new Logger('BackgroundJobs'));
+  const sweepIntervalMs = config.get('sweepIntervalMs', { infer: true });
   if (config.get('store', { infer: true }) === 'ais') {
     const cluster = new ClusterStore(
       {
@@ -16,6 +19,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
         retries: config.get('aisRetries', { infer: true }),
       },
       { abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000 },
+      { sweepIntervalMs, jobs },
     );
     return instrumentStore(cluster, 'ais', metrics);
   }
@@ -25,6 +29,8 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
     fsync: config.get('fsync', { infer: true }),
     abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000,
     minFreeBytes: config.get('minFreeDiskMb', { infer: true }) * 1024 * 1024,
+    sweepIntervalMs,
+    jobs,
   });
   await store.open();
   return instrumentStore(store, 'embedded', metrics);

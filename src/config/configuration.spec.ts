@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       inlineMaxBytes: 65536,
       fsync: true,
       abandonedUploadHours: 168,
+      sweepIntervalMs: undefined,
       completeKeepAliveMs: 10_000,
       minFreeDiskMb: 256,
       metricsPort: 0,
@@ -40,6 +41,11 @@ describe('loadConfig', () => {
   it('keeps a slow CompleteMultipartUpload alive every COMPLETE_KEEPALIVE_MS, from 10 ms to 10 minutes', () => {
     expect(loadConfig({ COMPLETE_KEEPALIVE_MS: '250' }).completeKeepAliveMs).toBe(250);
     expect(() => loadConfig({ COMPLETE_KEEPALIVE_MS: '0' })).toThrow('COMPLETE_KEEPALIVE_MS=0 (an integer from 10 to 600000)');
+  });
+
+  it('sweeps every SWEEP_INTERVAL_MS, from 100 ms to a day (unset: at the interval of the store)', () => {
+    expect(loadConfig({ SWEEP_INTERVAL_MS: '500' }).sweepIntervalMs).toBe(500);
+    expect(() => loadConfig({ SWEEP_INTERVAL_MS: '10' })).toThrow('SWEEP_INTERVAL_MS=10 (an integer from 100 to 86400000)');
   });
 
   it('serves S3 at the root for S3_PREFIX=/ and drops a trailing slash elsewhere', () => {

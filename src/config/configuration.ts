@@ -32,6 +32,8 @@ export interface AppConfig {
   fsync: boolean;
   /** Unfinished multipart uploads older than this are aborted in the background. */
   abandonedUploadHours: number;
+  /** How often the background sweep runs (abandoned uploads, leftovers); undefined: the store's own default (embedded 10 min, AIS 1 h). */
+  sweepIntervalMs?: number;
   /** A CompleteMultipartUpload still working after this long answers 200 and sends a space this often until done. */
   completeKeepAliveMs: number;
   /** Below this much free disk under DATA_DIR the embedded store reports not ready. */
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
     abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', 168, 1, 24 * 365, errors),
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS ? readInt(env, 'SWEEP_INTERVAL_MS', 0, 100, 86_400_000, errors) : undefined,
     completeKeepAliveMs: readInt(env, 'COMPLETE_KEEPALIVE_MS', 10_000, 10, 600_000, errors),
     minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
     metricsPort: readInt(env, 'METRICS_PORT', 0, 0, 65535, errors),

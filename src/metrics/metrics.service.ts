@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendStatus } from '../ais/store';
 import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
+import { backgroundJobsCounter } from './job-reporting';
 
 /** Latency buckets from 1 ms to 60 s: small GETs sit at the bottom, multi-GiB transfers at the top. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -71,6 +72,8 @@ export class MetricsService {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
+
+  readonly backgroundJobs = backgroundJobsCounter(this.registry);
 
   // Gauges of the shared store, not of a worker: left out of the cluster sum, taken fresh from the scraped worker.
   private readonly storeObjects = new Gauge({

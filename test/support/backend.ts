@@ -1,3 +1,4 @@
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { countBlobFiles, eventually } from './data-dir';
 import { keysAisHoldsTogether } from './listing-model';
@@ -91,14 +92,38 @@ export function itOn(backend: E2eBackend): jest.It {
 }
 
 /**
- * Resolves once the store has visibly started writing what a request sends (so a test can abort it
- * mid-write): a new blob file on the embedded store. AIS shows nothing of an object before it is whole, so
- * there the bytes the client already wrote are given time to reach it.
+ * The bytes AIS holds of PUTs of `bucket/key` still in progress. A target receives a PUT into a work file,
+ * `<mountpath>/@ais/<bucket>/%wk/put.<key>.<suffix>`, which becomes the object when the PUT completes and is
+ * removed when it is cut; the mountpaths are the ones AIS reports (`/v1/cluster?what=mountpaths`).
  */
-export async function storeStartedWriting(gateway: { dataDir: string }, footprintBefore: number): Promise<boolean> {
-  if (e2eBackend() === 'ais') {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return true;
+async function aisWorkFileBytes(bucket: string, key: string): Promise<number> {
+  // A key with a slash is a path below %wk; this helper only needs flat keys.
+  if (key.includes('/')) throw new Error(`aisWorkFileBytes takes keys without '/': ${key}`);
+  const report = await aisJson<{ targets: Record<string, { available: string[] | null }> }>('GET', '/v1/cluster?what=mountpaths');
+  let bytes = 0;
+  for (const mountpath of Object.values(report.targets).flatMap((target) => target.available ?? [])) {
+    const dir = join(mountpath, '@ais', bucket, '%wk');
+    const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    for (const name of names.filter((entry) => entry.startsWith(`put.${key}.`))) {
+      bytes += await stat(join(dir, name)).then(
+        (file) => file.size,
+        // Gone between the listing and the stat: the PUT just ended.
+        () => 0,
+      );
+    }
   }
-  return eventually(() => countBlobFiles(gateway.dataDir) > footprintBefore);
+  return bytes;
+}
+
+/**
+ * Resolves with true once the store has visibly started writing what a PUT of `bucket/key` sends (so a test
+ * can cut or interrupt it mid-write), false if it has not within 10 s: a new blob file on the embedded store
+ * (more than `footprintBefore`); on AIS, bytes of that PUT in a target's work file (aisWorkFileBytes).
+ */
+export async function storeStartedWriting(gateway: { dataDir: string }, footprintBefore: number, object: { bucket: string; key: string }): Promise<boolean> {
+  if (e2eBackend() === 'ais') return eventually(async () => (await aisWorkFileBytes(object.bucket, object.key)) > 0, 10_000);
+  return eventually(() => countBlobFiles(gateway.dataDir) > footprintBefore, 10_000);
 }

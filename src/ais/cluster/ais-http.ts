@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { isS3Error, type S3Error } from '../../s3/errors';
+import type { JobReporting } from '../../jobs/background-job';
 import { ClusterMapCache, type DirectRoute } from './cluster-map';
 import { type ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
 import { headerValue } from '../../s3/headers';
@@ -118,7 +119,11 @@ export class AisHttp {
   readonly clusterMap: ClusterMapCache;
   private directOffUntil = 0;
 
-  constructor(private readonly options: AisHttpOptions) {
+  /** `jobs`: where the cluster map's periodic reads are reported. */
+  constructor(
+    private readonly options: AisHttpOptions,
+    jobs?: JobReporting,
+  ) {
     this.endpoint = new URL(options.endpoint).origin;
     this.agent = new Agent({
       connect: { timeout: options.timeoutMs },
@@ -128,11 +133,11 @@ export class AisHttp {
       keepAliveTimeout: 4000,
       keepAliveMaxTimeout: 4000,
     });
-    this.clusterMap = new ClusterMapCache(async () => (await this.proxyCall({ method: 'GET', path: '/v1/cluster', query: { what: 'smap' } })).text);
+    this.clusterMap = new ClusterMapCache(async () => (await this.proxyCall({ method: 'GET', path: '/v1/cluster', query: { what: 'smap' } })).text, jobs);
   }
 
   async close(): Promise<void> {
-    this.clusterMap.close();
+    await this.clusterMap.close();
     await this.agent.close();
   }
 

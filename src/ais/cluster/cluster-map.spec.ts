@@ -25,7 +25,7 @@ describe('the cluster map that routes object calls', () => {
 
   it('routes nothing before the map is read, then each object to its owner, with the primary as redirecting proxy', async () => {
     let answer = smapText();
-    const cache = new ClusterMapCache(async () => answer);
+    const cache = new ClusterMapCache(() => Promise.resolve(answer));
     try {
       await cache.refresh();
       const hrw = await loadHrw();
@@ -43,23 +43,20 @@ describe('the cluster map that routes object calls', () => {
       await cache.refresh();
       expect(cache.routeOf('b1', 'a')).toBeUndefined();
     } finally {
-      cache.close();
+      await cache.close();
     }
   });
 
   it('keeps the last map when a read fails', async () => {
     let fail = false;
-    const cache = new ClusterMapCache(async () => {
-      if (fail) throw new Error('proxy down');
-      return smapText();
-    });
+    const cache = new ClusterMapCache(() => (fail ? Promise.reject(new Error('proxy down')) : Promise.resolve(smapText())));
     try {
       await cache.refresh();
       fail = true;
       await expect(cache.refresh()).rejects.toThrow('proxy down');
       expect(cache.routeOf('b1', 'a')).toBeDefined();
     } finally {
-      cache.close();
+      await cache.close();
     }
   });
 });

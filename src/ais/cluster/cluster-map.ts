@@ -1,3 +1,4 @@
+import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { type Hrw, loadHrw, type PlacedTarget } from './hrw';
 
 /** A storage target of the cluster map. */
@@ -60,16 +61,20 @@ export class ClusterMapCache {
   private hrw: Hrw | undefined;
   private reading: Promise<ClusterMap> | undefined;
   private readAt = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly job: BackgroundJob;
 
-  constructor(private readonly fetchMap: () => Promise<string>) {
+  /** `jobs`: where the periodic reads are counted and their failures logged (rate-limited: AIS may be down for long). */
+  constructor(
+    private readonly fetchMap: () => Promise<string>,
+    jobs?: JobReporting,
+  ) {
     // A failed read leaves the last map in place; direct calls that fail fall back to the proxy anyway.
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), MAP_REFRESH_MS).unref();
-    void this.refresh().catch(() => undefined);
+    this.job = new BackgroundJob('ais_cluster_map', MAP_REFRESH_MS, () => this.refresh(), jobs).start({ runNow: true });
   }
 
-  close(): void {
-    clearInterval(this.timer);
+  /** Stops the periodic reads (after the one in progress). */
+  close(): Promise<void> {
+    return this.job.stop();
   }
 
   /** The map as AIS has it now (one read shared by concurrent callers); the cache keeps it. */
@@ -90,7 +95,7 @@ export class ClusterMapCache {
 
   /** Reads the map again unless that was just done: a direct call failed in a way a changed map explains. */
   refreshSoon(): void {
-    if (this.reading === undefined && Date.now() - this.readAt >= MIN_REFRESH_GAP_MS) void this.refresh().catch(() => undefined);
+    if (this.reading === undefined && Date.now() - this.readAt >= MIN_REFRESH_GAP_MS) void this.job.run();
   }
 
   /** The owning target of an object by the cached map; undefined when there is no map or no owner in it. */

@@ -1,3 +1,4 @@
+import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { S3Error } from '../../s3/errors';
 import type {
   ObjectStore,
@@ -34,6 +35,12 @@ import { UPLOADS_BUCKET } from './upload-names';
 /** How often a gateway sweeps the multipart state (abandoned uploads, old completion markers, orphaned parts). */
 const SWEEP_INTERVAL_MS = 3600 * 1000;
 
+/** The store's background work: how often it sweeps (SWEEP_INTERVAL_MS by default), where its jobs are reported. */
+export interface BackgroundOptions {
+  sweepIntervalMs?: number;
+  jobs?: JobReporting;
+}
+
 /** The gateway's own bucket (multipart state) is not an S3 bucket: every S3 call naming it finds no bucket. */
 function userBucket(bucket: string): string {
   if (bucket === UPLOADS_BUCKET) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
@@ -51,21 +58,22 @@ export class ClusterStore implements ObjectStore {
   private readonly buckets: AisBuckets;
   private readonly objects: AisObjects;
   private readonly multipart: AisMultipart;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: BackgroundJob;
 
-  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}) {
-    this.http = new AisHttp(options);
+  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}, background: BackgroundOptions = {}) {
+    this.http = new AisHttp(options, background.jobs);
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
     this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket));
     this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
     // Abandoned uploads and old completion markers live in AIS, not here: any replica may clean them.
-    // A failed sweep changes nothing that the next one cannot do.
-    this.sweeper = setInterval(() => void this.multipart.sweep().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
+    // A failed sweep changes nothing that the next one cannot do; it is logged and counted.
+    const intervalMs = background.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+    this.sweeper = new BackgroundJob('ais_multipart_sweep', intervalMs, () => this.multipart.sweep(), background.jobs).start();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    await this.sweeper.stop();
     await this.http.close();
   }
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
+import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { S3Error } from '../../s3/errors';
 import {
   type ObjectStore,
@@ -40,6 +41,10 @@ export interface EmbeddedStoreOptions {
   abandonedUploadMs?: number;
   /** Below this much free disk the store reports itself not ready. */
   minFreeBytes?: number;
+  /** How often the background upkeep (maintain) runs; MAINTENANCE_INTERVAL_MS by default. */
+  sweepIntervalMs?: number;
+  /** Where the upkeep's runs are counted and its failures logged. */
+  jobs?: JobReporting;
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -51,6 +56,11 @@ function isMissingFile(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** `read`'s value as a promise and its throw as the rejection, as from an async function (store calls never throw). */
+function promised<T>(read: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(read()));
+}
+
 /**
  * The embedded single-node store (docs/architecture.md, "The embedded backend"): metadata in LMDB, bytes inline or in immutable blob
  * files (see EmbeddedMetadata for how writes stay atomic and crash-safe), multipart uploads in EmbeddedMultipart.
@@ -58,7 +68,7 @@ function isMissingFile(err: unknown): boolean {
 export class EmbeddedStore implements ObjectStore {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
-  private maintenance?: NodeJS.Timeout;
+  private maintenance?: BackgroundJob;
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.meta = new EmbeddedMetadata(options.dataDir, options.fsync);
@@ -67,12 +77,13 @@ export class EmbeddedStore implements ObjectStore {
 
   async open(): Promise<void> {
     await this.meta.open();
-    this.maintenance = setInterval(() => void this.maintain(Date.now()).catch(() => undefined), MAINTENANCE_INTERVAL_MS);
-    this.maintenance.unref();
+    const intervalMs = this.options.sweepIntervalMs ?? MAINTENANCE_INTERVAL_MS;
+    this.maintenance = new BackgroundJob('embedded_maintenance', intervalMs, () => this.maintain(Date.now()), this.options.jobs).start();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.maintenance);
+    // A run in progress finishes before the metadata it works on is closed.
+    await this.maintenance?.stop();
     await this.meta.close();
   }
 
@@ -98,9 +109,8 @@ export class EmbeddedStore implements ObjectStore {
     return status;
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async listBuckets(): Promise<BucketInfo[]> {
-    return Array.from(this.meta.buckets.getRange(), ({ key, value }) => bucketInfoOf(key, value));
+  listBuckets(): Promise<BucketInfo[]> {
+    return promised(() => Array.from(this.meta.buckets.getRange(), ({ key, value }) => bucketInfoOf(key, value)));
   }
 
   async createBucket(bucket: string): Promise<void> {
@@ -124,9 +134,8 @@ export class EmbeddedStore implements ObjectStore {
     await this.multipart.discard(uploads);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async headBucket(bucket: string): Promise<BucketInfo> {
-    return bucketInfoOf(bucket, this.meta.bucketRecord(bucket));
+  headBucket(bucket: string): Promise<BucketInfo> {
+    return promised(() => bucketInfoOf(bucket, this.meta.bucketRecord(bucket)));
   }
 
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
@@ -158,9 +167,8 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
-    return objectInfoOf(key, this.meta.objectRecord(bucket, key, versionId));
+  headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
+    return promised(() => objectInfoOf(key, this.meta.objectRecord(bucket, key, versionId)));
   }
 
   async getObject(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
@@ -223,10 +231,11 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
-    this.meta.bucketRecord(bucket);
-    return listPage(this.meta.objects, bucket, request);
+  listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
+    return promised(() => {
+      this.meta.bucketRecord(bucket);
+      return listPage(this.meta.objects, bucket, request);
+    });
   }
 
   createMultipartUpload(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
