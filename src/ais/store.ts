@@ -248,7 +248,11 @@ export interface ObjectStore {
    * decides what to compute). Uploading a part number again replaces that part.
    */
   uploadPart(bucket: BucketName, key: ObjectKey, uploadId: UploadId, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo>;
-  /** Atomic; a retried Complete of a finished upload answers as the first did. Throws InvalidPart, InvalidPartOrder, EntityTooSmall. */
+  /**
+   * A retried Complete of a finished upload answers as the first did. Throws InvalidPart, InvalidPartOrder,
+   * EntityTooSmall. Atomic on the embedded store; on AIS the object's bytes become visible a moment before its S3
+   * metadata (docs/architecture.md, "What each backend guarantees").
+   */
   completeMultipartUpload(bucket: BucketName, key: ObjectKey, uploadId: UploadId, request: CompleteRequest): Promise<ObjectInfo>;
   /** Frees every part; throws NoSuchUpload. */
   abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadId: UploadId): Promise<void>;

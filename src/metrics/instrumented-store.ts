@@ -6,7 +6,7 @@ import type { MetricsService } from './metrics.service';
 const UNTIMED = new Set<string | symbol>(['close', 'status']);
 
 /**
- * Wraps an AIS client so that every call is counted and timed per backend and call name
+ * Wraps the store (either backend) so that every call is counted and timed per backend and call name
  * (`ais_backend_requests_total`, `ais_backend_request_duration_seconds`), without the S3 modules knowing.
  */
 export function instrumentStore(client: ObjectStore, backend: string, metrics: MetricsService): ObjectStore {

@@ -37,7 +37,7 @@ export interface EmbeddedStoreOptions {
   dataDir: string;
   inlineMaxBytes: number;
   fsync: boolean;
-  /** Multipart uploads untouched for longer than this are aborted in the background. */
+  /** Multipart uploads started longer ago than this and not completed are aborted in the background. */
   abandonedUploadMs?: number;
   /** Below this much free disk the store reports itself not ready. */
   minFreeBytes?: number;
