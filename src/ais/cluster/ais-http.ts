@@ -118,7 +118,9 @@ function answerError(call: AisCall, origin: string, status: number, errorText: s
  */
 function failureOf(err: unknown, call: AisCall, origin: string): unknown {
   if (isS3Error(err)) return err;
-  if (call.body instanceof Readable && (call.body.errored || call.body.destroyed)) return call.body.errored ?? err;
+  const body = call.body;
+  // A body read to its end (and auto-destroyed) did not fail: the connection did.
+  if (body instanceof Readable && (body.errored || (body.destroyed && !body.readableEnded))) return body.errored ?? err;
   return AisError.unreachable(callName(call), origin, err, call.context);
 }
 
