@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { isS3Error, type S3Error } from '../../s3/errors';
+import { isS3Error } from '../../s3/errors';
 import type { JobReporting } from '../../jobs/background-job';
 import { ClusterMapCache, type DirectRoute } from './cluster-map';
-import { type ErrorContext, isRetryableNetworkError, parseAisError, s3ErrorOf, unreachableError } from './errors';
+import { AisError, type ErrorContext, isObjectMissing, isRetryableNetworkError } from './errors';
 import { headerValue } from '../../s3/headers';
 import { UploadBody } from './upload-body';
 
@@ -37,13 +37,24 @@ export interface AisCall {
    * rejection (the body failed its digest) aborts the upload and AIS keeps what it had.
    */
   beforeBodyEnd?: () => Promise<void>;
+  /** What the call is about: carried by its AisError, so that the S3 error names that bucket or key. */
   context?: ErrorContext;
 }
 
-export interface AisAnswer {
+/** A 2xx answer whose body was read and dropped (AIS's answers to writes, HEADs and deletes carry nothing). */
+export interface AisReply {
   status: number;
   headers: IncomingHttpHeaders;
-  /** Unread; the caller reads or dumps it. */
+}
+
+/** A 2xx answer with its body read as text. */
+export interface AisTextReply extends AisReply {
+  text: string;
+}
+
+/** A 2xx answer with its body unread, for the caller to stream (or destroy). */
+export interface AisAnswer extends AisReply {
+  /** Has an 'error' listener: destroyed unread, it does not crash the process; readers see errors through their pipeline. */
   body: Dispatcher.ResponseData['body'];
 }
 
@@ -92,15 +103,30 @@ function attemptBody(call: AisCall): Buffer | UploadBody | undefined {
   return call.body instanceof Readable ? new UploadBody(call.body, call.beforeBodyEnd) : call.body;
 }
 
+/** The call as an AisError names it: method and path, without the query. */
+function callName(call: AisCall): string {
+  return `${call.method} ${call.path}`;
+}
+
+/** The error an answer that is not 2xx stands for. */
+function answerError(call: AisCall, origin: string, status: number, errorText: string): AisError {
+  return AisError.answered(callName(call), origin, status, errorText, call.context);
+}
+
 /**
  * What a call that got no answer throws: the error of its streamed body when that failed (the client went
- * away, or its digest failed: the caller's), else ServiceUnavailable.
+ * away, or its digest failed: the caller's), else an AisError saying AIS could not be reached.
  */
 function failureOf(err: unknown, call: AisCall, origin: string): unknown {
   if (isS3Error(err)) return err;
-  if (call.body instanceof Readable && (call.body.errored || call.body.destroyed)) return call.body.errored ?? err;
-  return unreachableError(err, origin);
+  const body = call.body;
+  // A body read to its end (and auto-destroyed) did not fail: the connection did.
+  if (body instanceof Readable && (body.errored || (body.destroyed && !body.readableEnded))) return body.errored ?? err;
+  return AisError.unreachable(callName(call), origin, err, call.context);
 }
+
+/** undici's body emits 'error' when destroyed unread: without a listener that would crash the process. */
+function ignoreError(): void {}
 
 /** A target's refusal of a call that did not come through a proxy (v1.5.0 `ais/target.go` checkObjVerb). */
 function refusesDirectCall(status: number, message: string): boolean {
@@ -109,8 +135,9 @@ function refusesDirectCall(status: number, message: string): boolean {
 
 /**
  * The one place that speaks HTTP to AIS: a keep-alive undici Agent with timeouts, retries of idempotent calls
- * on connection failures, object calls sent to the target that owns the object (by the cluster map, or by
- * following the proxy's redirect: clients never see one), and AIS errors turned into S3 errors.
+ * on connection failures, and object calls sent to the target that owns the object (by the cluster map, or by
+ * following the proxy's redirect: clients never see one). Every answer's body is read, dropped or handed to the
+ * caller to stream; every failure is an AisError (ClusterStore turns it into an S3 error).
  */
 export class AisHttp {
   private readonly agent: Agent;
@@ -142,24 +169,54 @@ export class AisHttp {
   }
 
   /** A call answered by the proxy itself (bucket calls, listing, cluster map); the answer's body is read as text. */
-  async proxyCall(call: AisCall): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  async proxyCall(call: AisCall): Promise<AisTextReply> {
     return this.nodeCall(this.endpoint, call);
   }
 
   /** A call to one node (`origin`: its public URL), e.g. a target's health; idempotent calls only. */
-  async nodeCall(origin: string, call: AisCall): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  async nodeCall(origin: string, call: AisCall): Promise<AisTextReply> {
     const answer = await this.send(origin, call, true);
-    await this.raiseForError(answer, call.context);
+    await this.raiseForError(answer, call, origin);
     return { status: answer.status, headers: answer.headers, text: await answer.body.text() };
+  }
+
+  /** An object call (see route()) whose answer's body is dropped: a write, HEAD, delete or other action. */
+  async objectCall(call: AisCall): Promise<AisReply> {
+    const answer = await this.route(call);
+    await answer.body.dump();
+    return answer;
+  }
+
+  /** An object call (see route()) whose answer's body is read as text. */
+  async objectText(call: AisCall): Promise<AisTextReply> {
+    const answer = await this.route(call);
+    return { status: answer.status, headers: answer.headers, text: await answer.body.text() };
+  }
+
+  /** An object call (see route()) whose answer's body the caller streams: it reads it to the end or destroys it. */
+  async objectStream(call: AisCall): Promise<AisAnswer> {
+    const answer = await this.route(call);
+    answer.body.on('error', ignoreError);
+    return answer;
+  }
+
+  /** Like objectCall, but AIS's 404 for the object (its bucket exists) is answered as `undefined`. */
+  async objectCallUnlessMissing(call: AisCall): Promise<AisReply | undefined> {
+    try {
+      return await this.objectCall(call);
+    } catch (err) {
+      if (isObjectMissing(err)) return undefined;
+      throw err;
+    }
   }
 
   /**
    * An object call, sent to the target that owns the object. The cached cluster map names it (HRW, as AIS's
    * proxy computes it); when there is no map, or the map may be stale (the target cannot be reached, or has no
    * such object), AIS's proxy routes the call: it redirects (301/307) to the owner. Answers 2xx with the body
-   * unread; throws S3Error otherwise.
+   * unread; throws AisError otherwise.
    */
-  async objectCall(call: AisCall): Promise<AisAnswer> {
+  private async route(call: AisCall): Promise<AisAnswer> {
     const object = Date.now() >= this.directOffUntil ? objectOfPath(call.path) : undefined;
     const route = object === undefined ? undefined : this.clusterMap.routeOf(object.bucket, object.name);
     const direct = route === undefined ? undefined : await this.directCall(route, call);
@@ -172,7 +229,7 @@ export class AisHttp {
     // The object's path stays ours: AIS writes the decoded name raw into the Location, where a URL parser turns
     // `\` into `/` and drops tabs (docs/ais-native-api.md section 10). Its query carries the redirect's markers.
     const answer = await this.send(location.origin, call, !(call.body instanceof Readable), call.path + location.search);
-    await this.raiseForError(answer, call.context);
+    await this.raiseForError(answer, call, location.origin);
     return answer;
   }
 
@@ -183,7 +240,7 @@ export class AisHttp {
    * any, was not read): the target could not be reached, has no such object (`missing`: it may no longer be the
    * owner), or refuses direct calls.
    */
-  private async directCall(route: DirectRoute, call: AisCall): Promise<{ answer?: AisAnswer; missing?: S3Error }> {
+  private async directCall(route: DirectRoute, call: AisCall): Promise<{ answer?: AisAnswer; missing?: AisError }> {
     const body = attemptBody(call);
     const touched = (): boolean => body instanceof UploadBody && body.touched;
     const path = `${call.path}${queryString(call.query)}&pid=${encodeURIComponent(route.primaryId)}&utm=${redirectTime()}`;
@@ -198,22 +255,12 @@ export class AisHttp {
     }
     if (answer.status < 300) return { answer };
     const text = await this.errorText(answer);
-    const error = s3ErrorOf(parseAisError(answer.status, text), call.context);
+    const error = answerError(call, route.target.url, answer.status, text);
     if (touched()) throw error;
     if (answer.status === 404) return { missing: error };
     if (!refusesDirectCall(answer.status, text)) throw error;
     this.directOffUntil = Date.now() + DIRECT_OFF_MS;
     return {};
-  }
-
-  /** Like objectCall, but a target's 404 (the object is missing) is answered as `undefined`. */
-  async objectCallUnlessMissing(call: AisCall): Promise<AisAnswer | undefined> {
-    try {
-      return await this.objectCall(call);
-    } catch (err) {
-      if (isS3Error(err) && err.code === 'NoSuchKey') return undefined;
-      throw err;
-    }
   }
 
   /** Asks the proxy where an object call goes: the Location of its redirect, with AIS's redirect markers. */
@@ -227,9 +274,10 @@ export class AisHttp {
       await answer.body.dump();
       return new URL(location, this.endpoint);
     }
-    await this.raiseForError(answer, call.context);
+    await this.raiseForError(answer, call, this.endpoint);
     await answer.body.dump();
-    throw s3ErrorOf({ status: 500, message: `the proxy answered ${answer.status} instead of redirecting ${call.method} ${call.path}` });
+    // An answer the gateway cannot use: reported as a failure of AIS's own (500).
+    throw answerError(call, this.endpoint, 500, `the proxy answered ${answer.status} instead of redirecting ${callName(call)}`);
   }
 
   /**
@@ -265,10 +313,10 @@ export class AisHttp {
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   }
 
-  /** Throws the S3 error for a non-2xx, non-redirect answer. */
-  private async raiseForError(answer: AisAnswer, context: ErrorContext | undefined): Promise<void> {
+  /** Throws the AisError of a non-2xx, non-redirect answer (its body consumed). */
+  private async raiseForError(answer: AisAnswer, call: AisCall, origin: string): Promise<void> {
     if (answer.status < 300) return;
-    throw s3ErrorOf(parseAisError(answer.status, await this.errorText(answer)), context);
+    throw answerError(call, origin, answer.status, await this.errorText(answer));
   }
 
   /** The error an answer carries (JSON body, or `Hdr-Error` for HEAD); the body is consumed. */

@@ -2,6 +2,7 @@ import { S3Error } from '../../s3/errors';
 import type { BucketInfo, VersioningStatus } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisCluster } from './cluster';
+import { isMissing } from './errors';
 import { bucketPath } from './object-names';
 import { UPLOADS_BUCKET } from './upload-names';
 
@@ -73,14 +74,14 @@ export class AisBuckets {
   async list(): Promise<BucketInfo[]> {
     const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/buckets' });
     const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? []).map((bucket) => bucket.name).filter((name) => name !== UPLOADS_BUCKET);
-    const infos: Array<BucketInfo | undefined> = new Array(names.length);
+    const infos = new Array<BucketInfo | undefined>(names.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       for (let at = next++; at < names.length; at = next++) {
         try {
           infos[at] = await this.head(names[at]);
         } catch (err) {
-          if (!(err instanceof S3Error && err.code === 'NoSuchBucket')) throw err; // deleted meanwhile
+          if (!isMissing(err)) throw err; // deleted meanwhile
         }
       }
     };

@@ -26,6 +26,7 @@ import type {
 import { AisHttp, type AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
+import { asS3Error } from './errors';
 import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
@@ -48,9 +49,19 @@ function userBucket(bucket: string): string {
 }
 
 /**
+/**
+ * The one place AIS's errors become S3 errors: every failure of a ClusterStore call passes through here (an
+ * AisError becomes the S3 error a client sees, anything else, an S3Error already, stays as it is).
+ */
+function s3Failure(err: unknown): never {
+  throw asS3Error(err);
+}
+
+/**
  * The ObjectStore over a real AIStore cluster's native REST API (docs/architecture.md, "The cluster backend"): buckets are ordinary
  * `ais://` buckets, objects are streamed to and from the target that owns them, and AIS's answers are
- * turned into S3's where the two differ (docs/ais-native-api.md).
+ * turned into S3's where the two differ (docs/ais-native-api.md). Inside, AIS's errors are AisErrors; each
+ * public method turns them into S3 errors (s3Failure).
  */
 export class ClusterStore implements ObjectStore {
   private readonly http: AisHttp;
@@ -82,77 +93,85 @@ export class ClusterStore implements ObjectStore {
   }
 
   listBuckets(): Promise<BucketInfo[]> {
-    return this.buckets.list();
+    return this.buckets.list().catch(s3Failure);
   }
 
   createBucket(bucket: string): Promise<void> {
-    return this.buckets.create(bucket);
+    return this.buckets.create(bucket).catch(s3Failure);
   }
 
   async deleteBucket(bucket: string): Promise<void> {
-    await this.buckets.delete(userBucket(bucket));
-    // S3 deletes a bucket that holds only unfinished uploads, and the uploads with it.
-    await this.multipart.discardBucket(bucket);
+    try {
+      await this.buckets.delete(userBucket(bucket));
+      // S3 deletes a bucket that holds only unfinished uploads, and the uploads with it.
+      await this.multipart.discardBucket(bucket);
+    } catch (err) {
+      s3Failure(err);
+    }
   }
 
   headBucket(bucket: string): Promise<BucketInfo> {
-    return this.buckets.head(userBucket(bucket));
+    return this.buckets.head(userBucket(bucket)).catch(s3Failure);
   }
 
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    return this.buckets.setVersioning(userBucket(bucket), status);
+    return this.buckets.setVersioning(userBucket(bucket), status).catch(s3Failure);
   }
 
   putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo> {
-    return this.objects.put(userBucket(bucket), key, attributes, body);
+    return this.objects.put(userBucket(bucket), key, attributes, body).catch(s3Failure);
   }
 
   headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
-    return this.objects.head(userBucket(bucket), key, versionId);
+    return this.objects.head(userBucket(bucket), key, versionId).catch(s3Failure);
   }
 
   getObject(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
-    return this.objects.get(userBucket(bucket), key, versionId, plan);
+    return this.objects.get(userBucket(bucket), key, versionId, plan).catch(s3Failure);
   }
 
   deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
-    return this.objects.delete(userBucket(bucket), key, versionId);
+    return this.objects.delete(userBucket(bucket), key, versionId).catch(s3Failure);
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {
     userBucket(request.source.bucket);
     userBucket(request.target.bucket);
-    return this.objects.copy(request);
+    return this.objects.copy(request).catch(s3Failure);
   }
 
   async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
-    const page = await assemblePage(request, aisLister(this.http, userBucket(bucket)));
-    // With no storage target AIS lists every bucket as empty (200, "entries": null): that is an outage.
-    if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.cluster.requireTargets();
-    return page;
+    try {
+      const page = await assemblePage(request, aisLister(this.http, userBucket(bucket)));
+      // With no storage target AIS lists every bucket as empty (200, "entries": null): that is an outage.
+      if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.cluster.requireTargets();
+      return page;
+    } catch (err) {
+      return s3Failure(err);
+    }
   }
 
   createMultipartUpload(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
-    return this.multipart.create(userBucket(bucket), key, attributes, checksum);
+    return this.multipart.create(userBucket(bucket), key, attributes, checksum).catch(s3Failure);
   }
 
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo> {
-    return this.multipart.uploadPart(userBucket(bucket), key, uploadId, partNumber, bodyFor);
+    return this.multipart.uploadPart(userBucket(bucket), key, uploadId, partNumber, bodyFor).catch(s3Failure);
   }
 
   completeMultipartUpload(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
-    return this.multipart.complete(userBucket(bucket), key, uploadId, request);
+    return this.multipart.complete(userBucket(bucket), key, uploadId, request).catch(s3Failure);
   }
 
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    return this.multipart.abort(userBucket(bucket), key, uploadId);
+    return this.multipart.abort(userBucket(bucket), key, uploadId).catch(s3Failure);
   }
 
   listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
-    return this.multipart.listParts(userBucket(bucket), key, uploadId, request);
+    return this.multipart.listParts(userBucket(bucket), key, uploadId, request).catch(s3Failure);
   }
 
   listMultipartUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
-    return this.multipart.listUploads(userBucket(bucket), request);
+    return this.multipart.listUploads(userBucket(bucket), request).catch(s3Failure);
   }
 }

@@ -1,6 +1,7 @@
 import { S3Error, isS3Error } from '../../s3/errors';
 import type { AisHttp } from './ais-http';
 import type { TargetNode } from './cluster-map';
+import { asS3Error } from './errors';
 
 /**
  * The cluster as a whole: its map of storage targets and whether it can serve. AIS's proxy answers its own
@@ -38,7 +39,9 @@ export class AisCluster {
       );
       return down.length > 0 ? `AIS storage targets not ready: ${down.sort().join(', ')}` : undefined;
     } catch (err) {
-      return isS3Error(err) ? err.message : `AIS health check failed: ${(err as Error).message}`;
+      // Said as the S3 error a request would get (ServiceUnavailable: AIS at ... is not reachable, ...).
+      const failure = asS3Error(err);
+      return isS3Error(failure) ? failure.message : `AIS health check failed: ${(err as Error).message}`;
     }
   }
 }

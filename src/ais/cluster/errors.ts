@@ -1,14 +1,6 @@
 import { S3Error } from '../../s3/errors';
 import { aisNameOf, keyOfAisName } from './object-names';
 
-/** An AIS error as it arrives: JSON in the body, or in the `Hdr-Error` header of a HEAD answer. */
-export interface AisErrorPayload {
-  status: number;
-  /** AIS's typed error code (`ErrBckNotFound`, ...); absent for untyped errors. */
-  tcode?: string;
-  message: string;
-}
-
 /** What the failed call was about, so that a 404 can say which bucket or key is missing. */
 export interface ErrorContext {
   bucket?: string;
@@ -19,13 +11,12 @@ export interface ErrorContext {
 }
 
 /** Reads AIS's error JSON (`{"tcode","message","status",...}`); falls back to the raw text. */
-export function parseAisError(status: number, text: string | undefined): AisErrorPayload {
+function parseAisError(status: number, text: string | undefined): { tcode?: string; message: string } {
   if (text) {
     try {
       const parsed = JSON.parse(text) as { tcode?: unknown; message?: unknown };
       if (parsed !== null && typeof parsed === 'object') {
         return {
-          status,
           tcode: typeof parsed.tcode === 'string' && parsed.tcode !== '' ? parsed.tcode : undefined,
           message: typeof parsed.message === 'string' ? parsed.message : text,
         };
@@ -34,18 +25,86 @@ export function parseAisError(status: number, text: string | undefined): AisErro
       // not JSON: keep the text
     }
   }
-  return { status, message: text?.trim() || `HTTP ${status}` };
+  return { message: text?.trim() || `HTTP ${status}` };
+}
+
+/**
+ * The one error AisHttp throws for a call that failed (besides the error of a caller's streamed body, which
+ * passes through): AIS answered with an error (`answered`), or could not be reached (`unreachable`: the
+ * connection failed). It states facts of the transport only; s3ErrorOf turns it into what an S3 client sees,
+ * at the store boundary (ClusterStore).
+ */
+export class AisError extends Error {
+  override readonly name = 'AisError';
+
+  private constructor(
+    readonly kind: 'answered' | 'unreachable',
+    /** The call: method and path without the query, e.g. `GET /v1/objects/b1/k`. */
+    readonly call: string,
+    /** The node called (its origin, e.g. `http://127.0.0.1:51080`). */
+    readonly node: string,
+    /** AIS's HTTP status; 0 when it did not answer. */
+    readonly status: number,
+    /** AIS's typed error code (`ErrBckNotFound`, ...); undefined for untyped errors and when AIS did not answer. */
+    readonly tcode: string | undefined,
+    /** AIS's error message; when it did not answer, what failed (the connection error's code). */
+    readonly text: string,
+    /** What the call was about, as its caller said (AisCall.context): the S3 error names that bucket or key. */
+    readonly context: ErrorContext,
+  ) {
+    super(kind === 'answered' ? `${call}: AIS answered ${status}${tcode ? ` ${tcode}` : ''}: ${text}` : `${call}: AIS at ${node} is not reachable (${text})`);
+  }
+
+  /** AIS answered `status` with this error: JSON in the body, or in the `Hdr-Error` header of a HEAD answer. */
+  static answered(call: string, node: string, status: number, errorText: string | undefined, context: ErrorContext = {}): AisError {
+    const { tcode, message } = parseAisError(status, errorText);
+    return new AisError('answered', call, node, status, tcode, message, context);
+  }
+
+  /** The connection to `node` failed (refused, reset, timed out): `cause` is the client's error. */
+  static unreachable(call: string, node: string, cause: unknown, context: ErrorContext = {}): AisError {
+    const code = (cause as { code?: string }).code;
+    const error = new AisError('unreachable', call, node, 0, undefined, code ?? (cause as Error).message, context);
+    error.cause = cause;
+    return error;
+  }
+}
+
+export function isAisError(err: unknown): err is AisError {
+  return err instanceof AisError;
+}
+
+/** AIS answered that the object or the bucket of the call does not exist. */
+export function isMissing(err: unknown): boolean {
+  return isAisError(err) && err.kind === 'answered' && (err.status === 404 || err.tcode === 'ErrBckNotFound');
+}
+
+/** AIS answered that the bucket of the call does not exist. */
+export function isBucketMissing(err: unknown): boolean {
+  return isAisError(err) && err.kind === 'answered' && err.tcode === 'ErrBckNotFound';
+}
+
+/** AIS answered 404 to an object call whose bucket exists: the object does not. */
+export function isObjectMissing(err: unknown): boolean {
+  return isMissing(err) && !isBucketMissing(err);
+}
+
+/** AIS answered that the bucket the call creates exists already. */
+export function isBucketTaken(err: unknown): boolean {
+  return isAisError(err) && err.kind === 'answered' && err.tcode === 'ErrBucketAlreadyExists';
 }
 
 /** AIS cannot reach a node of its own (a target stopped or killed): the cluster is not serving. */
 const UNREACHABLE_NODE = /connection refused|dial tcp|i\/o timeout|no route to host|connection reset/i;
 
 /**
- * Maps an AIS error to the S3 error a client should see. Decided on the HTTP status first, then AIS's
- * `tcode`, and only where AIS gives nothing better, its message (docs/ais-native-api.md section 1).
+ * The S3 error a client sees for a failed AIS call: the one mapping from AIS's errors to S3's. Decided on AIS's
+ * `tcode` and the HTTP status, and only where AIS gives nothing better, its message (docs/ais-native-api.md
+ * section 1); the call's context names the bucket or key. An AIS that cannot be reached is 503.
  */
-export function s3ErrorOf(error: AisErrorPayload, context: ErrorContext = {}): S3Error {
-  const { status, tcode, message } = error;
+export function s3ErrorOf(error: AisError): S3Error {
+  if (error.kind === 'unreachable') return new S3Error('ServiceUnavailable', `AIS at ${error.node} is not reachable (${error.text})`);
+  const { status, tcode, text: message, context } = error;
   const bucketDetails: Record<string, string> = context.bucket !== undefined ? { BucketName: context.bucket } : {};
   if (tcode === 'ErrBckNotFound') return new S3Error('NoSuchBucket', undefined, bucketDetails);
   if (tcode === 'ErrNoNodes') return new S3Error('ServiceUnavailable', `AIS has no storage target: ${message}`);
@@ -96,11 +155,9 @@ function nameClash(key: string | undefined, message: string): S3Error {
   );
 }
 
-/** Errors of the connection itself (refused, reset, timed out) are answered as 503: AIS is down or restarting. */
-export function unreachableError(err: unknown, endpoint: string): S3Error {
-  const code = (err as { code?: string }).code;
-  const what = code ?? (err as Error).message;
-  return new S3Error('ServiceUnavailable', `AIS at ${endpoint} is not reachable (${what})`);
+/** What the store answers for a failure: an AisError as its S3 error, anything else (an S3Error already) as it is. */
+export function asS3Error(err: unknown): unknown {
+  return isAisError(err) ? s3ErrorOf(err) : err;
 }
 
 /** Connection-level failures worth retrying for idempotent calls. */

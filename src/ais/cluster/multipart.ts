@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { inParallel } from '../../in-parallel';
-import { isS3Error, S3Error } from '../../s3/errors';
+import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type {
   BucketInfo,
@@ -21,6 +21,7 @@ import { commonPrefixOf } from '../embedded/listing';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../../s3/multipart-rules';
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
+import { isAisError } from './errors';
 import { compareUtf8 } from './listing';
 import { checkAttributesFit, completedObjectMetadata, type CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
@@ -333,13 +334,13 @@ export class AisMultipart {
       // Only empty parts: an empty object, written as a plain PUT (AIS refuses empty chunks).
       await this.records.putEmptyObject(bucket, key);
     } else {
-      const started = await this.http.objectCall({ method: 'POST', path, json: { action: 'mpt-upload' }, context });
-      const aisUploadId = (await started.body.text()).trim();
+      const started = await this.http.objectText({ method: 'POST', path, json: { action: 'mpt-upload' }, context });
+      const aisUploadId = started.text.trim();
       try {
         await inParallel(chunks, ASSEMBLY_CONCURRENCY, async (chunk, index) => {
           const size = chunk.reduce((sum, part) => sum + part.size, 0);
           const body = Readable.from(this.stagedBytes(uploadId, chunk));
-          const answer = await this.http.objectCall({
+          await this.http.objectCall({
             method: 'PUT',
             path,
             query: { uploadId: aisUploadId, partNumber: String(index + 1) },
@@ -347,24 +348,21 @@ export class AisMultipart {
             body,
             context,
           });
-          await answer.body.dump();
         });
         const parts = chunks.map((_, index) => ({ 'part-number': index + 1, etag: '' }));
-        const completed = await this.http.objectCall({
+        await this.http.objectCall({
           method: 'POST',
           path,
           query: { uploadId: aisUploadId },
           json: { action: 'mpt-complete', value: parts },
           context,
         });
-        await completed.body.dump();
       } catch (err) {
         await this.abortNative(path, aisUploadId, context);
         throw err;
       }
     }
     const head = await this.http.objectCall({ method: 'HEAD', path, context });
-    await head.body.dump();
     await this.records.patchMetadata(bucket, key, { ...metadata, [CONTENT_TIE_KEY]: headerValue(head.headers, 'ais-checksum-value') ?? '' });
   }
 
@@ -378,10 +376,10 @@ export class AisMultipart {
 
   private async abortNative(path: string, aisUploadId: string, context: { bucket: string; key: string }): Promise<void> {
     try {
-      const answer = await this.http.objectCall({ method: 'DELETE', path, query: { uploadId: aisUploadId }, json: { action: 'mpt-abort' }, context });
-      await answer.body.dump();
+      await this.http.objectCall({ method: 'DELETE', path, query: { uploadId: aisUploadId }, json: { action: 'mpt-abort' }, context });
     } catch (err) {
-      if (!isS3Error(err)) throw err;
+      // AIS refused the abort or could not be reached: the failure of the completion is what matters.
+      if (!isAisError(err)) throw err;
     }
   }
 }

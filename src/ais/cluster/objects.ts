@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { checksumHeader, type ChecksumAlgorithm } from '../../s3/checksum';
-import { isS3Error, S3Error } from '../../s3/errors';
+import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import {
   type BodyDigest,
@@ -32,6 +32,7 @@ import {
   writeTime,
   writeTimeMetadata,
 } from './custom-metadata';
+import { isObjectMissing } from './errors';
 import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
@@ -207,7 +208,6 @@ export class AisObjects {
         context,
       });
       answerHeaders = answer.headers;
-      await answer.body.dump();
     } catch (err) {
       body.stream.destroy();
       throw refused ?? err;
@@ -215,7 +215,7 @@ export class AisObjects {
     digest ??= await body.verify();
     const checksum = contentChecksum(answerHeaders);
     if (checksum.type === 'md5' && digest.md5Hex !== '' && checksum.value !== digest.md5Hex) {
-      await this.http.objectCallUnlessMissing({ method: 'DELETE', path, context }).then((answer) => answer?.body.dump());
+      await this.http.objectCallUnlessMissing({ method: 'DELETE', path, context });
       throw new S3Error('InternalError', `AIS stored MD5 ${checksum.value}, the gateway received ${digest.md5Hex}: the object was removed`);
     }
     const later = notYetKept(digest.checksums, upfront);
@@ -239,13 +239,12 @@ export class AisObjects {
   private async addChecksums(bucket: string, key: string, checksums: Checksums, aisChecksum: string): Promise<void> {
     const value: Record<string, string> = { [CONTENT_TIE_KEY]: aisChecksum };
     for (const [algorithm, checksum] of Object.entries(checksums)) value[checksumHeader(algorithm as ChecksumAlgorithm)] = checksum;
-    const answer = await this.http.objectCall({
+    await this.http.objectCall({
       method: 'PATCH',
       path: objectPath(bucket, key),
       json: { action: 'set-custom', value },
       context: { bucket, key },
     });
-    await answer.body.dump();
   }
 
   async head(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
@@ -257,9 +256,8 @@ export class AisObjects {
     const answer = await this.http
       .objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } })
       .catch((err: unknown) => {
-        throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
+        throw versionId !== undefined && isObjectMissing(err) ? noSuchVersion(key, versionId) : err;
       });
-    await answer.body.dump();
     const checksum = contentChecksum(answer.headers);
     const info = objectInfoOfHead(bucket, key, answer.headers);
     if (versionId !== undefined && versionId !== info.versionId) throw noSuchVersion(key, versionId);
@@ -282,11 +280,9 @@ export class AisObjects {
    * range.
    */
   private async whole(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead | undefined> {
-    const answer = await this.http.objectCall({ method: 'GET', path: objectPath(bucket, key), context: { bucket, key } }).catch((err: unknown) => {
-      throw versionId !== undefined && isS3Error(err) && err.code === 'NoSuchKey' ? noSuchVersion(key, versionId) : err;
+    const answer = await this.http.objectStream({ method: 'GET', path: objectPath(bucket, key), context: { bucket, key } }).catch((err: unknown) => {
+      throw versionId !== undefined && isObjectMissing(err) ? noSuchVersion(key, versionId) : err;
     });
-    // See planned(): an unread body destroyed later must not crash the process.
-    answer.body.on('error', () => undefined);
     try {
       let info = objectInfoOfHead(bucket, key, answer.headers);
       if (!tellsAllOfHead(answer.headers)) {
@@ -321,10 +317,8 @@ export class AisObjects {
       const range = plan(info);
       if (info.size === 0) return { info, range, body: Buffer.alloc(0) };
       const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
-      const answer = await this.http.objectCall({ method: 'GET', path: objectPath(bucket, key), headers, context: { bucket, key } });
-      // undici's body emits 'error' when destroyed unread (a refused UploadPartCopy, a retried read): without a
-      // listener that would crash the process. Readers still see every error through their pipeline.
-      answer.body.on('error', () => undefined);
+      // Destroyed unread when a read is refused (UploadPartCopy) or retried: objectStream makes that safe.
+      const answer = await this.http.objectStream({ method: 'GET', path: objectPath(bucket, key), headers, context: { bucket, key } });
       const served = contentChecksum(answer.headers).value;
       if (served !== undefined && checksum !== undefined && served !== checksum && attempt < READ_ATTEMPTS) {
         answer.body.destroy();
@@ -345,13 +339,12 @@ export class AisObjects {
     const context = { bucket, key };
     if (versionId !== undefined) {
       const current = await this.head(bucket, key).catch((err: unknown) => {
-        if (isS3Error(err) && err.code === 'NoSuchKey') return undefined;
+        if (isObjectMissing(err)) return undefined;
         throw err;
       });
       if (current?.versionId !== versionId) return { versionId };
     }
-    const answer = await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(bucket, key), context });
-    await answer?.body.dump();
+    await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(bucket, key), context });
     return { versionId };
   }
 
@@ -369,21 +362,19 @@ export class AisObjects {
     request.check(info);
     const targetVersioning = await this.versioningOf(target.bucket);
     if (request.replaceAttributes === undefined && targetVersioning !== 'Enabled') {
-      const answer = await this.http.objectCall({
+      await this.http.objectCall({
         method: 'PUT',
         path: objectPath(source.bucket, source.key),
         query: { object_to: `ais/@#/${target.bucket}/${aisNameOf(target.key)}` },
         context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
-      await answer.body.dump();
       // The copy carries the source's custom metadata, its write time too: the copy is written now.
-      const patched = await this.http.objectCall({
+      await this.http.objectCall({
         method: 'PATCH',
         path: objectPath(target.bucket, target.key),
         json: { action: 'set-custom', value: writeTimeMetadata(writeTime()) },
         context: { bucket: target.bucket, key: target.key },
       });
-      await patched.body.dump();
       return this.head(target.bucket, target.key);
     }
     const read = await this.get(source.bucket, source.key, source.versionId, () => undefined);
@@ -393,7 +384,7 @@ export class AisObjects {
     const copied: IncomingBody = {
       stream: passed,
       // The bytes come from AIS itself; AIS's MD5 of the copy is checked against the source's in put().
-      verify: async () => ({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
+      verify: () => Promise.resolve({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
     };
     const attributes = request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata };
     return this.put(target.bucket, target.key, attributes, copied, info.checksumType === 'COMPOSITE' ? {} : info.checksums);

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { inParallel } from '../../in-parallel';
-import { isS3Error, S3Error } from '../../s3/errors';
+import { S3Error } from '../../s3/errors';
 import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
+import { isBucketMissing, isBucketTaken, isMissing } from './errors';
 import { NEW_BUCKET_PROPS } from './buckets';
 import { type CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
 import { bucketPath, objectPath } from './object-names';
@@ -56,10 +57,6 @@ const ENTRY_IS_DIR = 256;
 /** The largest page asked of AIS in one listing call. */
 export const MAX_LIST_PAGE = 1000;
 
-function isMissing(err: unknown): boolean {
-  return isS3Error(err) && (err.code === 'NoSuchKey' || err.code === 'NoSuchBucket');
-}
-
 /**
  * Reads and writes the gateway's multipart state in AIS (upload-names.ts has the layout): upload records,
  * staged parts and completed markers, all objects of one bucket that the gateway creates when it first needs
@@ -86,7 +83,7 @@ export class UploadRecords {
         () => undefined,
         (err: unknown) => {
           this.bucketCreated = undefined;
-          if (!(isS3Error(err) && err.code === 'BucketAlreadyOwnedByYou')) throw err;
+          if (!isBucketTaken(err)) throw err;
         },
       );
     return this.bucketCreated;
@@ -96,21 +93,20 @@ export class UploadRecords {
     const name = recordName(record.bucket, record.key, record.uploadId);
     const custom = Object.entries(recordChecksumMetadata(record.checksum)).map(([name, value]) => `${name}=${value}`);
     const write = async (): Promise<void> => {
-      const answer = await this.http.objectCall({
+      await this.http.objectCall({
         method: 'PUT',
         path: objectPath(UPLOADS_BUCKET, name),
         headers: { 'ais-custom-md': custom },
         body: Buffer.from(JSON.stringify(record)),
         context: { bucket: UPLOADS_BUCKET, key: name },
       });
-      await answer.body.dump();
     };
     await this.ensureBucket();
     try {
       await write();
     } catch (err) {
       // The bucket was destroyed since this process created it (by an operator, or a test resetting AIS).
-      if (!(isS3Error(err) && err.code === 'NoSuchBucket')) throw err;
+      if (!isBucketMissing(err)) throw err;
       this.bucketCreated = undefined;
       await this.ensureBucket();
       await write();
@@ -126,8 +122,7 @@ export class UploadRecords {
   async recordExists(bucket: string, key: string, uploadId: string): Promise<boolean> {
     const name = recordName(bucket, key, uploadId);
     try {
-      const answer = await this.http.objectCall({ method: 'HEAD', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
-      await answer.body.dump();
+      await this.http.objectCall({ method: 'HEAD', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
       return true;
     } catch (err) {
       if (isMissing(err)) return false;
@@ -155,7 +150,7 @@ export class UploadRecords {
       bucket,
       key,
       { content: {}, userMetadata: {} },
-      { stream: Readable.from([]), verify: async () => ({ size: 0, md5Hex: EMPTY_MD5, checksums: {} }) },
+      { stream: Readable.from([]), verify: () => Promise.resolve({ size: 0, md5Hex: EMPTY_MD5, checksums: {} }) },
     );
   }
 
@@ -191,9 +186,8 @@ export class UploadRecords {
   /** A staged part's bytes, streamed from AIS. */
   async readPart(uploadId: string, partNumber: number): Promise<AisAnswer['body']> {
     const name = partName(uploadId, partNumber);
-    const answer = await this.http.objectCall({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
-    // Destroyed unread when the completion fails elsewhere: undici then emits 'error', which must not go unheard.
-    answer.body.on('error', () => undefined);
+    // Destroyed unread when the completion fails elsewhere: objectStream makes that safe.
+    const answer = await this.http.objectStream({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
     return answer.body;
   }
 
@@ -205,13 +199,12 @@ export class UploadRecords {
 
   async putCompleted(uploadId: string, record: CompletedRecord): Promise<void> {
     const name = completedName(uploadId);
-    const answer = await this.http.objectCall({
+    await this.http.objectCall({
       method: 'PUT',
       path: objectPath(UPLOADS_BUCKET, name),
       body: Buffer.from(JSON.stringify(record)),
       context: { bucket: UPLOADS_BUCKET, key: name },
     });
-    await answer.body.dump();
   }
 
   async getCompleted(uploadId: string): Promise<CompletedRecord | undefined> {
@@ -220,14 +213,13 @@ export class UploadRecords {
 
   /** Replaces an object's custom metadata with exactly `metadata` (AIS's object PATCH with `set-new-custom`). */
   async patchMetadata(bucket: string, name: string, metadata: CustomMetadata): Promise<void> {
-    const answer = await this.http.objectCall({
+    await this.http.objectCall({
       method: 'PATCH',
       path: objectPath(bucket, name),
       query: { 'set-new-custom': 'true' },
       json: { action: 'set-custom', value: metadata },
       context: { bucket, key: name },
     });
-    await answer.body.dump();
   }
 
   /**
@@ -271,22 +263,19 @@ export class UploadRecords {
     return { entries, done: !answer.continuation_token || raw.length < pageSize };
   }
 
-  /** Deletes a name of the uploads bucket; a name already gone is fine. */
+  /** Deletes a name of the uploads bucket; a name already gone (or the whole bucket) is fine. */
   async deleteName(name: string): Promise<void> {
-    const answer = await this.http
-      .objectCallUnlessMissing({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } })
-      .catch((err: unknown) => {
-        if (isS3Error(err) && err.code === 'NoSuchBucket') return undefined;
-        throw err;
-      });
-    await answer?.body.dump();
+    try {
+      await this.http.objectCall({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
   }
 
   private async getJson<T>(name: string): Promise<T | undefined> {
     let text: string;
     try {
-      const answer = await this.http.objectCall({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
-      text = await answer.body.text();
+      ({ text } = await this.http.objectText({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } }));
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
