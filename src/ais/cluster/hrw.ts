@@ -58,8 +58,8 @@ let loaded: Promise<Hrw> | undefined;
 
 /** The placement functions (xxhash64 is WebAssembly, compiled once per process). */
 export function loadHrw(): Promise<Hrw> {
-  loaded ??= loadXxhash().then(({ h64 }) => {
-    const hash = (text: string): bigint => h64(text, MLCG32);
+  loaded ??= loadXxhash().then((hasher) => {
+    const hash = (text: string): bigint => hasher.h64(text, MLCG32);
     return {
       hash,
       ownerOf<T extends PlacedTarget>(targets: readonly T[], bucket: string, objectName: string): T | undefined {

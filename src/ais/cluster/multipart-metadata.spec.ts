@@ -11,6 +11,7 @@ import {
   recordChecksumOfListed,
 } from './multipart-metadata';
 import { attributesOfCustomMetadata, CUSTOM_METADATA_LIMIT } from './custom-metadata';
+import { thrownS3Error } from '../../../test/support/rejections';
 
 const MiB = 1024 * 1024;
 const ETAG = '0123456789abcdef0123456789abcdef-3';
@@ -95,7 +96,7 @@ describe('the custom metadata of a completed multipart object', () => {
   it('refuses, at CreateMultipartUpload, attributes that would leave no room for the multipart entries', () => {
     expect(() => checkAttributesFit(attributes)).not.toThrow();
     const big = { content: {}, userMetadata: { a: 'x'.repeat(1900) } };
-    expect(() => checkAttributesFit(big)).toThrow(expect.objectContaining({ code: 'MetadataTooLarge' }));
+    expect(thrownS3Error(() => checkAttributesFit(big))).toMatchObject({ code: 'MetadataTooLarge' });
   });
 
   it("reads a listed object's multipart ETag from the front of AIS's custom-md print, only while the checksum matches", () => {

@@ -17,11 +17,11 @@ describe('how S3 parts become chunks of an AIS native multipart upload', () => {
   });
 
   it('puts the 9999th and 10000th parts into the last chunk, as AIS numbers chunks up to 9999 only', () => {
-    const all = parts(...new Array(10000).fill(5 * MiB));
+    const all = parts(...new Array<number>(10000).fill(5 * MiB));
     const chunks = chunkPlan(all);
     expect(chunks).toHaveLength(MAX_AIS_CHUNKS);
     expect(chunks.slice(0, -1).every((chunk, index) => chunk.length === 1 && chunk[0].partNumber === index + 1)).toBe(true);
     expect(chunks.at(-1)!.map((part) => part.partNumber)).toEqual([9999, 10000]);
-    expect(chunkPlan(parts(...new Array(9999).fill(5 * MiB)))).toHaveLength(MAX_AIS_CHUNKS);
+    expect(chunkPlan(parts(...new Array<number>(9999).fill(5 * MiB)))).toHaveLength(MAX_AIS_CHUNKS);
   });
 });

@@ -40,8 +40,9 @@ describe('UploadBody', () => {
 
   it('ends only once beforeEnd has resolved, and fails with its rejection', async () => {
     const order: string[] = [];
-    const passed = new UploadBody(source('abc'), async () => {
+    const passed = new UploadBody(source('abc'), () => {
       order.push('checked');
+      return Promise.resolve();
     });
     passed.on('end', () => order.push('end'));
     expect(await text(passed)).toBe('abc');

@@ -14,6 +14,7 @@ import {
   recordPrefix,
 } from './upload-names';
 import { unstorableReason } from './object-names';
+import { thrownS3Error } from '../../../test/support/rejections';
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -69,7 +70,7 @@ describe('names of multipart state in the uploads bucket', () => {
     expect(newUploadId(1) < newUploadId(2)).toBe(true);
     for (const bad of ['', '../../x', 'no-such-upload', `${id}/..`, `${id}x`]) {
       expect(isUploadId(bad)).toBe(false);
-      expect(() => checkedUploadId(bad)).toThrow(expect.objectContaining({ code: 'NoSuchUpload' }));
+      expect(thrownS3Error(() => checkedUploadId(bad))).toMatchObject({ code: 'NoSuchUpload' });
     }
   });
 
