@@ -1,5 +1,5 @@
 import type { ListObjectsPage, ListObjectsRequest, ObjectSummary } from '../store';
-import { commonPrefixOf } from '../embedded/listing';
+import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
 import { aisNameOf, keyOfAisName, namePrefixOf } from './object-names';
 
 /** One name of an AIS listing page. */
@@ -52,10 +52,6 @@ const PAST_IN_NAMES = '\u{10FFFE}'.repeat(4);
 const PAST_BEFORE_SLASH = `.${PAST_PREFIX}`;
 /** Past this many, a directory's subdirectories are taken as they come (AIS would answer with ever larger pages). */
 const MAX_SUBDIRECTORIES = 4_000_000;
-
-export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function maxUtf8(a: string | undefined, b: string): string;
 function maxUtf8(a: string | undefined, b: string | undefined): string | undefined;

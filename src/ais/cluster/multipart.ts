@@ -17,11 +17,10 @@ import type {
   PartInfo,
 } from '../store';
 import { NULL_VERSION } from '../store';
-import { commonPrefixOf } from '../embedded/listing';
+import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../../s3/multipart-rules';
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
-import { compareUtf8 } from './listing';
 import { checkAttributesFit, completedObjectMetadata, type CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';

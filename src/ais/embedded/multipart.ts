@@ -16,7 +16,7 @@ import type {
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
-import { commonPrefixOf } from './listing';
+import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
 
@@ -242,7 +242,7 @@ export class EmbeddedMultipart {
 
   private afterMarker(key: string, uploadId: string, request: ListUploadsRequest): boolean {
     if (request.keyMarker === undefined) return true;
-    if (key !== request.keyMarker) return Buffer.compare(Buffer.from(key), Buffer.from(request.keyMarker)) > 0;
+    if (key !== request.keyMarker) return compareUtf8(key, request.keyMarker) > 0;
     return request.uploadIdMarker !== undefined && uploadId > request.uploadIdMarker;
   }
 }
