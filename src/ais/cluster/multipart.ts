@@ -25,20 +25,8 @@ import { checkAttributesFit, completedObjectMetadata, type CustomMetadata, recor
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { newVersionId } from './version-ids';
-import {
-  afterKey,
-  afterKeyPrefix,
-  ALL_COMPLETED,
-  ALL_PARTS,
-  ALL_RECORDS,
-  checkedUploadId,
-  initiatedOf,
-  isUploadId,
-  newUploadId,
-  parseRecordName,
-  recordName,
-  recordPrefix,
-} from './upload-names';
+import { afterKey, afterKeyPrefix, ALL_COMPLETED, ALL_PARTS, ALL_RECORDS, checkedUploadId, parseRecordName, recordName, recordPrefix } from './upload-names';
+import { initiatedOf, isUploadId, newUploadId } from '../upload-ids';
 import { type CompletedRecord, MAX_LIST_PAGE, type UploadRecord, UploadRecords } from './upload-records';
 
 /** AIS numbers the chunks of a native multipart upload 1..9999 (S3 parts go to 10000). */

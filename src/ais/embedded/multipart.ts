@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { S3Error } from '../../s3/errors';
 import type {
   CompleteRequest,
@@ -17,6 +16,7 @@ import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedPa
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
 import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
+import { newUploadId } from '../upload-ids';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
 
@@ -41,11 +41,6 @@ function partKey(uploadId: string, partNumber: number): string {
 
 function partRange(uploadId: string, after = 0): { start: string; end: string } {
   return { start: partKey(uploadId, after + 1), end: `${uploadId}0` };
-}
-
-/** Upload ids sort by creation time, so uploads of one key list oldest first, as S3 lists them. */
-function newUploadId(): string {
-  return Date.now().toString(36).padStart(9, '0') + randomBytes(18).toString('base64url');
 }
 
 /**
