@@ -26,6 +26,7 @@ import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { newVersionId } from './version-ids';
 import { afterKey, afterKeyPrefix, ALL_COMPLETED, ALL_PARTS, ALL_RECORDS, checkedUploadId, parseRecordName, recordName, recordPrefix } from './upload-names';
+import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
 import { initiatedOf, isUploadId, newUploadId } from '../upload-ids';
 import { type CompletedRecord, MAX_LIST_PAGE, type UploadRecord, UploadRecords } from './upload-records';
 
@@ -33,10 +34,6 @@ import { type CompletedRecord, MAX_LIST_PAGE, type UploadRecord, UploadRecords }
 export const MAX_AIS_CHUNKS = 9999;
 /** How many chunks are streamed into AIS at once while an upload completes. */
 const ASSEMBLY_CONCURRENCY = 4;
-/** A finished upload is remembered this long, so that a retried Complete answers as the first did. */
-const COMPLETED_MEMORY_MS = 3600 * 1000;
-/** Uploads untouched this long are aborted by the sweep (the embedded store's default too). */
-const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
 
 export interface MultipartOptions {
   abandonedUploadMs?: number;
@@ -103,7 +100,7 @@ export class AisMultipart {
     options: MultipartOptions = {},
   ) {
     this.records = new UploadRecords(http, objects);
-    this.abandonedMs = options.abandonedUploadMs ?? DEFAULT_ABANDONED_MS;
+    this.abandonedMs = options.abandonedUploadMs ?? DEFAULT_ABANDONED_UPLOAD_MS;
   }
 
   async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
@@ -269,7 +266,7 @@ export class AisMultipart {
     }
     for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_COMPLETED, cursor, MAX_LIST_PAGE, 'name,atime');
-      const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_MEMORY_MS).map((entry) => entry.name);
+      const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS).map((entry) => entry.name);
       await inParallel(stale, 8, (name) => this.records.deleteName(name));
       if (listed.done) break;
       cursor = listed.entries.at(-1)?.name;
@@ -278,7 +275,7 @@ export class AisMultipart {
       const listed = await this.records.list(ALL_PARTS, cursor, MAX_LIST_PAGE, 'name,atime');
       const orphans = listed.entries.filter((entry) => {
         const uploadId = entry.name.split('/')[1] ?? '';
-        return !live.has(uploadId) && entry.atime.getTime() < now - COMPLETED_MEMORY_MS;
+        return !live.has(uploadId) && entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS;
       });
       await inParallel(orphans, 8, (entry) => this.records.deleteName(entry.name));
       if (listed.done) break;

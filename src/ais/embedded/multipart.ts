@@ -16,14 +16,10 @@ import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedPa
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
 import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
+import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
 import { newUploadId } from '../upload-ids';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
-
-/** Uploads untouched this long are aborted in the background (configurable). */
-const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
-/** A finished upload is remembered this long, so a retried Complete gets the same answer. */
-const COMPLETED_MEMORY_MS = 3600 * 1000;
 
 function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
   return Buffer.concat([indexKey(bucketBase(bucket), key), Buffer.from([0]), Buffer.from(uploadId, 'latin1')]);
@@ -51,7 +47,7 @@ function partRange(uploadId: string, after = 0): { start: string; end: string } 
 export class EmbeddedMultipart {
   constructor(
     private readonly meta: EmbeddedMetadata,
-    private readonly abandonedMs = DEFAULT_ABANDONED_MS,
+    private readonly abandonedMs = DEFAULT_ABANDONED_UPLOAD_MS,
   ) {}
 
   async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
@@ -163,7 +159,7 @@ export class EmbeddedMultipart {
   /** Aborts abandoned uploads and forgets finished ones once a retried Complete is no longer expected. */
   async cleanup(now: number): Promise<void> {
     const stale = Array.from(this.meta.uploads.getRange())
-      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_MEMORY_MS : value.initiated < now - this.abandonedMs))
+      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_UPLOAD_MEMORY_MS : value.initiated < now - this.abandonedMs))
       .map(({ key, value }) => ({ key, uploadId: value.uploadId }));
     if (stale.length > 0) await this.discard(stale);
   }
