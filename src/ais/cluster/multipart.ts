@@ -17,7 +17,7 @@ import type {
   PartInfo,
 } from '../store';
 import { NULL_VERSION } from '../store';
-import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
+import { UploadsPage } from '../../s3/listing-rules';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../../s3/multipart-rules';
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
@@ -190,13 +190,8 @@ export class AisMultipart {
    */
   async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     await this.headBucket(bucket);
-    const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
-    const { prefix, delimiter, keyMarker, uploadIdMarker, maxUploads } = request;
-    const afterMarker = (key: string, uploadId: string): boolean => {
-      if (keyMarker === undefined) return true;
-      if (key !== keyMarker) return compareUtf8(key, keyMarker) > 0;
-      return uploadIdMarker !== undefined && uploadId > uploadIdMarker;
-    };
+    const page = new UploadsPage(request);
+    const { prefix, keyMarker, uploadIdMarker, maxUploads } = request;
     let cursor: string | undefined;
     if (keyMarker !== undefined)
       cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
@@ -208,30 +203,21 @@ export class AisMultipart {
       for (const entry of listed.entries) {
         const named = parseRecordName(bucket, entry.name);
         cursor = entry.name;
-        if (named === undefined || !named.key.startsWith(prefix) || !afterMarker(named.key, named.uploadId)) continue;
-        const rollUp = delimiter ? commonPrefixOf(named.key, prefix, delimiter) : undefined;
-        // A common prefix at or before the marker was given on an earlier page.
-        const given = rollUp !== undefined && (page.commonPrefixes.at(-1) === rollUp || !afterMarker(rollUp, ''));
-        if (!given && page.uploads.length + page.commonPrefixes.length === maxUploads) {
-          page.isTruncated = true;
-          return page;
-        }
-        if (rollUp === undefined) {
-          page.uploads.push({
-            uploadId: named.uploadId,
-            key: named.key,
-            initiated: initiatedOf(named.uploadId),
-            attributes: { content: {}, userMetadata: {} },
-            checksum: recordChecksumOfListed(entry.custom),
-          });
-          continue;
-        }
-        if (!given) page.commonPrefixes.push(rollUp);
-        cursor = afterKeyPrefix(bucket, rollUp);
+        if (named === undefined) continue;
+        const step = page.add(named.key, named.uploadId, () => ({
+          uploadId: named.uploadId,
+          key: named.key,
+          initiated: initiatedOf(named.uploadId),
+          attributes: { content: {}, userMetadata: {} },
+          checksum: recordChecksumOfListed(entry.custom),
+        }));
+        if (step === 'full') return page.page;
+        if (step === 'next') continue;
+        cursor = afterKeyPrefix(bucket, step.skipPast);
         jumped = true;
         break;
       }
-      if (!jumped && (listed.done || listed.entries.length === 0)) return page;
+      if (!jumped && (listed.done || listed.entries.length === 0)) return page.page;
     }
   }
 

@@ -15,7 +15,7 @@ import type {
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
-import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
+import { UploadsPage } from '../../s3/listing-rules';
 import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
 import { newUploadId } from '../upload-ids';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
@@ -125,24 +125,15 @@ export class EmbeddedMultipart {
   // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
   async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     this.meta.bucketRecord(bucket);
-    const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
-    const base = bucketBase(bucket);
-    const start = indexKey(base, request.prefix);
+    const page = new UploadsPage(request);
+    const start = indexKey(bucketBase(bucket), request.prefix);
     const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
     for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {
       if (value.completed !== undefined) continue;
       const key = keyOfUploadIndex(bucket, indexed);
-      if (!this.afterMarker(key, value.uploadId, request)) continue;
-      const rollUp = request.delimiter ? commonPrefixOf(key, request.prefix, request.delimiter) : undefined;
-      if (rollUp !== undefined && (page.commonPrefixes.at(-1) === rollUp || !this.afterMarker(rollUp, '', request))) continue;
-      if (page.uploads.length + page.commonPrefixes.length === request.maxUploads) {
-        page.isTruncated = true;
-        break;
-      }
-      if (rollUp !== undefined) page.commonPrefixes.push(rollUp);
-      else page.uploads.push(uploadOf(key, value));
+      if (page.add(key, value.uploadId, () => uploadOf(key, value)) === 'full') break;
     }
-    return page;
+    return page.page;
   }
 
   /** Frees the uploads of a deleted bucket. */
@@ -229,11 +220,5 @@ export class EmbeddedMultipart {
       checksums: done.checksums,
       checksumType: done.checksumType,
     };
-  }
-
-  private afterMarker(key: string, uploadId: string, request: ListUploadsRequest): boolean {
-    if (request.keyMarker === undefined) return true;
-    if (key !== request.keyMarker) return compareUtf8(key, request.keyMarker) > 0;
-    return request.uploadIdMarker !== undefined && uploadId > request.uploadIdMarker;
   }
 }
