@@ -23,7 +23,7 @@ export interface AisListCall {
   namesOnly?: boolean;
 }
 
-/** One AIS page, in UTF-8 byte order; `full` when it holds as many names as asked for. */
+/** One AIS page, in UTF-8 byte order; `full` when AIS cut it at the size asked for, and the listing goes on (object-listing.ts). */
 export interface AisListAnswer {
   entries: AisListed[];
   full: boolean;

@@ -197,12 +197,10 @@ export class AisMultipart {
       cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
     const namePrefix = recordPrefix(bucket, prefix);
     if (cursor !== undefined && cursor < namePrefix) cursor = undefined;
-    for (;;) {
+    pages: for (;;) {
       const listed = await this.records.list(namePrefix, cursor, Math.min(MAX_LIST_PAGE, maxUploads + 1), 'name,custom');
-      let jumped = false;
       for (const entry of listed.entries) {
         const named = parseRecordName(bucket, entry.name);
-        cursor = entry.name;
         if (named === undefined) continue;
         const step = page.add(named.key, named.uploadId, () => ({
           uploadId: named.uploadId,
@@ -214,20 +212,21 @@ export class AisMultipart {
         if (step === 'full') return page.page;
         if (step === 'next') continue;
         cursor = afterKeyPrefix(bucket, step.skipPast);
-        jumped = true;
-        break;
+        continue pages;
       }
-      if (!jumped && (listed.done || listed.entries.length === 0)) return page.page;
+      if (listed.next === undefined) return page.page;
+      cursor = listed.next;
     }
   }
 
   /** Drops every upload of a bucket that was deleted (S3 deletes a bucket holding only unfinished uploads). */
   async discardBucket(bucket: string): Promise<void> {
-    for (;;) {
-      const listed = await this.records.list(recordPrefix(bucket), undefined, MAX_LIST_PAGE, 'name');
+    for (let cursor: string | undefined; ;) {
+      const listed = await this.records.list(recordPrefix(bucket), cursor, MAX_LIST_PAGE, 'name');
       const uploads = listed.entries.flatMap((entry) => parseRecordName(bucket, entry.name) ?? []);
       await inParallel(uploads, 4, ({ key, uploadId }) => this.discard(bucket, key, uploadId));
-      if (listed.done || uploads.length === 0) return;
+      if (listed.next === undefined) return;
+      cursor = listed.next;
     }
   }
 
@@ -247,15 +246,15 @@ export class AisMultipart {
         if (initiatedOf(named.uploadId).getTime() < now - this.abandonedMs) await this.discard(bucket, named.key, named.uploadId);
         else live.add(named.uploadId);
       }
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
     for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_COMPLETED, cursor, MAX_LIST_PAGE, 'name,atime');
       const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS).map((entry) => entry.name);
       await inParallel(stale, 8, (name) => this.records.deleteName(name));
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
     for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_PARTS, cursor, MAX_LIST_PAGE, 'name,atime');
@@ -264,8 +263,8 @@ export class AisMultipart {
         return !live.has(uploadId) && entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS;
       });
       await inParallel(orphans, 8, (entry) => this.records.deleteName(entry.name));
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
   }
 
