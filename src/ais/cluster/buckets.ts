@@ -1,8 +1,10 @@
+import { inParallel } from '../../in-parallel';
 import { S3Error } from '../../s3/errors';
 import type { BucketInfo, VersioningStatus } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisCluster } from './cluster';
 import { isMissing } from './errors';
+import { listPage } from './object-listing';
 import { bucketPath } from './object-names';
 import { UPLOADS_BUCKET } from './upload-names';
 
@@ -74,18 +76,14 @@ export class AisBuckets {
   async list(): Promise<BucketInfo[]> {
     const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/buckets' });
     const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? []).map((bucket) => bucket.name).filter((name) => name !== UPLOADS_BUCKET);
-    const infos = new Array<BucketInfo | undefined>(names.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let at = next++; at < names.length; at = next++) {
-        try {
-          infos[at] = await this.head(names[at]);
-        } catch (err) {
-          if (!isMissing(err)) throw err; // deleted meanwhile
-        }
+    const infos: Array<BucketInfo | undefined> = names.map(() => undefined);
+    await inParallel(names, HEAD_CONCURRENCY, async (name, at) => {
+      try {
+        infos[at] = await this.head(name);
+      } catch (err) {
+        if (!isMissing(err)) throw err; // deleted meanwhile
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, names.length) }, worker));
+    });
     return infos.filter((info): info is BucketInfo => info !== undefined);
   }
 
@@ -132,13 +130,7 @@ export class AisBuckets {
    * Not atomic: an object written between the check and the destroy is lost with the bucket.
    */
   async delete(bucket: string): Promise<void> {
-    const { text } = await this.http.proxyCall({
-      method: 'GET',
-      path: bucketPath(bucket),
-      json: { action: 'list', value: { pagesize: 1, props: 'name' } },
-      context: { bucket },
-    });
-    const entries = (JSON.parse(text) as { entries?: unknown[] | null }).entries ?? [];
+    const { entries } = await listPage(this.http, bucket, { prefix: '', pageSize: 1, props: 'name' });
     if (entries.length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
     // A cluster without targets lists every bucket as empty: never destroy on that answer.
     await this.cluster.requireTargets();

@@ -1,5 +1,5 @@
 import type { ListObjectsPage, ListObjectsRequest, ObjectSummary } from '../store';
-import { commonPrefixOf } from '../embedded/listing';
+import { commonPrefixOf, compareUtf8 } from '../../s3/listing-rules';
 import { aisNameOf, keyOfAisName, namePrefixOf } from './object-names';
 
 /** One name of an AIS listing page. */
@@ -23,7 +23,7 @@ export interface AisListCall {
   namesOnly?: boolean;
 }
 
-/** One AIS page, in UTF-8 byte order; `full` when it holds as many names as asked for. */
+/** One AIS page, in UTF-8 byte order; `full` when AIS cut it at the size asked for, and the listing goes on (object-listing.ts). */
 export interface AisListAnswer {
   entries: AisListed[];
   full: boolean;
@@ -35,8 +35,14 @@ export type AisLister = (call: AisListCall) => Promise<AisListAnswer>;
 export const MAX_AIS_PAGE = 1001;
 /** The smallest page asked of AIS (with a delimiter many names may roll up into one entry). */
 const MIN_AIS_PAGE = 16;
-/** Characters that sort before `/`: a name that goes on with one sorts before the directory of the same start. */
-const BELOW_SLASH = /[\x00-\x2e]/;
+/**
+ * Whether `text` has a character that sorts before `/` (U+0000 to `.`): a name that goes on with one sorts
+ * before the directory of the same start.
+ */
+function hasBelowSlash(text: string): boolean {
+  for (let at = 0; at < text.length; at += 1) if (text.charCodeAt(at) < 0x2f) return true;
+  return false;
+}
 /**
  * Appended to a prefix to go on after every string that starts with it: U+10FFFF is the largest code point,
  * so only strings that themselves continue with four of them are not jumped over (and those are still
@@ -52,10 +58,6 @@ const PAST_IN_NAMES = '\u{10FFFE}'.repeat(4);
 const PAST_BEFORE_SLASH = `.${PAST_PREFIX}`;
 /** Past this many, a directory's subdirectories are taken as they come (AIS would answer with ever larger pages). */
 const MAX_SUBDIRECTORIES = 4_000_000;
-
-export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function maxUtf8(a: string | undefined, b: string): string;
 function maxUtf8(a: string | undefined, b: string | undefined): string | undefined;
@@ -181,7 +183,7 @@ export class AisWalk {
       segments.forEach((segment, at) => {
         const leaf = at === segments.length - 1;
         // An object's own name can only be started by a directory's if it has a character below `/`.
-        if (!leaf || BELOW_SLASH.test(segment)) levels.set(parent + segment, { parent, leaf });
+        if (!leaf || hasBelowSlash(segment)) levels.set(parent + segment, { parent, leaf });
         parent += `${segment}/`;
       });
     }
@@ -208,7 +210,7 @@ export class AisWalk {
     const subdirectories = await this.subdirectoriesOf(parent);
     const starting = subdirectories
       .map((directory) => directory.slice(0, -1))
-      .filter((name) => name.length < path.length && path.startsWith(name) && BELOW_SLASH.test(path[name.length]) && !this.isClear(name, cursor))
+      .filter((name) => name.length < path.length && path.startsWith(name) && hasBelowSlash(path[name.length]) && !this.isClear(name, cursor))
       .sort((a, b) => a.length - b.length);
     if (starting.length > 0) return starting[0];
     const from = maxUtf8(cursor, path);
@@ -283,7 +285,7 @@ export class AisWalk {
    * subdirectories, so each asks for that many more names: then every target's page reaches as many objects
    * as asked for, and the merged page holds exactly the first ones.
    */
-  private async *objectsIn(parent: string, from: string, namesOnly: boolean, pageSize = this.pageSize()): AsyncGenerator<AisListed> {
+  private async *objectsIn(parent: string, from: string, namesOnly: boolean, pageSize = this.pageSize()): AsyncGenerator<AisListed, void> {
     let room = (await this.subdirectoriesOf(parent)).length;
     let startAfter = from;
     for (;;) {

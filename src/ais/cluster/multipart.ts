@@ -17,40 +17,24 @@ import type {
   PartInfo,
 } from '../store';
 import { NULL_VERSION } from '../store';
-import { commonPrefixOf } from '../embedded/listing';
+import { UploadsPage } from '../../s3/listing-rules';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts } from '../../s3/multipart-rules';
 import type { AisHttp } from './ais-http';
 import { CONTENT_TIE_KEY, writeTime } from './custom-metadata';
 import { isAisError } from './errors';
-import { compareUtf8 } from './listing';
 import { checkAttributesFit, completedObjectMetadata, type CustomMetadata, recordChecksumOfListed } from './multipart-metadata';
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { newVersionId } from './version-ids';
-import {
-  afterKey,
-  afterKeyPrefix,
-  ALL_COMPLETED,
-  ALL_PARTS,
-  ALL_RECORDS,
-  checkedUploadId,
-  initiatedOf,
-  isUploadId,
-  newUploadId,
-  parseRecordName,
-  recordName,
-  recordPrefix,
-} from './upload-names';
+import { afterKey, afterKeyPrefix, ALL_COMPLETED, ALL_PARTS, ALL_RECORDS, checkedUploadId, parseRecordName, recordName, recordPrefix } from './upload-names';
+import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
+import { initiatedOf, isUploadId, newUploadId } from '../upload-ids';
 import { type CompletedRecord, MAX_LIST_PAGE, type UploadRecord, UploadRecords } from './upload-records';
 
 /** AIS numbers the chunks of a native multipart upload 1..9999 (S3 parts go to 10000). */
 export const MAX_AIS_CHUNKS = 9999;
 /** How many chunks are streamed into AIS at once while an upload completes. */
 const ASSEMBLY_CONCURRENCY = 4;
-/** A finished upload is remembered this long, so that a retried Complete answers as the first did. */
-const COMPLETED_MEMORY_MS = 3600 * 1000;
-/** Uploads untouched this long are aborted by the sweep (the embedded store's default too). */
-const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
 
 export interface MultipartOptions {
   abandonedUploadMs?: number;
@@ -117,7 +101,7 @@ export class AisMultipart {
     options: MultipartOptions = {},
   ) {
     this.records = new UploadRecords(http, objects);
-    this.abandonedMs = options.abandonedUploadMs ?? DEFAULT_ABANDONED_MS;
+    this.abandonedMs = options.abandonedUploadMs ?? DEFAULT_ABANDONED_UPLOAD_MS;
   }
 
   async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
@@ -207,58 +191,43 @@ export class AisMultipart {
    */
   async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     await this.headBucket(bucket);
-    const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
-    const { prefix, delimiter, keyMarker, uploadIdMarker, maxUploads } = request;
-    const afterMarker = (key: string, uploadId: string): boolean => {
-      if (keyMarker === undefined) return true;
-      if (key !== keyMarker) return compareUtf8(key, keyMarker) > 0;
-      return uploadIdMarker !== undefined && uploadId > uploadIdMarker;
-    };
+    const page = new UploadsPage(request);
+    const { prefix, keyMarker, uploadIdMarker, maxUploads } = request;
     let cursor: string | undefined;
     if (keyMarker !== undefined)
       cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
     const namePrefix = recordPrefix(bucket, prefix);
     if (cursor !== undefined && cursor < namePrefix) cursor = undefined;
-    for (;;) {
+    pages: for (;;) {
       const listed = await this.records.list(namePrefix, cursor, Math.min(MAX_LIST_PAGE, maxUploads + 1), 'name,custom');
-      let jumped = false;
       for (const entry of listed.entries) {
         const named = parseRecordName(bucket, entry.name);
-        cursor = entry.name;
-        if (named === undefined || !named.key.startsWith(prefix) || !afterMarker(named.key, named.uploadId)) continue;
-        const rollUp = delimiter ? commonPrefixOf(named.key, prefix, delimiter) : undefined;
-        // A common prefix at or before the marker was given on an earlier page.
-        const given = rollUp !== undefined && (page.commonPrefixes.at(-1) === rollUp || !afterMarker(rollUp, ''));
-        if (!given && page.uploads.length + page.commonPrefixes.length === maxUploads) {
-          page.isTruncated = true;
-          return page;
-        }
-        if (rollUp === undefined) {
-          page.uploads.push({
-            uploadId: named.uploadId,
-            key: named.key,
-            initiated: initiatedOf(named.uploadId),
-            attributes: { content: {}, userMetadata: {} },
-            checksum: recordChecksumOfListed(entry.custom),
-          });
-          continue;
-        }
-        if (!given) page.commonPrefixes.push(rollUp);
-        cursor = afterKeyPrefix(bucket, rollUp);
-        jumped = true;
-        break;
+        if (named === undefined) continue;
+        const step = page.add(named.key, named.uploadId, () => ({
+          uploadId: named.uploadId,
+          key: named.key,
+          initiated: initiatedOf(named.uploadId),
+          attributes: { content: {}, userMetadata: {} },
+          checksum: recordChecksumOfListed(entry.custom),
+        }));
+        if (step === 'full') return page.page;
+        if (step === 'next') continue;
+        cursor = afterKeyPrefix(bucket, step.skipPast);
+        continue pages;
       }
-      if (!jumped && (listed.done || listed.entries.length === 0)) return page;
+      if (listed.next === undefined) return page.page;
+      cursor = listed.next;
     }
   }
 
   /** Drops every upload of a bucket that was deleted (S3 deletes a bucket holding only unfinished uploads). */
   async discardBucket(bucket: string): Promise<void> {
-    for (;;) {
-      const listed = await this.records.list(recordPrefix(bucket), undefined, MAX_LIST_PAGE, 'name');
+    for (let cursor: string | undefined; ;) {
+      const listed = await this.records.list(recordPrefix(bucket), cursor, MAX_LIST_PAGE, 'name');
       const uploads = listed.entries.flatMap((entry) => parseRecordName(bucket, entry.name) ?? []);
       await inParallel(uploads, 4, ({ key, uploadId }) => this.discard(bucket, key, uploadId));
-      if (listed.done || uploads.length === 0) return;
+      if (listed.next === undefined) return;
+      cursor = listed.next;
     }
   }
 
@@ -278,25 +247,25 @@ export class AisMultipart {
         if (initiatedOf(named.uploadId).getTime() < now - this.abandonedMs) await this.discard(bucket, named.key, named.uploadId);
         else live.add(named.uploadId);
       }
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
     for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_COMPLETED, cursor, MAX_LIST_PAGE, 'name,atime');
-      const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_MEMORY_MS).map((entry) => entry.name);
+      const stale = listed.entries.filter((entry) => entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS).map((entry) => entry.name);
       await inParallel(stale, 8, (name) => this.records.deleteName(name));
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
     for (let cursor: string | undefined; ;) {
       const listed = await this.records.list(ALL_PARTS, cursor, MAX_LIST_PAGE, 'name,atime');
       const orphans = listed.entries.filter((entry) => {
         const uploadId = entry.name.split('/')[1] ?? '';
-        return !live.has(uploadId) && entry.atime.getTime() < now - COMPLETED_MEMORY_MS;
+        return !live.has(uploadId) && entry.atime.getTime() < now - COMPLETED_UPLOAD_MEMORY_MS;
       });
       await inParallel(orphans, 8, (entry) => this.records.deleteName(entry.name));
-      if (listed.done) break;
-      cursor = listed.entries.at(-1)?.name;
+      if (listed.next === undefined) break;
+      cursor = listed.next;
     }
   }
 

@@ -13,13 +13,68 @@ const ENTRY_IS_DIR = 256;
 const LIST_NAMES_ONLY = 16;
 const LIST_NO_RECURSION = 2048;
 
-interface AisEntry {
+/** One entry of AIS's list answer (docs/ais-native-api.md section 7). */
+export interface AisEntry {
   name: string;
   size?: string;
   checksum?: string;
   atime?: string;
   flags?: number;
   'custom-md'?: string;
+}
+
+/** One call of AIS's list action. */
+export interface AisListRequest {
+  prefix: string;
+  /** Only names after this one (UTF-8 bytes), AIS's `start_after`. */
+  startAfter?: string;
+  pageSize: number;
+  /** AIS's `props`: which fields the entries carry. */
+  props: string;
+  /** Only the directory's own objects and subdirectories. */
+  noRecursion?: boolean;
+  /** Names only: AIS then loads no object metadata. */
+  namesOnly?: boolean;
+}
+
+/** One page of AIS's listing. */
+export interface AisListPage {
+  entries: AisEntry[];
+  /** Where the listing goes on (AIS's continuation token, the last name of this page); undefined once it has ended. */
+  next?: string;
+}
+
+/**
+ * AIS's list answer, `{"entries": [...] | null, "continuation_token": "...", ...}`. The listing has ended when
+ * the token is empty, and only then: AIS v1.5.0 gives every page it cut at `pagesize` its last name as token,
+ * even the last one when it is exactly full (the page after it is empty, with no token), and a short page
+ * gives none (`finLsoA`, `ais/plstcx.go`; AIS's own clients and its S3 API stop on an empty token). A page
+ * may also carry a token with fewer names than asked for, or none (`finLsoNBI`): the listing goes on after it.
+ */
+export function parseListPage(text: string): AisListPage {
+  const answer = JSON.parse(text) as { entries?: AisEntry[] | null; continuation_token?: string | null };
+  const token = answer.continuation_token ?? '';
+  return { entries: answer.entries ?? [], next: token === '' ? undefined : token };
+}
+
+/** One page of AIS's list action on `bucket` (a GET with a JSON body). */
+export async function listPage(http: AisHttp, bucket: string, request: AisListRequest): Promise<AisListPage> {
+  const flags = (request.noRecursion ? LIST_NO_RECURSION : 0) | (request.namesOnly ? LIST_NAMES_ONLY : 0);
+  const value: Record<string, unknown> = { prefix: request.prefix, pagesize: request.pageSize, props: request.props, time_format: TIME_FORMAT };
+  if (flags !== 0) value.flags = String(flags);
+  if (request.startAfter !== undefined) value.start_after = request.startAfter;
+  const { text } = await http.proxyCall({ method: 'GET', path: bucketPath(bucket), json: { action: 'list', value }, context: { bucket } });
+  return parseListPage(text);
+}
+
+/** A virtual directory of a listing without recursion (`name/`), not an object. */
+export function isDirectoryEntry(entry: AisEntry): boolean {
+  return ((entry.flags ?? 0) & ENTRY_IS_DIR) !== 0;
+}
+
+/** A listed time (TIME_FORMAT) in ms since the epoch; NaN when it cannot be read. */
+export function parseListedTime(text: string): number {
+  return Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
 }
 
 /**
@@ -29,7 +84,7 @@ interface AisEntry {
  */
 export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
   const versionId = versionIdOfListed(entry['custom-md']);
-  const atime = entry.atime ? Date.parse(entry.atime.replace(/(\.\d{3})\d+/, '$1')) : NaN;
+  const atime = entry.atime ? parseListedTime(entry.atime) : NaN;
   return {
     key: entry.name,
     size: Number(entry.size ?? 0),
@@ -46,27 +101,16 @@ export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
  */
 export function aisLister(http: AisHttp, bucket: string): AisLister {
   return async ({ directory, startAfter, limit, recursive, namesOnly }) => {
-    const flags = (recursive ? 0 : LIST_NO_RECURSION) | (namesOnly ? LIST_NAMES_ONLY : 0);
-    const value: Record<string, unknown> = {
-      prefix: directory,
-      pagesize: limit,
-      props: namesOnly ? 'name' : 'name,size,checksum,atime,custom',
-      time_format: TIME_FORMAT,
-    };
-    if (flags !== 0) value.flags = String(flags);
-    if (startAfter !== undefined) value.start_after = startAfter;
-    const { text } = await http.proxyCall({ method: 'GET', path: bucketPath(bucket), json: { action: 'list', value }, context: { bucket } });
-    const answer = JSON.parse(text) as { entries?: AisEntry[] | null; continuation_token?: string };
-    const raw = answer.entries ?? [];
+    const props = namesOnly ? 'name' : 'name,size,checksum,atime,custom';
+    const page = await listPage(http, bucket, { prefix: directory, startAfter, pageSize: limit, props, noRecursion: !recursive, namesOnly });
     return {
-      entries: raw.map((entry) =>
-        ((entry.flags ?? 0) & ENTRY_IS_DIR) !== 0
+      entries: page.entries.map((entry) =>
+        isDirectoryEntry(entry)
           ? { name: entry.name }
           : // The version tag and the S3 key are those of the key the name holds (object-names.ts).
             { name: entry.name, summary: (key: string) => summaryOfEntry(bucket, { ...entry, name: key }) },
       ),
-      // AIS gives a continuation token with every page it had to cut (and with a full last page).
-      full: raw.length >= limit || (answer.continuation_token ?? '') !== '',
+      full: page.next !== undefined,
     };
   };
 }

@@ -29,6 +29,7 @@ const INNER_MARK = '.\u{10FFFF}';
 /** Ends a piece of a segment cut because AIS's file names hold at most 255 bytes. */
 const CONTINUED = '\u{10FFFE}';
 const CARET = '^';
+// eslint-disable-next-line no-control-regex -- control characters are what this matches: AIS names cannot hold them raw
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** AIS stores an object as a file: one path segment (a file or directory name) holds at most 255 bytes. */
@@ -46,6 +47,7 @@ function byteLength(text: string): number {
 
 /** `\x01` -> `^A`, DEL -> `^?`, `^` -> `^^`: every character stays one or two bytes. */
 function caretEscape(segment: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   return segment.replace(/[\x00-\x1f\x7f^]/g, (char) => (char === CARET ? '^^' : CARET + String.fromCharCode(char.charCodeAt(0) ^ 0x40)));
 }
 

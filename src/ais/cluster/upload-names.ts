@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { S3Error } from '../../s3/errors';
+import { isUploadId } from '../upload-ids';
 
 /**
  * Where the AIS backend keeps multipart upload state: one AIS bucket of its own, created on first use. Its
@@ -29,27 +29,10 @@ const COMPLETED = 'completed/';
 const ID_SEPARATOR = '!';
 const PAST = '~';
 
-/** Upload ids: 9 base-36 digits of the creation time in ms (so ids of one key sort oldest first), then 16 random characters. */
-const UPLOAD_ID = /^[0-9a-z]{9}[A-Za-z0-9_-]{16}$/;
-
-export function newUploadId(now = Date.now()): string {
-  return now.toString(36).padStart(9, '0') + randomBytes(12).toString('base64url');
-}
-
-/** Whether a client-supplied upload id can be one of ours; anything else never names an upload. */
-export function isUploadId(value: string): boolean {
-  return UPLOAD_ID.test(value);
-}
-
 /** An upload id from a client, checked before it becomes part of an object name: NoSuchUpload if it cannot be one. */
 export function checkedUploadId(value: string): string {
   if (!isUploadId(value)) throw new S3Error('NoSuchUpload', undefined, { UploadId: value });
   return value;
-}
-
-/** When the upload was created, as its id says. */
-export function initiatedOf(uploadId: string): Date {
-  return new Date(parseInt(uploadId.slice(0, 9), 36));
 }
 
 export function encodeKey(key: string): string {

@@ -6,6 +6,7 @@ import type { AisAnswer, AisHttp } from './ais-http';
 import { isBucketMissing, isBucketTaken, isMissing } from './errors';
 import { NEW_BUCKET_PROPS } from './buckets';
 import { type CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
+import { type AisListPage, isDirectoryEntry, listPage, parseListedTime } from './object-listing';
 import { bucketPath, objectPath } from './object-names';
 import type { AisObjects } from './objects';
 import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
@@ -51,9 +52,6 @@ export interface ListedName {
 }
 
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
-/** Go time layout for RFC 3339 with nanoseconds (AIS's default atime format has minute precision only). */
-const TIME_FORMAT = '2006-01-02T15:04:05.000000000Z07:00';
-const ENTRY_IS_DIR = 256;
 /** The largest page asked of AIS in one listing call. */
 export const MAX_LIST_PAGE = 1000;
 
@@ -172,8 +170,8 @@ export class UploadRecords {
           checksums: partChecksumsOfListed(entry.custom, entry.checksum),
         });
       }
-      if (page.done) return { parts, more: false };
-      cursor = page.entries.at(-1)?.name;
+      if (page.next === undefined) return { parts, more: false };
+      cursor = page.next;
     }
   }
 
@@ -223,44 +221,33 @@ export class UploadRecords {
   }
 
   /**
-   * One AIS listing page of the uploads bucket: names starting with `prefix`, strictly after `startAfter`.
-   * A missing uploads bucket lists as empty (no upload was ever made, or it was reset).
+   * One AIS listing page of the uploads bucket: names starting with `prefix`, strictly after `startAfter`;
+   * `next` is where the listing goes on, undefined once it has ended. A missing uploads bucket lists as empty
+   * (no upload was ever made, or it was reset).
    */
   async list(
     prefix: string,
     startAfter: string | undefined,
     pageSize: number,
     props = 'name,size,checksum,atime',
-  ): Promise<{ entries: ListedName[]; done: boolean }> {
-    const value: Record<string, unknown> = { prefix, pagesize: pageSize, props, time_format: TIME_FORMAT };
-    if (startAfter !== undefined) value.start_after = startAfter;
-    let text: string;
+  ): Promise<{ entries: ListedName[]; next?: string }> {
+    let page: AisListPage;
     try {
-      ({ text } = await this.http.proxyCall({
-        method: 'GET',
-        path: bucketPath(UPLOADS_BUCKET),
-        json: { action: 'list', value },
-        context: { bucket: UPLOADS_BUCKET },
-      }));
+      page = await listPage(this.http, UPLOADS_BUCKET, { prefix, startAfter, pageSize, props });
     } catch (err) {
-      if (isMissing(err)) return { entries: [], done: true };
+      if (isMissing(err)) return { entries: [] };
       throw err;
     }
-    const answer = JSON.parse(text) as {
-      entries?: Array<{ name: string; size?: string; checksum?: string; atime?: string; flags?: number; 'custom-md'?: string }> | null;
-      continuation_token?: string;
-    };
-    const raw = answer.entries ?? [];
-    const entries = raw
-      .filter((entry) => ((entry.flags ?? 0) & ENTRY_IS_DIR) === 0)
+    const entries = page.entries
+      .filter((entry) => !isDirectoryEntry(entry))
       .map((entry) => ({
         name: entry.name,
         size: Number(entry.size ?? 0),
         checksum: entry.checksum ?? '',
-        atime: new Date(entry.atime ? Date.parse(entry.atime.replace(/(\.\d{3})\d+/, '$1')) : 0),
+        atime: new Date(entry.atime ? parseListedTime(entry.atime) : 0),
         custom: entry['custom-md'],
       }));
-    return { entries, done: !answer.continuation_token || raw.length < pageSize };
+    return { entries, next: page.next };
   }
 
   /** Deletes a name of the uploads bucket; a name already gone (or the whole bucket) is fine. */

@@ -1,4 +1,5 @@
 import type { Database } from 'lmdb';
+import { commonPrefixOf } from '../../s3/listing-rules';
 import type { ListObjectsPage, ListObjectsRequest } from '../store';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { type ObjectRecord, summaryOf } from './records';
@@ -50,10 +51,4 @@ export function listPage(objects: Database<ObjectRecord, Buffer>, bucket: string
     break;
   }
   return page;
-}
-
-/** The common prefix `key` rolls up into under `delimiter`, if any. */
-export function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
-  const at = key.indexOf(delimiter, prefix.length);
-  return at < 0 ? undefined : key.slice(0, at + delimiter.length);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { S3Error } from '../../s3/errors';
 import type {
   CompleteRequest,
@@ -16,14 +15,11 @@ import type {
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import type { EmbeddedMetadata } from './metadata';
-import { commonPrefixOf } from './listing';
+import { UploadsPage } from '../../s3/listing-rules';
+import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
+import { newUploadId } from '../upload-ids';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
-
-/** Uploads untouched this long are aborted in the background (configurable). */
-const DEFAULT_ABANDONED_MS = 7 * 24 * 3600 * 1000;
-/** A finished upload is remembered this long, so a retried Complete gets the same answer. */
-const COMPLETED_MEMORY_MS = 3600 * 1000;
 
 function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
   return Buffer.concat([indexKey(bucketBase(bucket), key), Buffer.from([0]), Buffer.from(uploadId, 'latin1')]);
@@ -43,11 +39,6 @@ function partRange(uploadId: string, after = 0): { start: string; end: string } 
   return { start: partKey(uploadId, after + 1), end: `${uploadId}0` };
 }
 
-/** Upload ids sort by creation time, so uploads of one key list oldest first, as S3 lists them. */
-function newUploadId(): string {
-  return Date.now().toString(36).padStart(9, '0') + randomBytes(18).toString('base64url');
-}
-
 /**
  * Multipart uploads of the embedded store. Upload and part records live in LMDB beside the objects (so any
  * process on the data directory can continue an upload); each part is a blob. Completing an upload writes
@@ -56,7 +47,7 @@ function newUploadId(): string {
 export class EmbeddedMultipart {
   constructor(
     private readonly meta: EmbeddedMetadata,
-    private readonly abandonedMs = DEFAULT_ABANDONED_MS,
+    private readonly abandonedMs = DEFAULT_ABANDONED_UPLOAD_MS,
   ) {}
 
   async create(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
@@ -134,24 +125,15 @@ export class EmbeddedMultipart {
   // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
   async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     this.meta.bucketRecord(bucket);
-    const page: ListUploadsPage = { uploads: [], commonPrefixes: [], isTruncated: false };
-    const base = bucketBase(bucket);
-    const start = indexKey(base, request.prefix);
+    const page = new UploadsPage(request);
+    const start = indexKey(bucketBase(bucket), request.prefix);
     const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
     for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {
       if (value.completed !== undefined) continue;
       const key = keyOfUploadIndex(bucket, indexed);
-      if (!this.afterMarker(key, value.uploadId, request)) continue;
-      const rollUp = request.delimiter ? commonPrefixOf(key, request.prefix, request.delimiter) : undefined;
-      if (rollUp !== undefined && (page.commonPrefixes.at(-1) === rollUp || !this.afterMarker(rollUp, '', request))) continue;
-      if (page.uploads.length + page.commonPrefixes.length === request.maxUploads) {
-        page.isTruncated = true;
-        break;
-      }
-      if (rollUp !== undefined) page.commonPrefixes.push(rollUp);
-      else page.uploads.push(uploadOf(key, value));
+      if (page.add(key, value.uploadId, () => uploadOf(key, value)) === 'full') break;
     }
-    return page;
+    return page.page;
   }
 
   /** Frees the uploads of a deleted bucket. */
@@ -168,7 +150,7 @@ export class EmbeddedMultipart {
   /** Aborts abandoned uploads and forgets finished ones once a retried Complete is no longer expected. */
   async cleanup(now: number): Promise<void> {
     const stale = Array.from(this.meta.uploads.getRange())
-      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_MEMORY_MS : value.initiated < now - this.abandonedMs))
+      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_UPLOAD_MEMORY_MS : value.initiated < now - this.abandonedMs))
       .map(({ key, value }) => ({ key, uploadId: value.uploadId }));
     if (stale.length > 0) await this.discard(stale);
   }
@@ -238,11 +220,5 @@ export class EmbeddedMultipart {
       checksums: done.checksums,
       checksumType: done.checksumType,
     };
-  }
-
-  private afterMarker(key: string, uploadId: string, request: ListUploadsRequest): boolean {
-    if (request.keyMarker === undefined) return true;
-    if (key !== request.keyMarker) return Buffer.compare(Buffer.from(key), Buffer.from(request.keyMarker)) > 0;
-    return request.uploadIdMarker !== undefined && uploadId > request.uploadIdMarker;
   }
 }
