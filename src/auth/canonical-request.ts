@@ -151,7 +151,7 @@ export function headerValues(rawHeaders: readonly string[]): ReadonlyMap<string,
  * encode. Re-decode them as UTF-8 when they are valid UTF-8; leave anything else as it came.
  */
 function headerText(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included, is what this tests for
   if (/^[\x00-\x7f]*$/.test(value) || /[^\x00-\xff]/.test(value)) return value;
   const bytes = Buffer.from(value, 'latin1');
   const text = bytes.toString('utf8');

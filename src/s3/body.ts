@@ -158,8 +158,7 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
   const stages: Transform[] = [decoder, signed.sha256Check?.(), digest].filter((stage): stage is Transform => stage !== undefined);
   const stream = pipelineStreams(raw, ...stages);
 
-  // async with nothing to await: its checks throw, and IncomingBody.verify() reports a failed check as a rejection.
-  // eslint-disable-next-line @typescript-eslint/require-await
+  // eslint-disable-next-line @typescript-eslint/require-await -- its checks throw, and IncomingBody.verify() reports a failed check as a rejection
   const verify = async (): Promise<BodyDigest> => {
     if (signed.signedTrailer && decoder !== undefined) signed.chunks?.verifyTrailer(decoder.trailers);
     if (declaredLength !== undefined && digest.size !== declaredLength) throw new S3Error('IncompleteBody');

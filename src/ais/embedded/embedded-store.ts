@@ -28,7 +28,7 @@ import {
 } from '../store';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
-import { EmbeddedMetadata } from './metadata';
+import { EmbeddedMetadata, promised } from './metadata';
 import { EmbeddedMultipart } from './multipart';
 import { bucketBase, bucketEnd, indexKey } from './object-keys';
 import { blobIdsOf, bucketInfoOf, type ObjectRecord, objectInfoOf } from './records';
@@ -54,11 +54,6 @@ const READ_ATTEMPTS = 3;
 
 function isMissingFile(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
-
-/** `read`'s value as a promise and its throw as the rejection, as from an async function (store calls never throw). */
-function promised<T>(read: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(read()));
 }
 
 /**

@@ -170,6 +170,14 @@ export class EmbeddedMetadata {
   }
 }
 
+/**
+ * `read`'s value as a promise and its throw as the rejection, as from an async function: LMDB reads are synchronous,
+ * and store calls report failures (NoSuchBucket, ...) as rejections, never as throws.
+ */
+export function promised<T>(read: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(read()));
+}
+
 /** Who put a blob in limbo, and when (older data directories hold a bare timestamp). */
 interface LimboEntry {
   pid: number;

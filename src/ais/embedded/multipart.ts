@@ -14,7 +14,7 @@ import type {
 } from '../store';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
-import type { EmbeddedMetadata } from './metadata';
+import { type EmbeddedMetadata, promised } from './metadata';
 import { UploadsPage } from '../../s3/listing-rules';
 import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
 import { newUploadId } from '../upload-ids';
@@ -114,26 +114,28 @@ export class EmbeddedMultipart {
     await this.meta.freeBlobs(freed);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
-    const upload = uploadOf(key, this.openUpload(bucket, key, uploadId));
-    const entries = Array.from(this.meta.parts.getRange({ ...partRange(uploadId, request.partNumberMarker), limit: request.maxParts + 1 }));
-    const parts = entries.slice(0, request.maxParts).map(({ key: at, value }) => partInfoOf(Number(at.slice(uploadId.length + 1)), value));
-    return { upload, parts, isTruncated: entries.length > request.maxParts };
+  listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {
+    return promised(() => {
+      const upload = uploadOf(key, this.openUpload(bucket, key, uploadId));
+      const entries = Array.from(this.meta.parts.getRange({ ...partRange(uploadId, request.partNumberMarker), limit: request.maxParts + 1 }));
+      const parts = entries.slice(0, request.maxParts).map(({ key: at, value }) => partInfoOf(Number(at.slice(uploadId.length + 1)), value));
+      return { upload, parts, isTruncated: entries.length > request.maxParts };
+    });
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- LMDB reads are synchronous; async turns a throw (NoSuchBucket, ...) into the rejection the store interface promises
-  async listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
-    this.meta.bucketRecord(bucket);
-    const page = new UploadsPage(request);
-    const start = indexKey(bucketBase(bucket), request.prefix);
-    const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
-    for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {
-      if (value.completed !== undefined) continue;
-      const key = keyOfUploadIndex(bucket, indexed);
-      if (page.add(key, value.uploadId, () => uploadOf(key, value)) === 'full') break;
-    }
-    return page.page;
+  listUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
+    return promised(() => {
+      this.meta.bucketRecord(bucket);
+      const page = new UploadsPage(request);
+      const start = indexKey(bucketBase(bucket), request.prefix);
+      const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
+      for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {
+        if (value.completed !== undefined) continue;
+        const key = keyOfUploadIndex(bucket, indexed);
+        if (page.add(key, value.uploadId, () => uploadOf(key, value)) === 'full') break;
+      }
+      return page.page;
+    });
   }
 
   /** Frees the uploads of a deleted bucket. */
