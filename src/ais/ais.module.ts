@@ -11,6 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 async function createStore(config: ConfigService<AppConfig, true>, metrics: MetricsService): Promise<ObjectStore> {
   const jobs = jobReporting(metrics.backgroundJobs, new Logger('BackgroundJobs'));
   const sweepIntervalMs = config.get('sweepIntervalMs', { infer: true });
+  const abandonedUploadMs = config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000;
   if (config.get('store', { infer: true }) === 'ais') {
     const cluster = new ClusterStore(
       {
@@ -18,7 +19,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
         timeoutMs: config.get('aisTimeoutMs', { infer: true }),
         retries: config.get('aisRetries', { infer: true }),
       },
-      { abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000 },
+      { abandonedUploadMs },
       { sweepIntervalMs, jobs },
     );
     return instrumentStore(cluster, 'ais', metrics);
@@ -27,7 +28,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
     dataDir: config.get('dataDir', { infer: true }),
     inlineMaxBytes: config.get('inlineMaxBytes', { infer: true }),
     fsync: config.get('fsync', { infer: true }),
-    abandonedUploadMs: config.get('abandonedUploadHours', { infer: true }) * 3600 * 1000,
+    abandonedUploadMs,
     minFreeBytes: config.get('minFreeDiskMb', { infer: true }) * 1024 * 1024,
     sweepIntervalMs,
     jobs,

@@ -3,6 +3,7 @@
  * README's configuration table; a bad value stops start-up with `Invalid environment variables: X=...`.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULT_ABANDONED_UPLOAD_MS } from '../ais/multipart-retention';
 
 export type StoreKind = 'embedded' | 'ais';
 export type AuthMode = 'verify' | 'parse';
@@ -153,7 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
-    abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', 168, 1, 24 * 365, errors),
+    abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', DEFAULT_ABANDONED_UPLOAD_MS / 3_600_000, 1, 24 * 365, errors),
     sweepIntervalMs: env.SWEEP_INTERVAL_MS ? readInt(env, 'SWEEP_INTERVAL_MS', 0, 100, 86_400_000, errors) : undefined,
     completeKeepAliveMs: readInt(env, 'COMPLETE_KEEPALIVE_MS', 10_000, 10, 600_000, errors),
     minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
