@@ -410,11 +410,29 @@ def transfer_file(params):
     }
 
 
+def delete_odd_keys(params):
+    """Puts keys of odd shapes (whitespace only, edged with spaces, newlines, markup), lists them and deletes them all in one delete_objects."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in params['keys']:
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode('utf-8'))
+    listed = [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    result = s3.delete_objects(Bucket=bucket, Delete={'Objects': [{'Key': key} for key in params['keys']]})
+    return {
+        'listed_before': listed,
+        'deleted': [entry['Key'] for entry in result.get('Deleted', [])],
+        'errors': result.get('Errors', []),
+        'remaining': [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])],
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
+        delete_odd_keys,
     )
 }
 

@@ -69,5 +69,6 @@ export interface Boto3Scenarios {
   round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
   refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
+  delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   transfer_file: { etag: string; size: number; part_uploads: number; part_upload_threads: number; ranged_gets: number };
 }
