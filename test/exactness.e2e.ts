@@ -3,6 +3,7 @@ import type { Boto3Scenarios } from './support/boto3-scenarios';
 import { boto3Scenario, type ClientSandbox, clientSandbox, requireClient } from './support/clients';
 import { useGateway } from './support/fixture';
 import { storeState } from './support/objects';
+import { rawRequest, xmlText } from './support/raw-http';
 
 /** Keys a bucket can hold that an XML request body must carry exactly: whitespace only, edged with spaces, markup, unicode. */
 const ODD_KEYS = [' ', '  ', '\t', ' \t ', '  leading', 'trailing  ', ' both ', 'new\nline', '\n', 'cr\r\nlf', 'a & b', 'a<b>c', 'a&amp;b', 'ünï cødé 日本 😀'];
@@ -44,6 +45,65 @@ describe('S3 exactness', () => {
       expect(result.errors).toEqual([]);
       expect(result.deleted.sort()).toEqual([...ODD_KEYS].sort());
       expect(result.remaining).toEqual([]);
+    });
+  });
+
+  describe('ListObjects and ListObjectsV2 with encoding-type=url', () => {
+    it('give boto3 back the prefix, delimiter, markers and keys it sent (a prefix of "\\n", a delimiter of "+")', async () => {
+      const keys = ['\nfile', '\nsub dir+x', '\nsub dir+y', '\nü+z', 'a b+c', 'plain'];
+      const result = await scenario('listing_encoding', { bucket: 'boto-list-encoding', keys, prefix: '\n', delimiter: '+', marker: '\nfile' });
+      const common = { Prefix: '\n', EncodingType: 'url', IsTruncated: false };
+      expect(result.v1_prefix).toMatchObject({ ...common, Delimiter: null, Marker: '', keys: keys.slice(0, 4), prefixes: [] });
+      expect(result.v1_delimiter).toMatchObject({ ...common, Delimiter: '+', keys: ['\nfile'], prefixes: ['\nsub dir+', '\nü+'] });
+      expect(result.v1_paged).toMatchObject({ ...common, IsTruncated: true, Delimiter: '+', Marker: '\nfile', NextMarker: '\nsub dir+' });
+      expect(result.v1_paged).toMatchObject({ keys: [], prefixes: ['\nsub dir+'] });
+      expect(result.v2_prefix).toMatchObject({ ...common, keys: keys.slice(0, 4), prefixes: [] });
+      expect(result.v2_delimiter).toMatchObject({ ...common, Delimiter: '+', StartAfter: '\nfile', keys: [], prefixes: ['\nsub dir+', '\nü+'] });
+    });
+
+    it('encodes exactly the fields S3 encodes, on the wire', async () => {
+      const bucket = await fixture.newBucket();
+      for (const key of ['p x/a b', 'p x/c']) await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '.' }));
+      const v1 = await rawRequest(fixture.gateway.origin, {
+        method: 'GET',
+        path: `/s3/${bucket}?encoding-type=url&prefix=p%20x%2F&delimiter=%20&marker=p%20x%2F&max-keys=1`,
+      });
+      expect(v1.status).toBe(200);
+      expect(xmlText(v1.body, 'Prefix')).toBe('p x/');
+      expect(xmlText(v1.body, 'Marker')).toBe('p%20x/');
+      expect(xmlText(v1.body, 'Delimiter')).toBe('%20');
+      expect(xmlText(v1.body, 'NextMarker')).toBe('p%20x/a%20');
+      expect(v1.body).toContain('<CommonPrefixes><Prefix>p%20x/a%20</Prefix></CommonPrefixes>');
+      const v2 = await rawRequest(fixture.gateway.origin, {
+        method: 'GET',
+        path: `/s3/${bucket}?list-type=2&encoding-type=url&prefix=p%20x%2F&start-after=p%20x%2Fa%20b`,
+      });
+      expect(v2.status).toBe(200);
+      expect(xmlText(v2.body, 'Prefix')).toBe('p%20x/');
+      expect(xmlText(v2.body, 'StartAfter')).toBe('p%20x/a%20b');
+      expect(xmlText(v2.body, 'Key')).toBe('p%20x/c');
+    });
+  });
+
+  describe('ListObjectsV2 with an empty continuation-token=', () => {
+    it('lists as if no token was given (from the start, or from start-after), echoing the empty token', async () => {
+      const bucket = await fixture.newBucket();
+      for (const key of ['a', 'b', 'c']) await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '.' }));
+      const keysOf = (xml: string) => [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1]);
+      const fromStart = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `/s3/${bucket}?list-type=2&continuation-token=` });
+      expect(fromStart.status).toBe(200);
+      expect(keysOf(fromStart.body)).toEqual(['a', 'b', 'c']);
+      expect(fromStart.body).toMatch(/<ContinuationToken\/>|<ContinuationToken><\/ContinuationToken>/);
+      const afterA = await rawRequest(fixture.gateway.origin, {
+        method: 'GET',
+        path: `/s3/${bucket}?list-type=2&continuation-token=&start-after=a&max-keys=1`,
+      });
+      expect(afterA.status).toBe(200);
+      expect(keysOf(afterA.body)).toEqual(['b']);
+      expect(xmlText(afterA.body, 'StartAfter')).toBe('a');
+      // A token that is not one the gateway gave is still refused.
+      const bad = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `/s3/${bucket}?list-type=2&continuation-token=bm90LWEtdG9rZW4%3D` });
+      expect({ status: bad.status, code: xmlText(bad.body, 'Code') }).toEqual({ status: 400, code: 'InvalidArgument' });
     });
   });
 });

@@ -427,12 +427,37 @@ def delete_odd_keys(params):
     }
 
 
+def listing_encoding(params):
+    """list_objects and list_objects_v2 (boto3 asks for encoding-type=url and decodes what S3 encodes) with a prefix,
+    delimiter, markers and keys that need encoding; prints each answer's fields as boto3 hands them back."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in params['keys']:
+        s3.put_object(Bucket=bucket, Key=key, Body=b'.')
+
+    def fields(page):
+        out = {name: page.get(name) for name in ('Prefix', 'Delimiter', 'Marker', 'NextMarker', 'StartAfter', 'EncodingType', 'IsTruncated')}
+        out['keys'] = [entry['Key'] for entry in page.get('Contents', [])]
+        out['prefixes'] = [entry['Prefix'] for entry in page.get('CommonPrefixes', [])]
+        return out
+
+    prefix, delimiter = params['prefix'], params['delimiter']
+    return {
+        'v1_prefix': fields(s3.list_objects(Bucket=bucket, Prefix=prefix)),
+        'v1_delimiter': fields(s3.list_objects(Bucket=bucket, Prefix=prefix, Delimiter=delimiter)),
+        'v1_paged': fields(s3.list_objects(Bucket=bucket, Prefix=prefix, Delimiter=delimiter, Marker=params['marker'], MaxKeys=1)),
+        'v2_prefix': fields(s3.list_objects_v2(Bucket=bucket, Prefix=prefix)),
+        'v2_delimiter': fields(s3.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter=delimiter, StartAfter=params['marker'])),
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
-        delete_odd_keys,
+        delete_odd_keys, listing_encoding,
     )
 }
 
