@@ -84,5 +84,8 @@ export interface Boto3Scenarios {
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
   delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;
+  /** The metadata value as head_object and get_object returned it, its bytes read as UTF-8. */
+  utf8_metadata: { head: string; get: string };
+  content_encoding: { ContentEncoding: string | null; body_matches: boolean; put_request: RecordedRequest };
   transfer_file: { etag: string; size: number; part_uploads: number; part_upload_threads: number; ranged_gets: number };
 }
