@@ -1,10 +1,11 @@
-import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Boto3Scenarios } from './support/boto3-scenarios';
 import { itOn } from './support/backend';
 import { boto3Scenario, type ClientSandbox, clientSandbox, requireClient } from './support/clients';
 import { useGateway } from './support/fixture';
-import { getObject, storeState } from './support/objects';
+import { expectObjectBytes, getObject, storeState } from './support/objects';
 import { rawRequest, xmlText } from './support/raw-http';
+import { bodylessErrorName, expectS3Error } from './support/s3-errors';
 
 /** Keys a bucket can hold that an XML request body must carry exactly: whitespace only, edged with spaces, markup, unicode. */
 const ODD_KEYS = [' ', '  ', '\t', ' \t ', '  leading', 'trailing  ', ' both ', 'new\nline', '\n', 'cr\r\nlf', 'a & b', 'a<b>c', 'a&amp;b', 'ünï cødé 日本 😀'];
@@ -202,6 +203,21 @@ describe('S3 exactness', () => {
     it('gives boto3 back the Content-Encoding it set', async () => {
       const result = await scenario('content_encoding', { bucket: 'boto-encoding', key: 'page.html.gz', body: 'pretend gzip', encoding: 'gzip' });
       expect(result).toMatchObject({ ContentEncoding: 'gzip', body_matches: true });
+    });
+  });
+
+  describe('GetObject and HeadObject with partNumber', () => {
+    it('serve part 1 of a plain object as the whole object, and answer 400 InvalidPartNumber beyond it, changing nothing', async () => {
+      const bucket = await fixture.newBucket();
+      await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain', Body: 'one part' }));
+      const first = await getObject(fixture.s3, { Bucket: bucket, Key: 'plain', PartNumber: 1 });
+      expect({ body: first.bytes.toString(), length: first.ContentLength }).toEqual({ body: 'one part', length: 8 });
+      for (const PartNumber of [2, 10000]) {
+        const error = await expectS3Error(fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain', PartNumber })), 'InvalidPartNumber', 400);
+        expect(error.message).toBe('The requested partnumber is not satisfiable');
+        await expectS3Error(fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plain', PartNumber })), bodylessErrorName(400), 400);
+      }
+      await expectObjectBytes(fixture.s3, bucket, 'plain', 'one part');
     });
   });
 });
