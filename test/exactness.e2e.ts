@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Boto3Scenarios } from './support/boto3-scenarios';
 import { itOn } from './support/backend';
 import { boto3Scenario, type ClientSandbox, clientSandbox, requireClient } from './support/clients';
@@ -218,6 +218,56 @@ describe('S3 exactness', () => {
         await expectS3Error(fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plain', PartNumber })), bodylessErrorName(400), 400);
       }
       await expectObjectBytes(fixture.s3, bucket, 'plain', 'one part');
+    });
+  });
+
+  describe('keys that are not valid UTF-8', () => {
+    const expectError = (response: { status: number; body: string }, code: string, message: string) =>
+      expect({ status: response.status, code: xmlText(response.body, 'Code'), message: xmlText(response.body, 'Message') }).toEqual({
+        status: 400,
+        code,
+        message,
+      });
+
+    it('answer 400 InvalidURI "Couldn\'t parse the specified URI." in the path or a query value, changing nothing', async () => {
+      const bucket = await fixture.newBucket();
+      await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kept', Body: 'kept' }));
+      const before = await storeState(fixture.s3, bucket);
+      const requests: Array<[string, string]> = [
+        ['PUT', `/s3/${bucket}/%FF`],
+        ['PUT', `/s3/${bucket}/a%C3%28b`],
+        ['GET', `/s3/${bucket}/%ED%A0%80`],
+        ['DELETE', `/s3/${bucket}/%FF`],
+        ['POST', `/s3/${bucket}/%FF?uploads`],
+        ['GET', `/s3/${bucket}?list-type=2&prefix=%FF`],
+        ['GET', `/s3/${bucket}/kept?versionId=%FF`],
+        ['DELETE', `/s3/${bucket}/kept?versionId=%C3`],
+      ];
+      for (const [method, path] of requests) {
+        const response = await rawRequest(fixture.gateway.origin, { method, path, body: method === 'PUT' ? Buffer.from('x') : undefined });
+        expectError(response, 'InvalidURI', "Couldn't parse the specified URI.");
+      }
+      expect(await storeState(fixture.s3, bucket)).toEqual(before);
+      await expectObjectBytes(fixture.s3, bucket, 'kept', 'kept');
+    });
+
+    it('answer 400 InvalidArgument "Invalid copy source encoding." in x-amz-copy-source, raw or percent-encoded, changing nothing', async () => {
+      const bucket = await fixture.newBucket();
+      await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ü', Body: 'source' }));
+      const before = await storeState(fixture.s3, bucket);
+      const upload = await fixture.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }));
+      for (const source of [`/${bucket}/%FF`, `/${bucket}/%C3`, `/${bucket}/\xff`, `/${bucket}/%C3%BC?versionId=%FF`]) {
+        for (const path of [`/s3/${bucket}/copy`, `/s3/${bucket}/mp?partNumber=1&uploadId=${encodeURIComponent(upload.UploadId!)}`]) {
+          const response = await rawRequest(fixture.gateway.origin, { method: 'PUT', path, headers: { 'x-amz-copy-source': source } });
+          expectError(response, 'InvalidArgument', 'Invalid copy source encoding.');
+        }
+      }
+      expect(await storeState(fixture.s3, bucket)).toEqual(before);
+      // The same key's UTF-8 sent unencoded in the header is read as UTF-8.
+      const raw = Buffer.from(`/${bucket}/ü`, 'utf8').toString('latin1');
+      const copied = await rawRequest(fixture.gateway.origin, { method: 'PUT', path: `/s3/${bucket}/copy`, headers: { 'x-amz-copy-source': raw } });
+      expect(copied.status).toBe(200);
+      await expectObjectBytes(fixture.s3, bucket, 'copy', 'source');
     });
   });
 });
