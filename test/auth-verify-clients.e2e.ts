@@ -212,6 +212,21 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     await expectObjectBytes(sdk, 'expired-urls', 'existing', 'original bytes');
   });
 
+  it('refuses presigned URLs boto3 made with ExpiresIn=0 or a negative ExpiresIn as expired (403, not 400), nothing written', async () => {
+    await seed('expired-at-once', { existing: 'original bytes' });
+    const file = sandbox.write('at-once.txt', 'too late');
+    await expectStoreUnchanged(async () => {
+      for (const expires of [0, -60]) {
+        const urls = await boto3(sandbox, 'presign_urls', { bucket: 'expired-at-once', key: 'existing', expires });
+        for (const style of ['default', 's3v4'] as const) {
+          expectCurlError(await curl(urls[style].get), 'AccessDenied', 403, 'Request has expired');
+          expectCurlError(await curl(urls[style].put, '--upload-file', file), 'AccessDenied', 403, 'Request has expired');
+        }
+      }
+    });
+    await expectObjectBytes(sdk, 'expired-at-once', 'existing', 'original bytes');
+  });
+
   it('never writes a secret to the gateway output', () => {
     const output = gateway.output.join('\n');
     expect(output).toContain('gateway listening');

@@ -148,9 +148,9 @@ describe('multipart upload through @aws-sdk/client-s3', () => {
       }
     });
 
-    it('GetObject and HeadObject with a PartNumber beyond the part count are 416 (InvalidPartNumber)', async () => {
-      await expectS3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, PartNumber: 4 })), 'InvalidPartNumber', 416);
-      await expectS3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 4 })), bodylessErrorName(416), 416);
+    it('GetObject and HeadObject with a PartNumber beyond the part count are 400 (InvalidPartNumber)', async () => {
+      await expectS3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, PartNumber: 4 })), 'InvalidPartNumber', 400);
+      await expectS3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 4 })), bodylessErrorName(400), 400);
     });
 
     it('a Range across part boundaries returns exactly those bytes of the whole object', async () => {

@@ -323,6 +323,15 @@ describe('AWS S3 API reference example, presigned URL', () => {
     expect(early.details).toEqual({ 'X-Amz-Date': String(EXAMPLE_TIME), Expires: '2013-05-25T00:00:00Z', ServerTime: '2013-05-23T23:44:00Z' });
   });
 
+  it.each(['0', '-1', '-7777'])('treats X-Amz-Expires=%s as a URL that has expired: 403 AccessDenied "Request has expired"', (expires) => {
+    const url = request.url.replace('X-Amz-Expires=86400', `X-Amz-Expires=${expires}`);
+    expect(s3ErrorOf(() => verifyPresigned({ ...request, url }, lookupExample, EXAMPLE_TIME))).toMatchObject({
+      code: 'AccessDenied',
+      status: 403,
+      message: 'Request has expired',
+    });
+  });
+
   it('refuses tampering with the path, the query, the method or the signature', () => {
     const tampered: SigV4Request[] = [
       { ...request, url: request.url.replace('/test.txt', '/test.txu') },
@@ -339,7 +348,7 @@ describe('AWS S3 API reference example, presigned URL', () => {
 
   it('answers query errors with AuthorizationQueryParametersError', () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['X-Amz-Expires=86400', 'X-Amz-Expires=0', /X-Amz-Expires/],
+      ['X-Amz-Expires=86400', 'X-Amz-Expires=1.5', /X-Amz-Expires/],
       ['X-Amz-Expires=86400', 'X-Amz-Expires=604801', /X-Amz-Expires/],
       ['X-Amz-Date=20130524T000000Z', 'X-Amz-Date=20130524', /ISO8601 Long Format/],
       ['X-Amz-Date=20130524T000000Z', 'X-Amz-Date=20130525T000000Z', /Invalid credential date/],

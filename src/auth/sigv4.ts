@@ -281,7 +281,8 @@ export function verifyPresigned(request: SigV4Request, lookupSecret: SecretLooku
       ServerTime: isoSeconds(serverTime),
     });
   }
-  if (serverTime > expiresAt) {
+  // X-Amz-Expires of 0 or less: expired the moment it was signed.
+  if (credentials.expires <= 0 || serverTime > expiresAt) {
     throw new S3Error('AccessDenied', 'Request has expired', {
       'X-Amz-Expires': String(credentials.expires),
       Expires: isoSeconds(expiresAt),

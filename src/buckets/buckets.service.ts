@@ -92,7 +92,10 @@ export class BucketsService {
     const nextMarker = page.isTruncated && params.delimiter !== undefined ? page.lastEntry : undefined;
     return xmlResponse('ListBucketResult', {
       Name: bucket,
-      Prefix: encodeForListing(params.prefix, params.urlEncoded),
+      // ListObjects (V1) encodes Delimiter, Marker, NextMarker, Key and CommonPrefixes but leaves Prefix as it was
+      // sent: botocore decodes only those (handlers.decode_list_object), and ceph's s3-tests, which pass against AWS,
+      // read a prefix of "\n" back unchanged from list_objects. ListObjectsV2 encodes Prefix.
+      Prefix: params.prefix,
       Marker: encodeForListing(marker, params.urlEncoded),
       MaxKeys: params.maxKeys,
       Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
@@ -113,7 +116,8 @@ export class BucketsService {
     const params = parseListingParams(query);
     const token = query['continuation-token'];
     const startAfter = query['start-after'];
-    const after = token !== undefined ? entryOfContinuationToken(token) : startAfter || undefined;
+    // An empty continuation-token= is no token (S3 lists from the start, or from start-after, and echoes it back).
+    const after = token ? entryOfContinuationToken(token) : startAfter || undefined;
     const page = await this.store.listObjects(bucket, { ...params, startAfter: after });
     const withOwner = query['fetch-owner'] === 'true';
     return xmlResponse('ListBucketResult', {

@@ -43,4 +43,14 @@ describe('parseS3Address', () => {
     expect(() => parseS3Address('/s3/b/%E0%A4%A', undefined, pathStyle)).toThrow(S3Error);
     expect(thrownS3Error(() => parseS3Address('/s3/b/k?prefix=%ZZ', undefined, pathStyle))).toMatchObject({ code: 'InvalidURI' });
   });
+
+  it.each(['/s3/b/%FF', '/s3/b/a%C3%28', '/s3/b/%ED%A0%80', '/s3/%FF/k', '/s3/b/k?prefix=%FF', '/s3/b?list-type=2&start-after=%C3'])(
+    'refuses %p, not valid UTF-8 once decoded, with InvalidURI "Couldn\'t parse the specified URI."',
+    (url) => {
+      expect(thrownS3Error(() => parseS3Address(url, undefined, pathStyle))).toMatchObject({
+        code: 'InvalidURI',
+        message: "Couldn't parse the specified URI.",
+      });
+    },
+  );
 });

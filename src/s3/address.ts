@@ -19,7 +19,8 @@ function decodePath(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new S3Error('InvalidURI', "Couldn't parse the specified URI: bad percent-encoding in the path.");
+    // Not valid UTF-8 once decoded (`%FF`, a lone surrogate) or a stray `%`: S3's InvalidURI, with its message.
+    throw new S3Error('InvalidURI');
   }
 }
 

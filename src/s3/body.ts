@@ -12,19 +12,26 @@ import { connectStreams } from '../streams/connect';
 /** Largest single PUT S3 accepts (5 GiB); bigger objects need multipart upload. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
-/** `Content-Encoding: aws-chunked` or a `STREAMING-*` payload hash: the body is framed in signed chunks. */
+/**
+ * Whether the body is framed in aws-chunked chunks: a `STREAMING-*` payload hash, or an
+ * `x-amz-decoded-content-length` (the length without the framing). Content-Encoding does not decide it: boto3
+ * sends `Content-Encoding: gzip, aws-chunked` with a plain body, and S3 stores it as `gzip`.
+ */
 export function isAwsChunked(headers: IncomingHttpHeaders): boolean {
   const sha = headerValue(headers, 'x-amz-content-sha256');
-  if (sha?.startsWith('STREAMING-')) return true;
-  return (headerValue(headers, 'content-encoding') ?? '').split(',').some((part) => part.trim() === 'aws-chunked');
+  if (sha !== undefined && sha.startsWith('STREAMING-')) return true;
+  return headers['x-amz-decoded-content-length'] !== undefined;
 }
 
-/** The Content-Encoding to store: what the client declared, without the transport's `aws-chunked`. */
+/** The Content-Encoding to store: what the client declared, without `aws-chunked`, which names only the transport. */
 export function storedContentEncoding(headers: IncomingHttpHeaders): string | undefined {
-  const parts = (headerValue(headers, 'content-encoding') ?? '')
+  const declared = headerValue(headers, 'content-encoding');
+  if (declared === undefined || declared === '') return undefined;
+  if (!/aws-chunked/i.test(declared)) return declared;
+  const parts = declared
     .split(',')
     .map((part) => part.trim())
-    .filter((part) => part !== '' && part !== 'aws-chunked');
+    .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked');
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 

@@ -37,7 +37,9 @@ export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, str
     const key = name.slice(META_PREFIX.length);
     const value = single(headers, name) ?? '';
     metadata[key] = value;
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    // Node hands header bytes over as latin1 (one char per byte): the length in latin1 is the length of the UTF-8
+    // the client sent, which is what S3 counts. The value is kept as it came, so GET and HEAD return the same bytes.
+    bytes += key.length + Buffer.byteLength(value, 'latin1');
   }
   if (bytes > MAX_USER_METADATA_BYTES) throw new S3Error('MetadataTooLarge');
   return metadata;

@@ -9,7 +9,8 @@ function decodeComponent(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw new S3Error('InvalidURI', "Couldn't parse the specified URI: bad percent-encoding in the query.");
+    // Not valid UTF-8 once decoded (`%FF`, a lone surrogate) or a stray `%`: S3's InvalidURI, with its message.
+    throw new S3Error('InvalidURI');
   }
 }
 

@@ -26,42 +26,99 @@ function escapeAmpersands(value: XmlValue): XmlValue {
   return value;
 }
 
+/**
+ * A literal carriage return in XML text reaches the client's parser as a line feed (XML end-of-line handling), so a
+ * key containing `\r` is written as `&#13;`, as S3 does. Runs on text js2xml has already escaped.
+ */
+function keepCarriageReturns(text: string): string {
+  return text.includes('\r') ? text.replace(/\r/g, '&#13;') : text;
+}
+
 /** Serialises an S3 response document; attributes are limited to the constant namespace. */
 export function toXml(root: string, content: XmlElement, withNamespace = true): string {
   const body = escapeAmpersands(content) as XmlElement;
   const element = withNamespace ? { _attributes: { xmlns: S3_XMLNS }, ...body } : body;
-  return js2xml({ _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element }, { compact: true, fullTagEmptyElement: false });
+  return js2xml(
+    { _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } }, [root]: element },
+    { compact: true, fullTagEmptyElement: false, textFn: keepCarriageReturns },
+  );
 }
 
-/** A parsed request element (xml-js compact form): child elements by name, its text under `_text`. */
+/** A parsed element's text, under a symbol so that no element name (`_text` is a valid one) can collide with it. */
+const TEXT = Symbol('text');
+
+/** A parsed request element: child elements by name, a leaf element's text under TEXT (read it with textOf). */
 export interface ParsedElement {
   [name: string]: unknown;
+  [TEXT]?: string;
 }
 
 /** Request bodies are small documents (DeleteObjects of 1000 keys is ~1.1 MB at most). */
 export const MAX_REQUEST_XML_BYTES = 2 * 1024 * 1024;
 
+/** xml-js's non-compact form: every node in document order, text and CDATA as they were sent. */
+interface XmlNode {
+  type?: string;
+  name?: string;
+  text?: unknown;
+  cdata?: unknown;
+  elements?: XmlNode[];
+  parent?: unknown;
+}
+
 /**
- * Parses a request document. `repeated` names elements that may occur more than once (Object, Part):
- * xml-js yields an object for one child and an array for several, so those are always arrays.
+ * Parses a request document into child elements by name (an array for a name that occurs more than once, and
+ * always for the names in `repeated`, such as Object or Part) and each leaf element's text.
+ *
+ * Text is kept exactly as sent: S3 keys may be a single space, a tab or a newline, and an ETag or version id is
+ * compared byte for byte. xml-js's compact mode drops whitespace-only text and cannot keep text and CDATA in
+ * order, so the document is read in its ordered form with whitespace captured, and only the whitespace between
+ * elements (the text of an element that has child elements) is ignored.
  */
 export function parseXml(text: string, repeated: readonly string[] = []): ParsedElement {
   if (text.trim() === '') throw new S3Error('MalformedXML');
-  let document: ParsedElement;
+  let document: XmlNode;
   try {
     document = xml2js(text, {
-      compact: true,
+      compact: false,
+      captureSpacesBetweenElements: true,
       ignoreDeclaration: true,
       ignoreComment: true,
       ignoreInstruction: true,
       ignoreDoctype: true,
-      alwaysArray: [...repeated],
-    }) as ParsedElement;
+      ignoreAttributes: true,
+    }) as XmlNode;
   } catch {
     throw new S3Error('MalformedXML');
   }
-  if (hasUnclosedElement(document)) throw new S3Error('MalformedXML');
-  return document;
+  return toParsedElement(document, new Set(repeated));
+}
+
+function toParsedElement(node: XmlNode, repeated: ReadonlySet<string>): ParsedElement {
+  // No prototype: an element named `__proto__` or `constructor` is just a name.
+  const element = Object.create(null) as ParsedElement;
+  let text = '';
+  let hasChildElements = false;
+  for (const child of node.elements ?? []) {
+    if (child.type === 'element' && typeof child.name === 'string') {
+      // xml-js swallows the parser's end-of-document error, so `<Delete><Object>...</Object>` (root never closed)
+      // parses; such an element still carries the `parent` link xml-js removes when an element closes.
+      if (Object.prototype.hasOwnProperty.call(child, 'parent')) throw new S3Error('MalformedXML');
+      hasChildElements = true;
+      addChild(element, child.name, toParsedElement(child, repeated), repeated);
+    } else if (child.type === 'text' || child.type === 'cdata') {
+      text += String(child.type === 'text' ? child.text : child.cdata);
+    }
+  }
+  if (!hasChildElements) element[TEXT] = text;
+  return element;
+}
+
+function addChild(parent: ParsedElement, name: string, child: ParsedElement, repeated: ReadonlySet<string>): void {
+  const existing = parent[name];
+  if (existing === undefined) parent[name] = repeated.has(name) ? [child] : child;
+  else if (Array.isArray(existing)) existing.push(child);
+  else parent[name] = [existing, child];
 }
 
 function isElement(value: unknown): value is ParsedElement {
@@ -83,22 +140,12 @@ export function childElements(parent: ParsedElement, name: string): ParsedElemen
 }
 
 /**
- * xml-js swallows the parser's end-of-document error, so `<Delete><Object>...</Object>` (root never closed)
- * parses; such an element still carries the `_parent` link xml-js removes when an element closes.
+ * The text of a parsed element exactly as sent (whitespace included), '' for an element without text
+ * (`<Key></Key>`) or with child elements, and undefined when there is no element.
  */
-function hasUnclosedElement(node: unknown): boolean {
-  if (node === null || typeof node !== 'object') return false;
-  if (Object.prototype.hasOwnProperty.call(node, '_parent')) return true;
-  return Object.values(node).some(hasUnclosedElement);
-}
-
-/** The text of a compact-parsed element, or undefined. */
 export function textOf(element: unknown): string | undefined {
   if (element === undefined || element === null) return undefined;
   if (Array.isArray(element)) return textOf(element[0]);
-  const text = isElement(element) ? element._text : element;
-  if (typeof text === 'string') return text;
-  if (Array.isArray(text)) return text.join('');
-  // An element without text (`<Key></Key>`) reads as empty; xml-js gives no other leaf than strings.
-  return typeof text === 'number' || typeof text === 'boolean' ? String(text) : '';
+  if (!isElement(element)) return undefined;
+  return element[TEXT] ?? '';
 }

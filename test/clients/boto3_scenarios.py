@@ -410,11 +410,91 @@ def transfer_file(params):
     }
 
 
+def delete_odd_keys(params):
+    """Puts keys of odd shapes (whitespace only, edged with spaces, newlines, markup), lists them and deletes them all in one delete_objects."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in params['keys']:
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode('utf-8'))
+    listed = [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    result = s3.delete_objects(Bucket=bucket, Delete={'Objects': [{'Key': key} for key in params['keys']]})
+    return {
+        'listed_before': listed,
+        'deleted': [entry['Key'] for entry in result.get('Deleted', [])],
+        'errors': result.get('Errors', []),
+        'remaining': [entry['Key'] for entry in s3.list_objects_v2(Bucket=bucket).get('Contents', [])],
+    }
+
+
+def listing_encoding(params):
+    """list_objects and list_objects_v2 (boto3 asks for encoding-type=url and decodes what S3 encodes) with a prefix,
+    delimiter, markers and keys that need encoding; prints each answer's fields as boto3 hands them back."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    for key in params['keys']:
+        s3.put_object(Bucket=bucket, Key=key, Body=b'.')
+
+    def fields(page):
+        out = {name: page.get(name) for name in ('Prefix', 'Delimiter', 'Marker', 'NextMarker', 'StartAfter', 'EncodingType', 'IsTruncated')}
+        out['keys'] = [entry['Key'] for entry in page.get('Contents', [])]
+        out['prefixes'] = [entry['Prefix'] for entry in page.get('CommonPrefixes', [])]
+        return out
+
+    prefix, delimiter = params['prefix'], params['delimiter']
+    return {
+        'v1_prefix': fields(s3.list_objects(Bucket=bucket, Prefix=prefix)),
+        'v1_delimiter': fields(s3.list_objects(Bucket=bucket, Prefix=prefix, Delimiter=delimiter)),
+        'v1_paged': fields(s3.list_objects(Bucket=bucket, Prefix=prefix, Delimiter=delimiter, Marker=params['marker'], MaxKeys=1)),
+        'v2_prefix': fields(s3.list_objects_v2(Bucket=bucket, Prefix=prefix)),
+        'v2_delimiter': fields(s3.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter=delimiter, StartAfter=params['marker'])),
+    }
+
+
+def utf8_metadata(params):
+    """boto3 refuses non-ASCII Metadata values itself, so the scenario puts the UTF-8 bytes of `value` in an
+    x-amz-meta-* header on the wire (as other SDKs send them) and reads them back with head_object and get_object.
+    http.client reads header bytes as latin-1; re-encoding gives back the bytes the gateway answered."""
+    s3 = make_client(params)
+    bucket, key = params['bucket'], params['key']
+    s3.create_bucket(Bucket=bucket)
+    raw = params['value'].encode('utf-8')
+
+    def add_header(request, **_):
+        request.headers['x-amz-meta-greeting'] = raw
+
+    s3.meta.events.register('before-send.s3.PutObject', add_header)
+    s3.put_object(Bucket=bucket, Key=key, Body=b'meta')
+    as_bytes = lambda text: text.encode('latin-1').decode('utf-8')
+    head = s3.head_object(Bucket=bucket, Key=key)
+    got = s3.get_object(Bucket=bucket, Key=key)
+    got['Body'].read()
+    return {'head': as_bytes(head['Metadata']['greeting']), 'get': as_bytes(got['Metadata']['greeting'])}
+
+
+def content_encoding(params):
+    """put_object with ContentEncoding (boto3 may add aws-chunked to it); what was sent, and what GET gives back."""
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    bucket, key = params['bucket'], params['key']
+    s3.create_bucket(Bucket=bucket)
+    body = params['body'].encode('utf-8')
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentEncoding=params['encoding'])
+    got = s3.get_object(Bucket=bucket, Key=key)
+    return {
+        'ContentEncoding': got.get('ContentEncoding'),
+        'body_matches': got['Body'].read() == body,
+        'put_request': rec.of('PUT', key)[0],
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding,
     )
 }
 

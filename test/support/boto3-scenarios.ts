@@ -14,6 +14,19 @@ export type CallError = { code: string; status: number; request_id: string | nul
 
 export type ChecksumAlgorithm = 'CRC32' | 'SHA1' | 'SHA256';
 
+/** listing_encoding: the fields of one list_objects(_v2) answer as boto3 hands them back (after its URL decoding). */
+export interface ListingFields {
+  Prefix: string | null;
+  Delimiter: string | null;
+  Marker: string | null;
+  NextMarker: string | null;
+  StartAfter: string | null;
+  EncodingType: string | null;
+  IsTruncated: boolean;
+  keys: string[];
+  prefixes: string[];
+}
+
 /** Each scenario's name and the JSON it prints. */
 export interface Boto3Scenarios {
   put_get_metadata: {
@@ -69,5 +82,10 @@ export interface Boto3Scenarios {
   round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
   refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
+  delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
+  listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;
+  /** The metadata value as head_object and get_object returned it, its bytes read as UTF-8. */
+  utf8_metadata: { head: string; get: string };
+  content_encoding: { ContentEncoding: string | null; body_matches: boolean; put_request: RecordedRequest };
   transfer_file: { etag: string; size: number; part_uploads: number; part_upload_threads: number; ranged_gets: number };
 }
