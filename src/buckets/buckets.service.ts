@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { OBJECT_STORE, ObjectStore, ObjectSummary } from '../ais/store';
+import { type BucketInfo, OBJECT_STORE, ObjectStore, ObjectSummary } from '../ais/store';
 import type { AppConfig } from '../config/configuration';
 import { readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
@@ -11,6 +11,7 @@ import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
 import { assertValidBucketName } from './bucket-name';
+import { continuationTokenAfterBucket, type ListBucketsParams, parseListBucketsParams } from './list-buckets-params';
 import { locationConstraintOf, locationForNewBucket, regionOfBucket } from './location';
 import { continuationTokenAfter, encodeForListing, entryOfContinuationToken, ListingParams, parseListingParams } from './list-params';
 
@@ -40,12 +41,46 @@ export class BucketsService {
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
-  async listBuckets(): Promise<S3Response> {
-    const buckets = await this.store.listBuckets();
+  /**
+   * Every bucket, or with `max-buckets`, `continuation-token`, `prefix` or `bucket-region` one page of them in
+   * name order, with the token of the next page as ContinuationToken (S3 API reference, ListBuckets).
+   */
+  async listBuckets(request: S3Request): Promise<S3Response> {
+    const params = parseListBucketsParams(request.query);
+    const { buckets, nextAfter } = await this.bucketsPage(params);
     return xmlResponse('ListAllMyBucketsResult', {
+      Buckets: {
+        Bucket: buckets.map((bucket) => ({
+          Name: bucket.name,
+          CreationDate: bucket.created.toISOString(),
+          BucketRegion: regionOfBucket(bucket.location, this.region()),
+        })),
+      },
       Owner: { ...OWNER },
-      Buckets: { Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: bucket.created.toISOString() })) },
+      ContinuationToken: nextAfter !== undefined ? continuationTokenAfterBucket(nextAfter) : undefined,
+      Prefix: params.prefix,
     });
+  }
+
+  /**
+   * The page `params` select, and the last bucket of it when more follow. The region of a bucket is known only
+   * once the store has read it, so the store is asked for one bucket more than the page holds, again from where
+   * it stopped until the page is full of buckets in the region or the store has no more.
+   */
+  private async bucketsPage(params: ListBucketsParams): Promise<{ buckets: BucketInfo[]; nextAfter?: string }> {
+    const inRegion = (bucket: BucketInfo) => params.region === undefined || regionOfBucket(bucket.location, this.region()) === params.region;
+    const { prefix, maxBuckets } = params;
+    if (maxBuckets === undefined) return { buckets: (await this.store.listBuckets({ prefix })).filter(inRegion) };
+    const found: BucketInfo[] = [];
+    for (let startAfter = params.startAfter; ;) {
+      const limit = maxBuckets + 1 - found.length;
+      const read = await this.store.listBuckets({ prefix, startAfter, limit });
+      found.push(...read.filter(inRegion));
+      if (read.length < limit || found.length > maxBuckets) break;
+      startAfter = read[read.length - 1].name;
+    }
+    const buckets = found.slice(0, maxBuckets);
+    return { buckets, nextAfter: found.length > maxBuckets ? buckets[buckets.length - 1].name : undefined };
   }
 
   /**
