@@ -4,6 +4,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  GetBucketLocationCommand,
   GetBucketVersioningCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -33,18 +34,39 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
   const native = new AisNativeApi(E2E_AIS_ENDPOINT);
   const fixture = useGateway();
 
-  it('a bucket made through S3 is an ordinary ais:// bucket: listed, headed, refused twice, and gone after DeleteBucket', async () => {
+  it('a bucket made through S3 is an ordinary ais:// bucket: listed, headed, made again (200 in us-east-1), and gone after DeleteBucket', async () => {
     const { s3 } = fixture;
     await s3.send(new CreateBucketCommand({ Bucket: 'made-by-s3' }));
     expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((bucket) => bucket.Name)).toContain('made-by-s3');
     expect((await s3.send(new HeadBucketCommand({ Bucket: 'made-by-s3' }))).$metadata.httpStatusCode).toBe(200);
     expect(await native.bucketNames()).toContain('made-by-s3');
-    await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: 'made-by-s3' })), 'BucketAlreadyOwnedByYou', 409);
+    expect((await s3.send(new CreateBucketCommand({ Bucket: 'made-by-s3' }))).$metadata.httpStatusCode).toBe(200);
+    expect(await native.bucketNames()).toContain('made-by-s3');
 
     await s3.send(new DeleteBucketCommand({ Bucket: 'made-by-s3' }));
     await expectS3Error(s3.send(new HeadBucketCommand({ Bucket: 'made-by-s3' })), bodylessErrorName(404), 404);
     expect(await native.bucketNames()).not.toContain('made-by-s3');
     await expectS3Error(s3.send(new DeleteBucketCommand({ Bucket: 'made-by-s3' })), 'NoSuchBucket', 404);
+  });
+
+  it("notes a bucket's LocationConstraint in its AIS props; a bucket made with AIS's own API is in the gateway's region", async () => {
+    const { s3 } = fixture;
+    const bucket = await fixture.newBucket();
+    expect((await native.bucketProps(bucket)).extra?.custom).toBe('s3-location=');
+    expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint ?? '').toBe('');
+
+    const created = await rawRequest(E2E_AIS_ENDPOINT, {
+      method: 'POST',
+      path: '/v1/buckets/made-by-ais?provider=ais',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'create-bck', value: { extra: { custom: 'team=alpha' } } }),
+    });
+    expect(created.status).toBe(200);
+    expect((await s3.send(new GetBucketLocationCommand({ Bucket: 'made-by-ais' }))).LocationConstraint ?? '').toBe('');
+    expect((await s3.send(new HeadBucketCommand({ Bucket: 'made-by-ais' }))).BucketRegion).toBe('us-east-1');
+    // Made again through S3: it is there already, so nothing about it changes (us-east-1 answers 200).
+    expect((await s3.send(new CreateBucketCommand({ Bucket: 'made-by-ais' }))).$metadata.httpStatusCode).toBe(200);
+    expect((await native.bucketProps('made-by-ais')).extra?.custom).toBe('team=alpha');
   });
 
   it('DeleteBucket of a bucket with objects is BucketNotEmpty and leaves every object in it', async () => {
@@ -151,7 +173,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
       expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
       const props = await native.bucketProps(bucket);
-      expect({ enabled: props.versioning.enabled, custom: props.extra?.custom }).toEqual({ enabled: false, custom: 's3-versioning=Suspended' });
+      expect({ enabled: props.versioning.enabled, custom: props.extra?.custom }).toEqual({ enabled: false, custom: 's3-location=;s3-versioning=Suspended' });
       expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Suspended');
     });
 

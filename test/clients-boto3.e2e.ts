@@ -87,6 +87,21 @@ describe('boto3 against the gateway', () => {
     expect(result.list_requests.filter((path) => path.includes('continuation-token='))).toHaveLength(3);
   });
 
+  it('pages list_buckets with the paginator (Prefix, PageSize=2): every bucket once, in order, with its region', async () => {
+    const buckets = ['boto-lb-c', 'boto-lb-a', 'boto-lb-e', 'boto-lb-b', 'boto-lb-d'];
+    const result = await scenario('list_buckets_pages', { buckets, prefix: 'boto-lb-', page_size: 2 });
+    expect(result.pages.map((page) => page.names)).toEqual([['boto-lb-a', 'boto-lb-b'], ['boto-lb-c', 'boto-lb-d'], ['boto-lb-e']]);
+    expect(result.pages.flatMap((page) => page.regions).every((region) => region === 'us-east-1')).toBe(true);
+    expect(result.pages.map((page) => [page.Prefix, page.has_token])).toEqual([
+      ['boto-lb-', true],
+      ['boto-lb-', true],
+      ['boto-lb-', false],
+    ]);
+    expect(result.list_requests).toHaveLength(3);
+    expect(result.list_requests.every((path) => path.includes('max-buckets=2') && path.includes('prefix=boto-lb-'))).toBe(true);
+    expect(result.list_requests.filter((path) => path.includes('continuation-token='))).toHaveLength(2);
+  });
+
   it('copy_object copies within a bucket keeping metadata, and across buckets replacing it, from a URL-encoded source key', async () => {
     const result = await scenario('copy', { bucket: 'boto-copy' });
     expect(result.same).toEqual({ ETag: result.source_etag, ContentType: 'text/x-source', Metadata: { a: '1' } });

@@ -21,6 +21,29 @@ export interface BucketInfo {
   created: Date;
   /** Undefined until versioning was ever configured. */
   versioning?: VersioningStatus;
+  /**
+   * The LocationConstraint the bucket was created with, as GetBucketLocation answers it (`''` for us-east-1,
+   * else the region, or `EU`). Undefined for buckets created before the gateway kept it, or outside the
+   * gateway (an AIS bucket made with AIS's tools): those are in the gateway's region (S3_REGION).
+   */
+  location?: string;
+}
+
+/**
+ * What CreateBucket found. The store only reports; the service decides the S3 answer, which depends on the
+ * gateway's region (us-east-1 answers 200 to a re-create, other regions BucketAlreadyOwnedByYou) and, once
+ * buckets have owners, on who owns `existing` (BucketAlreadyExists when someone else does).
+ */
+export type CreateBucketOutcome = { created: true } | { created: false; existing: BucketInfo };
+
+/** Which buckets ListBuckets wants, in the byte order of their names. */
+export interface ListBucketsRequest {
+  /** Only names that begin with this. */
+  prefix?: string;
+  /** Exclusive: only names after this one. */
+  startAfter?: string;
+  /** At most this many; undefined: all of them. */
+  limit?: number;
 }
 
 /** Representation headers S3 stores with an object and returns on GET/HEAD. */
@@ -223,9 +246,13 @@ export interface ObjectStore {
   close(): Promise<void>;
   /** Cheap: whether the backend can serve now (readiness), with a few numbers for gauges. */
   status(): Promise<BackendStatus>;
-  listBuckets(): Promise<BucketInfo[]>;
-  /** Throws BucketAlreadyOwnedByYou when it exists. */
-  createBucket(bucket: BucketName): Promise<void>;
+  /** The buckets the request selects, in the byte order of their names. */
+  listBuckets(request?: ListBucketsRequest): Promise<BucketInfo[]>;
+  /**
+   * Creates the bucket with `location` (its LocationConstraint, see BucketInfo) unless it exists; an existing
+   * bucket is reported and left as it is.
+   */
+  createBucket(bucket: BucketName, location: string): Promise<CreateBucketOutcome>;
   /** Throws NoSuchBucket, BucketNotEmpty. */
   deleteBucket(bucket: BucketName): Promise<void>;
   /** Throws NoSuchBucket. */

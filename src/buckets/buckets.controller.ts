@@ -11,8 +11,8 @@ export class BucketsController {
   constructor(private readonly buckets: BucketsService) {}
 
   @S3Operation('ListBuckets')
-  async listBuckets(@Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.buckets.listBuckets());
+  async listBuckets(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.buckets.listBuckets(request));
   }
 
   @S3Operation('CreateBucket')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { OBJECT_STORE, ObjectStore, ObjectSummary } from '../ais/store';
+import { type BucketInfo, OBJECT_STORE, ObjectStore, ObjectSummary } from '../ais/store';
 import type { AppConfig } from '../config/configuration';
 import { readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
@@ -9,8 +9,10 @@ import { OWNER } from '../s3/owner';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { childElement, MAX_REQUEST_XML_BYTES, parseXml, XmlElement } from '../s3/xml';
+import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
 import { assertValidBucketName } from './bucket-name';
+import { continuationTokenAfterBucket, type ListBucketsParams, parseListBucketsParams } from './list-buckets-params';
+import { locationConstraintOf, locationForNewBucket, regionOfBucket } from './location';
 import { continuationTokenAfter, encodeForListing, entryOfContinuationToken, ListingParams, parseListingParams } from './list-params';
 
 function bucketOf(request: S3Request): string {
@@ -39,20 +41,60 @@ export class BucketsService {
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
-  async listBuckets(): Promise<S3Response> {
-    const buckets = await this.store.listBuckets();
+  /**
+   * Every bucket, or with `max-buckets`, `continuation-token`, `prefix` or `bucket-region` one page of them in
+   * name order, with the token of the next page as ContinuationToken (S3 API reference, ListBuckets).
+   */
+  async listBuckets(request: S3Request): Promise<S3Response> {
+    const params = parseListBucketsParams(request.query);
+    const { buckets, nextAfter } = await this.bucketsPage(params);
     return xmlResponse('ListAllMyBucketsResult', {
+      Buckets: {
+        Bucket: buckets.map((bucket) => ({
+          Name: bucket.name,
+          CreationDate: bucket.created.toISOString(),
+          BucketRegion: regionOfBucket(bucket.location, this.region()),
+        })),
+      },
       Owner: { ...OWNER },
-      Buckets: { Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: bucket.created.toISOString() })) },
+      ContinuationToken: nextAfter !== undefined ? continuationTokenAfterBucket(nextAfter) : undefined,
+      Prefix: params.prefix,
     });
   }
 
+  /**
+   * The page `params` select, and the last bucket of it when more follow. The region of a bucket is known only
+   * once the store has read it, so the store is asked for one bucket more than the page holds, again from where
+   * it stopped until the page is full of buckets in the region or the store has no more.
+   */
+  private async bucketsPage(params: ListBucketsParams): Promise<{ buckets: BucketInfo[]; nextAfter?: string }> {
+    const inRegion = (bucket: BucketInfo) => params.region === undefined || regionOfBucket(bucket.location, this.region()) === params.region;
+    const { prefix, maxBuckets } = params;
+    if (maxBuckets === undefined) return { buckets: (await this.store.listBuckets({ prefix })).filter(inRegion) };
+    const found: BucketInfo[] = [];
+    for (let startAfter = params.startAfter; ;) {
+      const limit = maxBuckets + 1 - found.length;
+      const read = await this.store.listBuckets({ prefix, startAfter, limit });
+      found.push(...read.filter(inRegion));
+      if (read.length < limit || found.length > maxBuckets) break;
+      startAfter = read[read.length - 1].name;
+    }
+    const buckets = found.slice(0, maxBuckets);
+    return { buckets, nextAfter: found.length > maxBuckets ? buckets[buckets.length - 1].name : undefined };
+  }
+
+  /**
+   * A bucket that already exists is S3's legacy 200 in us-east-1 and BucketAlreadyOwnedByYou in every other
+   * region (S3 API reference, CreateBucket errors). Access control is not there yet: every bucket is the
+   * caller's. With owners, `existing` owned by someone else becomes BucketAlreadyExists in every region.
+   */
   async createBucket(request: S3Request): Promise<S3Response> {
     const bucket = bucketOf(request);
     assertValidBucketName(bucket);
     assertPrivateAcl(request);
-    await this.readLocationConstraint(request);
-    await this.store.createBucket(bucket);
+    const location = locationForNewBucket(await this.readLocationConstraint(request), this.region());
+    const outcome = await this.store.createBucket(bucket, location);
+    if (!outcome.created && this.region() !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
     return emptyResponse(200, { location: `/${bucket}` });
   }
 
@@ -62,15 +104,15 @@ export class BucketsService {
   }
 
   async headBucket(request: S3Request): Promise<S3Response> {
-    await this.store.headBucket(bucketOf(request));
-    return emptyResponse(200, { 'x-amz-bucket-region': this.config.get('region', { infer: true }) });
+    const info = await this.store.headBucket(bucketOf(request));
+    return emptyResponse(200, { 'x-amz-bucket-region': regionOfBucket(info.location, this.region()) });
   }
 
+  /** The LocationConstraint the bucket was created with; S3 reports us-east-1 as an empty one. */
   async getBucketLocation(request: S3Request): Promise<S3Response> {
-    await this.store.headBucket(bucketOf(request));
-    const region = this.config.get('region', { infer: true });
-    // S3 reports us-east-1 as an empty LocationConstraint.
-    return xmlResponse('LocationConstraint', region === 'us-east-1' ? {} : { _text: region });
+    const info = await this.store.headBucket(bucketOf(request));
+    const constraint = locationConstraintOf(info.location, this.region());
+    return xmlResponse('LocationConstraint', constraint === '' ? {} : { _text: constraint });
   }
 
   async getBucketAcl(request: S3Request): Promise<S3Response> {
@@ -136,12 +178,19 @@ export class BucketsService {
     });
   }
 
-  /** CreateBucket may carry a CreateBucketConfiguration; any LocationConstraint is accepted (one region here). */
-  private async readLocationConstraint(request: S3Request): Promise<void> {
+  /** The gateway's region (S3_REGION): the region whose S3 endpoint it answers as. */
+  private region(): string {
+    return this.config.get('region', { infer: true });
+  }
+
+  /** The LocationConstraint of the CreateBucketConfiguration CreateBucket may carry; undefined without one. */
+  private async readLocationConstraint(request: S3Request): Promise<string | undefined> {
     const length = request.headers['content-length'];
-    if (length === undefined || length === '0') return;
+    if (length === undefined || length === '0') return undefined;
     const text = (await readSmallBody(request, MAX_REQUEST_XML_BYTES)).toString('utf8');
-    if (text.trim() === '') return;
-    if (childElement(parseXml(text), 'CreateBucketConfiguration') === undefined) throw new S3Error('MalformedXML');
+    if (text.trim() === '') return undefined;
+    const configuration = childElement(parseXml(text), 'CreateBucketConfiguration');
+    if (configuration === undefined) throw new S3Error('MalformedXML');
+    return textOf(configuration.LocationConstraint);
   }
 }

@@ -288,6 +288,24 @@ def conditionals(params):
     }
 
 
+def list_buckets_pages(params):
+    rec = Recorder()
+    s3 = make_client(params, rec)
+    for name in params['buckets']:
+        s3.create_bucket(Bucket=name)
+    paginator = s3.get_paginator('list_buckets')
+    pages = [
+        {
+            'names': [bucket['Name'] for bucket in page.get('Buckets', [])],
+            'regions': [bucket.get('BucketRegion') for bucket in page.get('Buckets', [])],
+            'Prefix': page.get('Prefix'),
+            'has_token': 'ContinuationToken' in page,
+        }
+        for page in paginator.paginate(Prefix=params['prefix'], PaginationConfig={'PageSize': params['page_size']})
+    ]
+    return {'pages': pages, 'list_requests': [entry['path'] for entry in rec.of('GET', 'max-buckets=')]}
+
+
 def empty_bucket(params):
     rec = Recorder()
     s3r = boto3.resource(
@@ -493,7 +511,7 @@ SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
-        conditionals, empty_bucket, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
+        conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
         delete_odd_keys, listing_encoding, utf8_metadata, content_encoding,
     )
 }

@@ -45,6 +45,11 @@ export interface Boto3Scenarios {
     head_metadata: Record<string, string>;
     put_request: RecordedRequest;
   };
+  list_buckets_pages: {
+    pages: { names: string[]; regions: Array<string | null>; Prefix: string | null; has_token: boolean }[];
+    /** The path and query of every ListBuckets request. */
+    list_requests: string[];
+  };
   paginate: {
     pages: { keys: string[]; KeyCount: number | null; IsTruncated: boolean; EncodingType: string | null }[];
     bodies_match: boolean;

@@ -1,4 +1,4 @@
-import { bucketInfoOfProps, versioningOfProps, withVersioningNote } from './buckets';
+import { bucketInfoOfProps, newBucketProps, noteOf, versioningOfProps, withVersioningNote } from './buckets';
 
 describe('S3 versioning status kept in AIS bucket props', () => {
   it('reads AIS versioning on as Enabled, off as Suspended once noted, and never configured otherwise', () => {
@@ -22,6 +22,24 @@ describe('S3 versioning status kept in AIS bucket props', () => {
       name: 'b1',
       created: new Date(1795699928150),
       versioning: undefined,
+      location: undefined,
     });
+  });
+});
+
+describe('the LocationConstraint kept in AIS bucket props', () => {
+  it('is noted in extra.custom by the create call, empty for us-east-1', () => {
+    expect(newBucketProps('eu-west-1')).toEqual({ checksum: { type: 'md5' }, versioning: { enabled: false }, extra: { custom: 's3-location=eu-west-1' } });
+    expect(newBucketProps('').extra.custom).toBe('s3-location=');
+  });
+
+  it('reads back beside the versioning note and other entries, and is undefined where the gateway noted none', () => {
+    const custom = withVersioningNote(newBucketProps('EU').extra.custom, 'Suspended');
+    expect(custom).toBe('s3-location=EU;s3-versioning=Suspended');
+    expect(bucketInfoOfProps('b1', { extra: { custom } })).toMatchObject({ location: 'EU', versioning: 'Suspended' });
+    expect(bucketInfoOfProps('b1', { extra: { custom: 'team=alpha;s3-location=;id=7' } }).location).toBe('');
+    expect(bucketInfoOfProps('b1', { extra: { custom: 'team=alpha' } }).location).toBeUndefined();
+    expect(bucketInfoOfProps('b1', {}).location).toBeUndefined();
+    expect(noteOf('s3-locations=x;s3-location=y', 's3-location')).toBe('y');
   });
 });

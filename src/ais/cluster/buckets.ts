@@ -1,6 +1,6 @@
 import { inParallel } from '../../in-parallel';
 import { S3Error } from '../../s3/errors';
-import type { BucketInfo, VersioningStatus } from '../store';
+import type { BucketInfo, ListBucketsRequest, VersioningStatus } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisCluster } from './cluster';
 import { isMissing } from './errors';
@@ -22,7 +22,21 @@ interface BucketProps {
  * entries AIS users keep there: bucket props are durable and every gateway replica reads them.
  */
 const VERSIONING_NOTE = 's3-versioning';
+/** The LocationConstraint a bucket was created with (GetBucketLocation), noted the same way at creation. */
+const LOCATION_NOTE = 's3-location';
 const NOTE_SEPARATOR = ';';
+
+/** The value of the `name=` entry of `extra.custom`, or undefined when there is none. */
+export function noteOf(custom: string | undefined, name: string): string | undefined {
+  const entry = (custom ?? '').split(NOTE_SEPARATOR).find((candidate) => candidate.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
+/** `extra.custom` with the `name=` entry set to `value`, the other entries kept in order. */
+function withNote(custom: string | undefined, name: string, value: string): string {
+  const others = (custom ?? '').split(NOTE_SEPARATOR).filter((entry) => entry !== '' && !entry.startsWith(`${name}=`));
+  return [...others, `${name}=${value}`].join(NOTE_SEPARATOR);
+}
 
 /**
  * AIS versioning on is Enabled (whoever turned it on); off is Suspended once S3 versioning was ever configured
@@ -30,18 +44,21 @@ const NOTE_SEPARATOR = ';';
  */
 export function versioningOfProps(props: BucketProps): VersioningStatus | undefined {
   if (props.versioning?.enabled) return 'Enabled';
-  const noted = (props.extra?.custom ?? '').split(NOTE_SEPARATOR).some((entry) => entry.startsWith(`${VERSIONING_NOTE}=`));
-  return noted ? 'Suspended' : undefined;
+  return noteOf(props.extra?.custom, VERSIONING_NOTE) !== undefined ? 'Suspended' : undefined;
 }
 
 /** `extra.custom` with the versioning note set to `status`, the other entries kept in order. */
 export function withVersioningNote(custom: string | undefined, status: VersioningStatus): string {
-  const others = (custom ?? '').split(NOTE_SEPARATOR).filter((entry) => entry !== '' && !entry.startsWith(`${VERSIONING_NOTE}=`));
-  return [...others, `${VERSIONING_NOTE}=${status}`].join(NOTE_SEPARATOR);
+  return withNote(custom, VERSIONING_NOTE, status);
 }
 
 /** Props of every bucket the gateway creates: MD5 checksums (so ETags are what S3 clients check), no versioning. */
 export const NEW_BUCKET_PROPS = { checksum: { type: 'md5' }, versioning: { enabled: false } };
+
+/** NEW_BUCKET_PROPS plus the bucket's LocationConstraint, noted in `extra.custom` by the same create call. */
+export function newBucketProps(location: string): typeof NEW_BUCKET_PROPS & { extra: { custom: string } } {
+  return { ...NEW_BUCKET_PROPS, extra: { custom: withNote(undefined, LOCATION_NOTE, location) } };
+}
 
 /** How many HEADs ListBuckets runs at once (AIS's bucket list has no creation times). */
 const HEAD_CONCURRENCY = 8;
@@ -59,6 +76,7 @@ export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo 
     name,
     created: new Date(Number(createdNs / 1_000_000n)),
     versioning: versioningOfProps(props),
+    location: noteOf(props.extra?.custom, LOCATION_NOTE),
   };
 }
 
@@ -73,9 +91,28 @@ export class AisBuckets {
     private readonly cluster: AisCluster,
   ) {}
 
-  async list(): Promise<BucketInfo[]> {
+  /**
+   * AIS's bucket list has names only: the selected names are HEADed (for creation time, versioning and location)
+   * a batch at a time until `limit` buckets were found, skipping any deleted meanwhile.
+   */
+  async list(request: ListBucketsRequest = {}): Promise<BucketInfo[]> {
+    const { prefix = '', startAfter, limit = Infinity } = request;
     const { text } = await this.http.proxyCall({ method: 'GET', path: '/v1/buckets' });
-    const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? []).map((bucket) => bucket.name).filter((name) => name !== UPLOADS_BUCKET);
+    const names = ((JSON.parse(text) as Array<{ name: string }> | null) ?? [])
+      .map((bucket) => bucket.name)
+      .filter((name) => name !== UPLOADS_BUCKET && name.startsWith(prefix) && (startAfter === undefined || name > startAfter))
+      .sort(); // AIS sorts them already; its names are ASCII, where string order is byte order
+    const found: BucketInfo[] = [];
+    for (let at = 0; at < names.length && found.length < limit;) {
+      const batch = names.slice(at, at + (limit - found.length));
+      at += batch.length;
+      found.push(...(await this.headEach(batch)));
+    }
+    return found;
+  }
+
+  /** HEADs of `names`, HEAD_CONCURRENCY at a time, in their order; buckets deleted meanwhile are left out. */
+  private async headEach(names: string[]): Promise<BucketInfo[]> {
     const infos: Array<BucketInfo | undefined> = names.map(() => undefined);
     await inParallel(names, HEAD_CONCURRENCY, async (name, at) => {
       try {
@@ -87,12 +124,13 @@ export class AisBuckets {
     return infos.filter((info): info is BucketInfo => info !== undefined);
   }
 
-  async create(bucket: string): Promise<void> {
+  /** Fails with AIS's 409 ErrBucketAlreadyExists (isBucketTaken) when the bucket exists. */
+  async create(bucket: string, location: string): Promise<void> {
     this.versioningSeen.delete(bucket);
     await this.http.proxyCall({
       method: 'POST',
       path: bucketPath(bucket),
-      json: { action: 'create-bck', value: NEW_BUCKET_PROPS },
+      json: { action: 'create-bck', value: newBucketProps(location) },
       context: { bucket },
     });
   }

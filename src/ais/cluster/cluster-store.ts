@@ -6,8 +6,10 @@ import type {
   BucketInfo,
   CompleteRequest,
   CopyRequest,
+  CreateBucketOutcome,
   DeleteResult,
   IncomingBody,
+  ListBucketsRequest,
   ListObjectsPage,
   ListObjectsRequest,
   ListPartsPage,
@@ -26,7 +28,7 @@ import type {
 import { AisHttp, type AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
-import { asS3Error } from './errors';
+import { asS3Error, isBucketTaken } from './errors';
 import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
@@ -92,12 +94,18 @@ export class ClusterStore implements ObjectStore {
     return { backend: 'ais', problem: await this.cluster.problem() };
   }
 
-  listBuckets(): Promise<BucketInfo[]> {
-    return this.buckets.list().catch(s3Failure);
+  listBuckets(request?: ListBucketsRequest): Promise<BucketInfo[]> {
+    return this.buckets.list(request).catch(s3Failure);
   }
 
-  createBucket(bucket: string): Promise<void> {
-    return this.buckets.create(bucket).catch(s3Failure);
+  async createBucket(bucket: string, location: string): Promise<CreateBucketOutcome> {
+    try {
+      await this.buckets.create(bucket, location);
+      return { created: true };
+    } catch (err) {
+      if (!isBucketTaken(err)) s3Failure(err);
+    }
+    return { created: false, existing: await this.buckets.head(bucket).catch(s3Failure) };
   }
 
   async deleteBucket(bucket: string): Promise<void> {

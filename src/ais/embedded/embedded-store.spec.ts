@@ -128,7 +128,7 @@ describe('EmbeddedStore', () => {
     root = mkdtempSync(join(tmpdir(), 'embedded-store-'));
     dataDir = join(root, 'data');
     store = await openStore();
-    await store.createBucket('bkt');
+    await store.createBucket('bkt', '');
   });
 
   afterEach(async () => {
@@ -330,7 +330,7 @@ describe('EmbeddedStore', () => {
     it('a copy of a blob object is a hard link that shares no mutable state with its source', async () => {
       const original = bytesOf('original', 500);
       await store.putObject('bkt', 'src', { content: { contentType: 'a/b' }, userMetadata: { m: '1' } }, bodyOf(original));
-      await store.createBucket('other');
+      await store.createBucket('other', '');
       const copied = await store.copyObject({ source: { bucket: 'bkt', key: 'src' }, target: { bucket: 'other', key: 'dst' }, check: () => undefined });
       expect(copied).toMatchObject({ key: 'dst', size: 500, etag: md5Hex(original), content: { contentType: 'a/b' }, userMetadata: { m: '1' } });
       expect(blobFiles()).toHaveLength(2);
@@ -402,8 +402,8 @@ describe('EmbeddedStore', () => {
     });
 
     it('a bucket is empty whatever its neighbours hold', async () => {
-      await store.createBucket('bkt0');
-      await store.createBucket('bk');
+      await store.createBucket('bkt0', '');
+      await store.createBucket('bk', '');
       await store.putObject('bkt0', 'a', NO_ATTRIBUTES, bodyOf('x'));
       await store.putObject('bk', 'a', NO_ATTRIBUTES, bodyOf('x'));
       await store.putObject('bk', 't', NO_ATTRIBUTES, bodyOf('x'));
@@ -411,8 +411,28 @@ describe('EmbeddedStore', () => {
       expect((await store.listBuckets()).map((bucket) => bucket.name)).toEqual(['bk', 'bkt0']);
     });
 
-    it('refuses to create a bucket twice (BucketAlreadyOwnedByYou)', async () => {
-      expect((await s3ErrorOf(store.createBucket('bkt'))).code).toBe('BucketAlreadyOwnedByYou');
+    it('reports a bucket that exists instead of creating it again, and changes nothing of it', async () => {
+      await store.createBucket('located', 'eu-west-1');
+      await store.putBucketVersioning('located', 'Enabled');
+      const before = await store.headBucket('located');
+      expect(before).toMatchObject({ location: 'eu-west-1', versioning: 'Enabled' });
+      expect(await store.createBucket('located', '')).toEqual({ created: false, existing: before });
+      expect(await store.headBucket('located')).toEqual(before);
+      expect(await store.createBucket('bkt', '')).toMatchObject({ created: false, existing: { name: 'bkt', location: '' } });
+    });
+
+    it('lists buckets by prefix, after a name and up to a limit, in name order', async () => {
+      for (const name of ['b-2', 'a-1', 'b-1', 'b-3', 'c-1']) await store.createBucket(name, '');
+      const names = async (request?: Parameters<typeof store.listBuckets>[0]) => (await store.listBuckets(request)).map((bucket) => bucket.name);
+      expect(await names()).toEqual(['a-1', 'b-1', 'b-2', 'b-3', 'bkt', 'c-1']);
+      expect(await names({ prefix: 'b-' })).toEqual(['b-1', 'b-2', 'b-3']);
+      expect(await names({ prefix: 'b-', limit: 2 })).toEqual(['b-1', 'b-2']);
+      expect(await names({ prefix: 'b-', startAfter: 'b-1' })).toEqual(['b-2', 'b-3']);
+      expect(await names({ prefix: 'b-', startAfter: 'a' })).toEqual(['b-1', 'b-2', 'b-3']);
+      expect(await names({ prefix: 'b-', startAfter: 'b-3' })).toEqual([]);
+      expect(await names({ prefix: 'b-', startAfter: 'c' })).toEqual([]);
+      expect(await names({ startAfter: 'b-2', limit: 2 })).toEqual(['b-3', 'bkt']);
+      expect(await names({ prefix: 'x' })).toEqual([]);
     });
   });
 
@@ -462,7 +482,7 @@ describe('EmbeddedStore', () => {
 
   describe('restart', () => {
     it('a store reopened on the same directory keeps buckets, objects and their attributes', async () => {
-      await store.createBucket('second');
+      await store.createBucket('second', '');
       await store.putBucketVersioning('second', 'Suspended');
       await store.putObject('bkt', 'inline', { content: { contentType: 'text/plain' }, userMetadata: { k: 'v' } }, bodyOf('small'));
       await store.putObject('bkt', 'blob', NO_ATTRIBUTES, bodyOf(bytesOf('big', 1000)));

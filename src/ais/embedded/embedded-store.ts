@@ -7,9 +7,11 @@ import {
   type BackendStatus,
   type BucketInfo,
   type CompleteRequest,
+  type CreateBucketOutcome,
   type CopyRequest,
   type DeleteResult,
   type IncomingBody,
+  type ListBucketsRequest,
   type ListObjectsPage,
   type ListObjectsRequest,
   type ListPartsPage,
@@ -104,14 +106,26 @@ export class EmbeddedStore implements ObjectStore {
     return status;
   }
 
-  listBuckets(): Promise<BucketInfo[]> {
-    return promised(() => Array.from(this.meta.buckets.getRange(), ({ key, value }) => bucketInfoOf(key, value)));
+  /** One read of LMDB's bucket table, which is in the byte order of the names. */
+  listBuckets(request: ListBucketsRequest = {}): Promise<BucketInfo[]> {
+    return promised(() => {
+      const { prefix = '', startAfter, limit = Infinity } = request;
+      const start = startAfter !== undefined && startAfter > prefix ? startAfter : prefix;
+      const infos: BucketInfo[] = [];
+      for (const { key, value } of this.meta.buckets.getRange({ start: start === '' ? undefined : start })) {
+        if (infos.length >= limit || !key.startsWith(prefix)) break;
+        if (key !== startAfter) infos.push(bucketInfoOf(key, value));
+      }
+      return infos;
+    });
   }
 
-  async createBucket(bucket: string): Promise<void> {
-    await this.meta.transaction(() => {
-      if (this.meta.buckets.get(bucket) !== undefined) throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
-      void this.meta.buckets.put(bucket, { created: Date.now() });
+  createBucket(bucket: string, location: string): Promise<CreateBucketOutcome> {
+    return this.meta.transaction((): CreateBucketOutcome => {
+      const existing = this.meta.buckets.get(bucket);
+      if (existing !== undefined) return { created: false, existing: bucketInfoOf(bucket, existing) };
+      void this.meta.buckets.put(bucket, { created: Date.now(), location });
+      return { created: true };
     });
   }
 

@@ -361,7 +361,7 @@ describe('EmbeddedStore.listObjects against the model', () => {
         async ([keys, queries]) => {
           buckets += 1;
           const bucket = `store-${buckets}`;
-          await store.createBucket(bucket);
+          await store.createBucket(bucket, '');
           await Promise.all(
             keys.map((key) => {
               const bytes = Buffer.from(key, 'utf8');

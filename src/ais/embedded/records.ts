@@ -18,6 +18,8 @@ import type { BlobId } from './blob-files';
 export interface BucketRecord {
   created: number;
   versioning?: VersioningStatus;
+  /** The LocationConstraint it was created with; absent in records written before the gateway kept it. */
+  location?: string;
 }
 
 /** One immutable blob holding a stretch of an object. */
@@ -76,7 +78,7 @@ export function partInfoOf(partNumber: number, record: PartRecord): PartInfo {
 }
 
 export function bucketInfoOf(name: string, record: BucketRecord): BucketInfo {
-  return { name, created: new Date(record.created), versioning: record.versioning };
+  return { name, created: new Date(record.created), versioning: record.versioning, location: record.location };
 }
 
 export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
