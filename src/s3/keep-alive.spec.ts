@@ -33,13 +33,37 @@ async function appAnswering(answer: () => Promise<S3Response>, intervalMs: numbe
   return { app, codes };
 }
 
-/** A POST over a real connection: status, headers and the whole body. */
-async function post(app: FastifyInstance, path: string): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> {
+/**
+ * A slow operation that the test settles itself, once the client has read `spaces` spaces after the declaration:
+ * the kept-alive path is then certain to have been taken and seen, however loaded the machine is.
+ */
+function settledAfterSpaces(spaces: number, outcome: () => S3Response): { answer: () => Promise<S3Response>; watch: (received: string) => void } {
+  let settle: () => void = () => undefined;
+  const seen = new Promise<void>((done) => (settle = done));
+  return {
+    answer: () => seen.then(outcome),
+    watch: (received) => {
+      if ((/^<\?xml[^>]*\?>( *)/.exec(received)?.[1].length ?? 0) >= spaces) settle();
+    },
+  };
+}
+
+/** A POST over a real connection: status, headers and the whole body; `watch` sees the body as it arrives. */
+async function post(
+  app: FastifyInstance,
+  path: string,
+  watch?: (received: string) => void,
+): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> {
   const address = app.server.address() as { port: number };
   const client = new Client(`http://127.0.0.1:${address.port}`);
   try {
     const answer = await client.request({ path, method: 'POST' });
-    return { statusCode: answer.statusCode, headers: answer.headers, body: await answer.body.text() };
+    let body = '';
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      body += chunk.toString('utf8');
+      watch?.(body);
+    }
+    return { statusCode: answer.statusCode, headers: answer.headers, body };
   } finally {
     await client.close();
   }
@@ -68,8 +92,9 @@ describe('sendKeptAlive', () => {
   });
 
   it('answers a slow operation at once with 200, keeps the connection busy with spaces, then sends the document', async () => {
-    const { app } = await appAnswering(() => after(120, () => RESULT), 20);
-    const response = await post(app, '/b/k');
+    const slow = settledAfterSpaces(2, () => RESULT);
+    const { app } = await appAnswering(slow.answer, 20);
+    const response = await post(app, '/b/k', slow.watch);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/xml');
     const body = response.body;
@@ -82,14 +107,11 @@ describe('sendKeptAlive', () => {
   });
 
   it('ends a slow operation that fails with an S3 <Error> document in the 200, and counts its code', async () => {
-    const { app, codes } = await appAnswering(
-      () =>
-        after(80, () => {
-          throw new S3Error('InvalidPart');
-        }),
-      20,
-    );
-    const response = await post(app, '/b/k?uploadId=1');
+    const slow = settledAfterSpaces(1, () => {
+      throw new S3Error('InvalidPart');
+    });
+    const { app, codes } = await appAnswering(slow.answer, 20);
+    const response = await post(app, '/b/k?uploadId=1', slow.watch);
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?> +<Error><Code>InvalidPart<\/Code>.*<Resource>\/b\/k<\/Resource><RequestId>REQ1<\/RequestId><\/Error>$/s,
