@@ -14,9 +14,16 @@ function after<T>(ms: number, outcome: () => T): Promise<T> {
   return new Promise<void>((done) => setTimeout(done, ms)).then(outcome);
 }
 
+/** Apps a test started: closed after it, passed or failed (a listening app left open keeps jest from exiting). */
+const started: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((app) => app.close()));
+});
+
 /** A real Fastify app whose one route answers through sendKeptAlive with the given answer and interval. */
 async function appAnswering(answer: () => Promise<S3Response>, intervalMs: number): Promise<{ app: FastifyInstance; codes: Array<string | undefined> }> {
   const app = Fastify();
+  started.push(app);
   const codes: Array<string | undefined> = [];
   app.post('/b/k', async (request, reply) => {
     const s3Request = { id: 'REQ1', raw: request.raw, originalUrl: request.url } as unknown as S3Request;
@@ -76,7 +83,6 @@ describe('sendKeptAlive', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-amz-version-id']).toBe('v1');
     expect(response.body).toBe(RESULT.body);
-    await app.close();
   });
 
   it('hands an error that comes in time to the usual error path, which gives it its own status', async () => {
@@ -88,7 +94,6 @@ describe('sendKeptAlive', () => {
       200,
     );
     await expect(post(app, '/b/k')).resolves.toMatchObject({ statusCode: 400, body: 'InvalidPart' });
-    await app.close();
   });
 
   it('answers a slow operation at once with 200, keeps the connection busy with spaces, then sends the document', async () => {
@@ -103,7 +108,6 @@ describe('sendKeptAlive', () => {
     expect(spaces).toBeGreaterThanOrEqual(2);
     // One declaration, then the result element: still one well-formed document.
     expect(body.replace(/^<\?xml[^>]*\?> */, '')).toBe((RESULT.body as string).replace(/^<\?xml[^>]*\?>/, ''));
-    await app.close();
   });
 
   it('ends a slow operation that fails with an S3 <Error> document in the 200, and counts its code', async () => {
@@ -117,6 +121,5 @@ describe('sendKeptAlive', () => {
       /^<\?xml version="1.0" encoding="UTF-8"\?> +<Error><Code>InvalidPart<\/Code>.*<Resource>\/b\/k<\/Resource><RequestId>REQ1<\/RequestId><\/Error>$/s,
     );
     expect(codes).toEqual(['InvalidPart']);
-    await app.close();
   });
 });
