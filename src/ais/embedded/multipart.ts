@@ -88,20 +88,25 @@ export class EmbeddedMultipart {
     const at = uploadIndexKey(bucket, key, uploadId);
     const previous = this.meta.uploads.get(at);
     if (previous?.completed !== undefined) return this.completedAnswer(key, previous);
-    const record = await this.meta.commitObject(bucket, key, (versionId) => {
-      const upload = this.openUpload(bucket, key, uploadId);
-      const parts = this.partsOf(uploadId);
-      const selected = selectCompletedParts(request.parts, parts);
-      checkPartChecksums(request.parts, parts);
-      const object = this.objectOf(upload, selected, parts, request);
-      const { etag, size, checksums, checksumType } = object;
-      void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
-      const chosen = new Set(selected.map((part) => part.partNumber));
-      const unreferenced = this.removeParts(uploadId)
-        .filter(({ partNumber }) => !chosen.has(partNumber))
-        .map(({ blob }) => blob);
-      return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined) };
-    });
+    const record = await this.meta.commitObject(
+      bucket,
+      key,
+      (versionId) => {
+        const upload = this.openUpload(bucket, key, uploadId);
+        const parts = this.partsOf(uploadId);
+        const selected = selectCompletedParts(request.parts, parts);
+        checkPartChecksums(request.parts, parts);
+        const object = this.objectOf(upload, selected, parts, request);
+        const { etag, size, checksums, checksumType } = object;
+        void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
+        const chosen = new Set(selected.map((part) => part.partNumber));
+        const unreferenced = this.removeParts(uploadId)
+          .filter(({ partNumber }) => !chosen.has(partNumber))
+          .map(({ blob }) => blob);
+        return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined) };
+      },
+      request.condition,
+    );
     return objectInfoOf(key, record);
   }
 
