@@ -1,4 +1,5 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   type CompleteMultipartUploadCommandOutput,
   CopyObjectCommand,
@@ -168,6 +169,11 @@ describe('conditional writes through @aws-sdk/client-s3', () => {
       await expectObjectBytes(fixture.s3, bucket, 'k', 'v1');
       await second.complete({ IfMatch: etagOf('v1') });
       await expectObjectBytes(fixture.s3, bucket, 'k', 'v2 from parts');
+
+      // The upload is looked at before the condition: an aborted upload is NoSuchUpload, whatever the key holds.
+      const aborted = await upload(bucket, 'k', 'never');
+      await fixture.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId: aborted.uploadId }));
+      await expectS3Error(aborted.complete({ IfNoneMatch: '*' }), 'NoSuchUpload', 404);
 
       const third = await upload(bucket, 'absent', 'x');
       await expectS3Error(third.complete({ IfMatch: etagOf('x') }), 'NoSuchKey', 404);

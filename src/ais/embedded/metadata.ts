@@ -129,14 +129,15 @@ export class EmbeddedMetadata {
   /**
    * Commits an object record in one transaction with the bucket's versioning state; then frees the blobs of
    * the record it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
-   * may name more blobs that the commit leaves unreferenced. A `condition` (conditional write) is checked against
+   * may name more blobs that the commit leaves unreferenced; it must throw before it puts or removes anything,
+   * since lmdb's async `transaction` commits what was written before a throw (docs/pitfalls.md). A `condition` (conditional write) is checked against
    * the record the commit would replace, in the same transaction, so of racing conditional writes (in any
    * process on this data directory) each sees the one committed before it; when it fails nothing is written.
    */
   async commitObject(
     bucket: string,
     key: string,
-    build: (versionId: string) => { record: ObjectRecord; unreferenced?: BlobId[] },
+    build: (versionId: string, previous: ObjectRecord | undefined) => { record: ObjectRecord; unreferenced?: BlobId[] },
     condition?: WriteCondition,
   ): Promise<ObjectRecord> {
     const { record, freed } = await this.transaction(() => {
@@ -145,7 +146,7 @@ export class EmbeddedMetadata {
       const previous = this.objects.get(at);
       if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
       const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;
-      const built = build(versionId);
+      const built = build(versionId, previous);
       built.record.versionId = versionId;
       void this.objects.put(at, built.record);
       const kept = new Set(blobIdsOf(built.record));
