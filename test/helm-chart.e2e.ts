@@ -676,6 +676,16 @@ describe('chart: cross-cutting checks', () => {
     for (const doc of docs) expect(schemaErrors(doc)).toBeNull();
   });
 
+  test('ais.singleWriter: AIS_SINGLE_WRITER with WORKERS=1, one replica, updated by Recreate', () => {
+    const docs = render({ store: 'ais', replicaCount: 1, ais: { singleWriter: true } });
+    expect(configData(docs)).toMatchObject({ AIS_SINGLE_WRITER: 'true', WORKERS: '1' });
+    expect(workload(docs).spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    for (const doc of docs) expect(schemaErrors(doc)).toBeNull();
+    const plain = render({ store: 'ais' });
+    expect(configData(plain)).not.toHaveProperty('AIS_SINGLE_WRITER');
+    expect(workload(plain).spec).toMatchObject({ strategy: { type: 'RollingUpdate' } });
+  });
+
   test('impossible combinations fail with a message that says what to change', () => {
     const cases: [Values, RegExp][] = [
       [{ autoscaling: { enabled: true } }, /autoscaling\.enabled needs store=ais/],
@@ -691,6 +701,8 @@ describe('chart: cross-cutting checks', () => {
         { store: 'ais', autoscaling: { enabled: true, targetCPUUtilizationPercentage: null } },
         /needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage/,
       ],
+      [{ store: 'ais', ais: { singleWriter: true } }, /ais\.singleWriter needs replicaCount=1 and autoscaling\.enabled=false/],
+      [{ store: 'ais', replicaCount: 1, autoscaling: { enabled: true }, ais: { singleWriter: true } }, /ais\.singleWriter needs replicaCount=1/],
       [{ store: 'minio' }, /store/], // values.schema.json
       [{ logLevel: 'verbose' }, /logLevel/],
       [{ auth: { credentials: [{ accessKeyId: 'a:b', secretAccessKey: 's' }] } }, /accessKeyId/],

@@ -21,6 +21,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
       },
       { abandonedUploadMs },
       { sweepIntervalMs, jobs },
+      { singleWriter: config.get('aisSingleWriter', { infer: true }) },
     );
     return instrumentStore(cluster, 'ais', metrics);
   }

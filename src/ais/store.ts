@@ -154,6 +154,14 @@ export interface ListObjectsPage {
   lastEntry?: string;
 }
 
+/**
+ * A conditional write's precondition on the key's current object (S3 "conditional writes"), checked by the store
+ * in the same step as the write: `absent` (If-None-Match: *) holds only while the key has no object; `match`
+ * (If-Match) only while it has one whose ETag is in `etags` (`*`: any object). A failed condition throws
+ * PreconditionFailed (412), or NoSuchKey (404) for `match` on a missing key, and changes nothing.
+ */
+export type WriteCondition = { kind: 'absent' } | { kind: 'match'; etags: '*' | readonly string[] };
+
 export interface DeleteResult {
   versionId?: VersionId;
 }
@@ -165,6 +173,8 @@ export interface CopyRequest {
   check: (source: ObjectInfo) => void;
   /** New attributes (metadata directive REPLACE), or undefined to keep the source's (COPY). */
   replaceAttributes?: ObjectAttributes;
+  /** The destination's precondition (If-None-Match / If-Match on CopyObject). */
+  condition?: WriteCondition;
 }
 
 export type UploadId = string;
@@ -204,6 +214,11 @@ export interface CompleteRequest {
   parts: CompletedPart[];
   /** The whole object's checksum when the client sent one (FULL_OBJECT), to be checked. */
   objectChecksum?: string;
+  /**
+   * The key's precondition (If-None-Match / If-Match). A retried Complete of a finished upload answers as the
+   * first did without checking it; when it fails, the upload stays as it was, and can still be completed.
+   */
+  condition?: WriteCondition;
 }
 
 export interface ListPartsRequest {
@@ -259,12 +274,16 @@ export interface ObjectStore {
   headBucket(bucket: BucketName): Promise<BucketInfo>;
   putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
 
-  putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo>;
+  /** `condition`: see WriteCondition. Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match). */
+  putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo>;
   /** Throws NoSuchBucket, NoSuchKey, NoSuchVersion. */
   headObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<ObjectInfo>;
   getObject(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, plan: ReadPlanner): Promise<ObjectRead>;
-  /** Deleting a key or version that does not exist succeeds (S3 answers 204). Throws NoSuchBucket. */
-  deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<DeleteResult>;
+  /**
+   * Deleting a key or version that does not exist succeeds (S3 answers 204), unless a `condition` (If-Match)
+   * asks for an object: then NoSuchKey. Throws NoSuchBucket, PreconditionFailed.
+   */
+  deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition): Promise<DeleteResult>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
 

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       aisEndpoint: '',
       aisTimeoutMs: 30000,
       aisRetries: 2,
+      aisSingleWriter: false,
       dataDir: './data',
       inlineMaxBytes: 65536,
       fsync: true,
@@ -85,5 +86,15 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ STORE: 'ais', AIS_ENDPOINT: endpoint })).toThrow(`AIS_ENDPOINT=${endpoint} (an http(s) URL of the AIS proxy`);
     }
     expect(() => loadConfig({ STORE: 'ais', AIS_ENDPOINT: 'http://p:1', AIS_RETRIES: '-1' })).toThrow('AIS_RETRIES=-1 (an integer from 0 to 10)');
+  });
+
+  it('takes AIS_SINGLE_WRITER only with WORKERS=1: its per-key order holds inside one process', () => {
+    const ais = { STORE: 'ais', AIS_ENDPOINT: 'http://p:1' };
+    expect(loadConfig({ ...ais, WORKERS: '1', AIS_SINGLE_WRITER: 'true' }).aisSingleWriter).toBe(true);
+    expect(loadConfig({ ...ais, WORKERS: '4' }).aisSingleWriter).toBe(false);
+    expect(() => loadConfig({ ...ais, WORKERS: '2', AIS_SINGLE_WRITER: 'true' })).toThrow(
+      'AIS_SINGLE_WRITER=true (valid only with WORKERS=1 (and one gateway replica), not WORKERS=2)',
+    );
+    expect(() => loadConfig({ ...ais, WORKERS: '1', AIS_SINGLE_WRITER: 'sure' })).toThrow('AIS_SINGLE_WRITER=sure (true or false)');
   });
 });

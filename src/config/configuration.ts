@@ -26,6 +26,11 @@ export interface AppConfig {
   aisTimeoutMs: number;
   /** STORE=ais: extra attempts for idempotent AIS calls that failed on the connection. */
   aisRetries: number;
+  /**
+   * STORE=ais: this gateway process is the only writer to its AIS buckets (WORKERS=1, one replica): writes of a
+   * key are serialised in-process, which makes conditional writes exact; without it they answer 501.
+   */
+  aisSingleWriter: boolean;
   dataDir: string;
   /** Objects up to this size are kept inside their metadata record (one LMDB read per GET). */
   inlineMaxBytes: number;
@@ -151,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     aisEndpoint: readEndpoint(env, env.STORE === 'ais', errors),
     aisTimeoutMs: readInt(env, 'AIS_TIMEOUT_MS', 30_000, 100, 3_600_000, errors),
     aisRetries: readInt(env, 'AIS_RETRIES', 2, 0, 10, errors),
+    aisSingleWriter: readBool(env, 'AIS_SINGLE_WRITER', false, errors),
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),
@@ -169,6 +175,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (config.auth === 'verify' && !hasCredentials(env)) {
     errors.add('S3_AUTH', 'verify', 'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE');
+  }
+  // The serialisation AIS_SINGLE_WRITER promises is inside one process: several workers would each have their own.
+  if (config.aisSingleWriter && config.workers > 1) {
+    errors.add('AIS_SINGLE_WRITER', env.AIS_SINGLE_WRITER ?? '', `valid only with WORKERS=1 (and one gateway replica), not WORKERS=${config.workers}`);
   }
   if (errors.problems.length > 0) {
     throw new Error(`Invalid environment variables: ${errors.problems.join(', ')}`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore } from '../ais/store';
-import { checkCopySourceConditions } from '../s3/conditions';
+import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf } from '../s3/object-headers';
 import { S3Response, xmlResponse } from '../s3/response';
@@ -28,6 +28,7 @@ export class CopyService {
     assertValidKey(target.key);
     const source = parseCopySource(request.headers['x-amz-copy-source'] as string);
     const directive = metadataDirective(request);
+    const condition = writeConditionOf(request.headers, 'write');
     if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key) {
       throw new S3Error(
         'InvalidRequest',
@@ -39,6 +40,7 @@ export class CopyService {
       target,
       check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),
       replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
+      condition,
     });
     const response = xmlResponse('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quotedEtag(info.etag) });
     const headers = writeResponseHeaders(info);

@@ -6,7 +6,7 @@ import { encodeForListing, parseMaxKeys } from '../buckets/list-params';
 import { assertPrivateAcl } from '../s3/acl';
 import { incomingBody, readSmallBody } from '../s3/body';
 import { CHECKSUM_ALGORITHMS, ChecksumAlgorithm, checksumHeader, parseAlgorithm } from '../s3/checksum';
-import { checkCopySourceConditions } from '../s3/conditions';
+import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, quotedEtag } from '../s3/object-headers';
 import { OWNER } from '../s3/owner';
@@ -171,9 +171,10 @@ export class MultipartService {
 
   async completeMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
+    const condition = writeConditionOf(request.headers, 'write');
     const parts = parseCompletedParts((await completeRequestBody(request)).toString('utf8'));
     const objectChecksum = CHECKSUM_ALGORITHMS.map((algorithm) => headerValue(request.headers, checksumHeader(algorithm))).find((value) => value !== undefined);
-    const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), { parts, objectChecksum });
+    const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), { parts, objectChecksum, condition });
     const response = xmlResponse('CompleteMultipartUploadResult', {
       Location: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
       Bucket: bucket,

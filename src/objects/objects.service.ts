@@ -3,7 +3,7 @@ import { OBJECT_STORE, ObjectStore, ByteRange, ObjectInfo, ObjectRead } from '..
 import { assertPartNumber } from '../s3/multipart-rules';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
-import { checkReadConditions } from '../s3/conditions';
+import { checkReadConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, objectResponseHeaders, RESPONSE_OVERRIDES } from '../s3/object-headers';
 import { contentRange, parseRange } from '../s3/range';
@@ -57,8 +57,9 @@ export class ObjectsService {
     assertValidKey(key);
     assertPrivateAcl(request);
     const attributes = attributesOf(request.headers);
+    const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);
-    const info = await this.store.putObject(bucket, key, attributes, body);
+    const info = await this.store.putObject(bucket, key, attributes, body, condition);
     return emptyResponse(200, writeResponseHeaders(info));
   }
 
@@ -97,7 +98,7 @@ export class ObjectsService {
   async deleteObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     const versionId = requestedVersion(request);
-    await this.store.deleteObject(bucket, key, versionId);
+    await this.store.deleteObject(bucket, key, versionId, writeConditionOf(request.headers, 'delete'));
     return emptyResponse(204, versionId !== undefined ? { 'x-amz-version-id': versionId } : {});
   }
 

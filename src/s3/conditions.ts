@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectInfo } from '../ais/store';
+import type { ObjectInfo, WriteCondition } from '../ais/store';
 import { S3Error } from './errors';
 import { headerValue } from './headers';
 
@@ -73,4 +73,43 @@ export function checkCopySourceConditions(info: ObjectInfo, headers: IncomingHtt
     ifUnmodifiedSince: headerValue(headers, 'x-amz-copy-source-if-unmodified-since'),
   });
   if (outcome !== 'proceed') throw new S3Error('PreconditionFailed');
+}
+
+/**
+ * If-None-Match / If-Match of a write (PutObject, CompleteMultipartUpload, CopyObject's destination) or of
+ * DeleteObject (If-Match only; S3 defines no If-None-Match for it), as S3 takes them: If-None-Match only as `*`
+ * (S3 answers an ETag there with 501 NotImplemented, as it does both headers together); If-Match as an ETag,
+ * quoted or not, a list of them, or `*`. Undefined when the request has no condition: the write is plain.
+ */
+export function writeConditionOf(headers: IncomingHttpHeaders, operation: 'write' | 'delete'): WriteCondition | undefined {
+  const ifMatch = headerValue(headers, 'if-match');
+  const ifNoneMatch = operation === 'write' ? headerValue(headers, 'if-none-match') : undefined;
+  if (ifMatch !== undefined && ifNoneMatch !== undefined) {
+    throw new S3Error('NotImplemented', 'If-Match and If-None-Match cannot be combined on a write.', { Header: 'If-None-Match' });
+  }
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') throw new S3Error('NotImplemented', 'If-None-Match on a write takes only "*".', { Header: 'If-None-Match' });
+    return { kind: 'absent' };
+  }
+  if (ifMatch === undefined) return undefined;
+  const items = ifMatch.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '' || item === '""')) {
+    throw new S3Error('InvalidArgument', 'If-Match must name an ETag or "*".', { ArgumentName: 'If-Match', ArgumentValue: ifMatch });
+  }
+  if (items.includes('*')) return { kind: 'match', etags: '*' };
+  // Writes compare ETags strongly (RFC 9110 section 13.1.1): a weak one (W/"...") never matches.
+  return { kind: 'match', etags: items.map((item) => item.replace(/^"(.*)"$/, '$1')) };
+}
+
+/**
+ * Whether a write may go ahead given the key's current ETag (undefined: no object). Throws PreconditionFailed,
+ * or NoSuchKey when If-Match finds no object (S3 "conditional writes": 404 for a missing key).
+ */
+export function checkWriteCondition(condition: WriteCondition, currentEtag: string | undefined, key: string): void {
+  if (condition.kind === 'absent') {
+    if (currentEtag !== undefined) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
+    return;
+  }
+  if (currentEtag === undefined) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  if (condition.etags !== '*' && !condition.etags.includes(currentEtag)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
 }

@@ -91,6 +91,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if not .Values.ais.endpoint }}
 {{- fail "store=ais needs ais.endpoint: the URL of the AIS proxy service, e.g. http://ais-proxy.ais.svc.cluster.local:51080" }}
 {{- end }}
+{{- if and .Values.ais.singleWriter (or .Values.autoscaling.enabled (ne (int .Values.replicaCount) 1)) }}
+{{- fail "ais.singleWriter needs replicaCount=1 and autoscaling.enabled=false: its per-key order holds inside one gateway process" }}
+{{- end }}
 {{- else }}
 {{- if .Values.autoscaling.enabled }}
 {{- fail "autoscaling.enabled needs store=ais: the embedded store runs exactly one replica" }}

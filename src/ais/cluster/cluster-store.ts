@@ -1,4 +1,5 @@
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
+import { checkWriteCondition } from '../../s3/conditions';
 import { S3Error } from '../../s3/errors';
 import type {
   ObjectStore,
@@ -24,11 +25,13 @@ import type {
   PartInfo,
   ReadPlanner,
   VersioningStatus,
+  WriteCondition,
 } from '../store';
 import { AisHttp, type AisHttpOptions } from './ais-http';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
-import { asS3Error, isBucketTaken } from './errors';
+import { asS3Error, isBucketTaken, isObjectMissing } from './errors';
+import { KeyLocks } from './key-locks';
 import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
@@ -43,6 +46,23 @@ export interface BackgroundOptions {
   sweepIntervalMs?: number;
   jobs?: JobReporting;
 }
+
+/** How this gateway writes (AIS_SINGLE_WRITER). */
+export interface WriteOptions {
+  /**
+   * This process is the only one writing to the AIS buckets it serves (WORKERS=1, one replica, no other
+   * writer): writes of one key are serialised here, which makes conditional writes exact. Off: they are refused.
+   */
+  singleWriter?: boolean;
+}
+
+/**
+ * Why conditional writes are refused without AIS_SINGLE_WRITER: AIS v1.5.0 has no conditional or exclusive PUT
+ * (no If-None-Match / If-Match, no create-only flag; rename overwrites; its object locks are internal to a
+ * target), so a check and the write after it are two calls another replica's write can come between.
+ */
+const NO_CONDITIONAL_WRITES =
+  'Conditional writes on the AIS backend need AIS_SINGLE_WRITER=true (one gateway process): AIS has no conditional PUT, so with more than one writer a check could lose a race.';
 
 /** The gateway's own bucket (multipart state) is not an S3 bucket: every S3 call naming it finds no bucket. */
 function userBucket(bucket: string): string {
@@ -72,8 +92,11 @@ export class ClusterStore implements ObjectStore {
   private readonly objects: AisObjects;
   private readonly multipart: AisMultipart;
   private readonly sweeper: BackgroundJob;
+  /** Single-writer mode only: one write at a time per key. */
+  private readonly keyLocks?: KeyLocks;
 
-  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}, background: BackgroundOptions = {}) {
+  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}, background: BackgroundOptions = {}, writes: WriteOptions = {}) {
+    if (writes.singleWriter === true) this.keyLocks = new KeyLocks();
     this.http = new AisHttp(options, background.jobs);
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
@@ -126,8 +149,12 @@ export class ClusterStore implements ObjectStore {
     return this.buckets.setVersioning(userBucket(bucket), status).catch(s3Failure);
   }
 
-  putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo> {
-    return this.objects.put(userBucket(bucket), key, attributes, body).catch(s3Failure);
+  putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
+    const name = userBucket(bucket);
+    return this.write(name, key, condition, async (check) => {
+      await check();
+      return this.objects.put(name, key, attributes, body);
+    }).catch(s3Failure);
   }
 
   headObject(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
@@ -138,14 +165,21 @@ export class ClusterStore implements ObjectStore {
     return this.objects.get(userBucket(bucket), key, versionId, plan).catch(s3Failure);
   }
 
-  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
-    return this.objects.delete(userBucket(bucket), key, versionId).catch(s3Failure);
+  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
+    const name = userBucket(bucket);
+    return this.write(name, key, condition, async (check) => {
+      await check();
+      return this.objects.delete(name, key, versionId);
+    }).catch(s3Failure);
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {
     userBucket(request.source.bucket);
-    userBucket(request.target.bucket);
-    return this.objects.copy(request).catch(s3Failure);
+    const { bucket, key } = request.target;
+    return this.write(userBucket(bucket), key, request.condition, async (check) => {
+      await check();
+      return this.objects.copy(request);
+    }).catch(s3Failure);
   }
 
   async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
@@ -168,7 +202,10 @@ export class ClusterStore implements ObjectStore {
   }
 
   completeMultipartUpload(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
-    return this.multipart.complete(userBucket(bucket), key, uploadId, request).catch(s3Failure);
+    const name = userBucket(bucket);
+    // The condition is checked once the upload and its part list are found good, just before the object is
+    // written: a failed one leaves the upload as it was.
+    return this.write(name, key, request.condition, (check) => this.multipart.complete(name, key, uploadId, request, check)).catch(s3Failure);
   }
 
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
@@ -181,5 +218,35 @@ export class ClusterStore implements ObjectStore {
 
   listMultipartUploads(bucket: string, request: ListUploadsRequest): Promise<ListUploadsPage> {
     return this.multipart.listUploads(userBucket(bucket), request).catch(s3Failure);
+  }
+
+  /**
+   * A write of one key. Without single-writer mode a plain write goes straight to `work` (nothing added to
+   * the path) and a conditional one is refused (NO_CONDITIONAL_WRITES) before anything is read or written. In
+   * single-writer mode every write of the key, conditional or not, takes its turn (KeyLocks), so no write of
+   * this process comes between a condition's check (`check`: a HEAD) and its write.
+   */
+  private write<T>(bucket: string, key: string, condition: WriteCondition | undefined, work: (check: () => Promise<void>) => Promise<T>): Promise<T> {
+    const check = async (): Promise<void> => {
+      if (condition !== undefined) checkWriteCondition(condition, await this.currentEtag(bucket, key), key);
+    };
+    if (this.keyLocks === undefined) {
+      if (condition !== undefined) {
+        return Promise.reject(new S3Error('NotImplemented', NO_CONDITIONAL_WRITES, { Header: condition.kind === 'absent' ? 'If-None-Match' : 'If-Match' }));
+      }
+      return work(check);
+    }
+    return this.keyLocks.run(`${bucket}/${key}`, () => work(check));
+  }
+
+  /** The key's current ETag, or undefined when it has no object (a missing bucket stays an error). */
+  private currentEtag(bucket: string, key: string): Promise<string | undefined> {
+    return this.objects.head(bucket, key).then(
+      (info) => info.etag,
+      (err: unknown) => {
+        if (isObjectMissing(err)) return undefined;
+        throw err;
+      },
+    );
   }
 }

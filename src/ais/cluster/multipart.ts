@@ -123,7 +123,11 @@ export class AisMultipart {
     return part;
   }
 
-  async complete(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
+  /**
+   * `beforeWrite` runs once the upload and the part list are found good, right before the object is written
+   * (a conditional Complete checks its condition there): when it throws, the upload stays as it was.
+   */
+  async complete(bucket: string, key: string, uploadId: string, request: CompleteRequest, beforeWrite?: () => Promise<void>): Promise<ObjectInfo> {
     const earlier = await this.completedAnswer(bucket, key, uploadId);
     if (earlier !== undefined) return earlier;
     const record = await this.openUpload(bucket, key, uploadId);
@@ -138,6 +142,7 @@ export class AisMultipart {
     const versionId = (await this.headBucket(bucket)).versioning === 'Enabled' ? newVersionId(bucket, key) : undefined;
     const lastModified = writeTime();
     const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, checksum, versionId, lastModified });
+    await beforeWrite?.();
     try {
       await this.assemble(bucket, key, uploadId, chosen, metadata);
     } catch (err) {

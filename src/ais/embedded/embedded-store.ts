@@ -27,7 +27,9 @@ import {
   type PartInfo,
   type ReadPlanner,
   type VersioningStatus,
+  type WriteCondition,
 } from '../store';
+import { checkWriteCondition } from '../../s3/conditions';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { EmbeddedMetadata, promised } from './metadata';
@@ -153,8 +155,9 @@ export class EmbeddedStore implements ObjectStore {
     });
   }
 
-  async putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody): Promise<ObjectInfo> {
-    this.meta.bucketRecord(bucket);
+  async putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
+    if (condition !== undefined) this.meta.precheck(bucket, key, condition);
+    else this.meta.bucketRecord(bucket);
     const stored = await this.meta.receive(body.stream, this.options.inlineMaxBytes);
     try {
       const digest = await body.verify();
@@ -168,7 +171,7 @@ export class EmbeddedStore implements ObjectStore {
         checksums: digest.checksums,
         ...('blob' in stored ? { blobs: [{ id: stored.blob, size: digest.size }] } : { inline: stored.inline }),
       };
-      await this.meta.commitObject(bucket, key, () => ({ record }));
+      await this.meta.commitObject(bucket, key, () => ({ record }), condition);
       return objectInfoOf(key, record);
     } catch (err) {
       if ('blob' in stored) await this.meta.freeBlobs([stored.blob]);
@@ -198,11 +201,12 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  async deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
     const freed = await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
       const at = indexKey(bucketBase(bucket), key);
       const current = this.meta.objects.get(at);
+      if (condition !== undefined) checkWriteCondition(condition, current?.etag, key);
       if (current === undefined || (versionId !== undefined && versionId !== current.versionId)) return [];
       void this.meta.objects.remove(at);
       const unreferenced = blobIdsOf(current);
@@ -215,6 +219,7 @@ export class EmbeddedStore implements ObjectStore {
 
   async copyObject(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
+    this.meta.precheck(target.bucket, target.key, request.condition);
     this.meta.bucketRecord(target.bucket);
     for (let attempt = 1; ; attempt += 1) {
       const record = this.meta.objectRecord(source.bucket, source.key, source.versionId);
@@ -231,7 +236,7 @@ export class EmbeddedStore implements ObjectStore {
       }
       if (record.blobs !== undefined) copy.blobs = record.blobs.map((blob, index) => ({ id: linked[index], size: blob.size }));
       try {
-        await this.meta.commitObject(target.bucket, target.key, () => ({ record: copy }));
+        await this.meta.commitObject(target.bucket, target.key, () => ({ record: copy }), request.condition);
         return objectInfoOf(target.key, copy);
       } catch (err) {
         await this.meta.freeBlobs(linked);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
-import { NULL_VERSION } from '../store';
+import { checkWriteCondition } from '../../s3/conditions';
+import { NULL_VERSION, type WriteCondition } from '../store';
 import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
@@ -72,6 +73,16 @@ export class EmbeddedMetadata {
   }
 
   /**
+   * Checks a conditional write against the key's current object before the body is read, so a write that
+   * cannot succeed fails early; the check that decides is commitObject's, inside its transaction.
+   */
+  precheck(bucket: string, key: string, condition: WriteCondition | undefined): void {
+    if (condition === undefined) return;
+    this.bucketRecord(bucket);
+    checkWriteCondition(condition, this.objects.get(indexKey(bucketBase(bucket), key))?.etag, key);
+  }
+
+  /**
    * The bucket is looked up only when the object is missing (NoSuchBucket or NoSuchKey): an object's record
    * implies its bucket, since DeleteBucket removes only empty buckets and every commit checks the bucket in
    * its transaction. One LMDB read per GET and HEAD instead of two.
@@ -118,16 +129,25 @@ export class EmbeddedMetadata {
   /**
    * Commits an object record in one transaction with the bucket's versioning state; then frees the blobs of
    * the record it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
-   * may name more blobs that the commit leaves unreferenced.
+   * may name more blobs that the commit leaves unreferenced; it must throw before it puts or removes anything,
+   * since lmdb's async `transaction` commits what was written before a throw (docs/pitfalls.md). A `condition` (conditional write) is checked against
+   * the record the commit would replace, in the same transaction, so of racing conditional writes (in any
+   * process on this data directory) each sees the one committed before it; when it fails nothing is written.
    */
-  async commitObject(bucket: string, key: string, build: (versionId: string) => { record: ObjectRecord; unreferenced?: BlobId[] }): Promise<ObjectRecord> {
+  async commitObject(
+    bucket: string,
+    key: string,
+    build: (versionId: string, previous: ObjectRecord | undefined) => { record: ObjectRecord; unreferenced?: BlobId[] },
+    condition?: WriteCondition,
+  ): Promise<ObjectRecord> {
     const { record, freed } = await this.transaction(() => {
       const owner = this.bucketRecord(bucket);
-      const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;
-      const built = build(versionId);
-      built.record.versionId = versionId;
       const at = indexKey(bucketBase(bucket), key);
       const previous = this.objects.get(at);
+      if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
+      const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;
+      const built = build(versionId, previous);
+      built.record.versionId = versionId;
       void this.objects.put(at, built.record);
       const kept = new Set(blobIdsOf(built.record));
       for (const id of kept) void this.limbo.remove(id);

@@ -12,6 +12,7 @@ import type {
   ObjectInfo,
   PartInfo,
 } from '../store';
+import { checkWriteCondition } from '../../s3/conditions';
 import { checkPartChecksums, completedChecksum, multipartEtag, selectCompletedParts, type StoredPart } from '../../s3/multipart-rules';
 import type { BlobId } from './blob-files';
 import { type EmbeddedMetadata, promised } from './metadata';
@@ -88,12 +89,15 @@ export class EmbeddedMultipart {
     const at = uploadIndexKey(bucket, key, uploadId);
     const previous = this.meta.uploads.get(at);
     if (previous?.completed !== undefined) return this.completedAnswer(key, previous);
-    const record = await this.meta.commitObject(bucket, key, (versionId) => {
+    const record = await this.meta.commitObject(bucket, key, (versionId, current) => {
       const upload = this.openUpload(bucket, key, uploadId);
       const parts = this.partsOf(uploadId);
       const selected = selectCompletedParts(request.parts, parts);
       checkPartChecksums(request.parts, parts);
       const object = this.objectOf(upload, selected, parts, request);
+      // The condition is checked once the upload and its part list are found good, before anything is
+      // written: a failed one leaves the upload as it was.
+      if (request.condition !== undefined) checkWriteCondition(request.condition, current?.etag, key);
       const { etag, size, checksums, checksumType } = object;
       void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
       const chosen = new Set(selected.map((part) => part.partNumber));
