@@ -1,0 +1,185 @@
+import {
+  type ChecksumAlgorithm,
+  CompleteMultipartUploadCommand,
+  type CompletedPart,
+  CreateMultipartUploadCommand,
+  GetObjectAttributesCommand,
+  type GetObjectAttributesCommandInput,
+  HeadObjectCommand,
+  type ObjectAttributes,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { type ChecksumAlgorithmName, checksumOf, type ChecksumField } from './support/checksums';
+import { patternBytes } from './support/clients';
+import { useGateway } from './support/fixture';
+import { multipartEtag } from './support/multipart';
+import { md5Hex } from './support/objects';
+import { rawRequest } from './support/raw-http';
+import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
+
+const MiB = 1024 * 1024;
+const ALL: ObjectAttributes[] = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
+const field = (algorithm: ChecksumAlgorithmName): ChecksumField => `Checksum${algorithm}`;
+
+/** A multipart object of these part bodies; with an algorithm, every part carries its checksum (COMPOSITE). */
+async function multipartObject(s3: S3Client, bucket: string, key: string, bodies: Buffer[], algorithm?: ChecksumAlgorithm): Promise<string[]> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: algorithm }));
+  const upload = { Bucket: bucket, Key: key, UploadId };
+  const parts: CompletedPart[] = [];
+  const checksums: string[] = [];
+  for (const [index, body] of bodies.entries()) {
+    const answer = await s3.send(new UploadPartCommand({ ...upload, PartNumber: index + 1, Body: body, ChecksumAlgorithm: algorithm }));
+    const checksum = algorithm === undefined ? undefined : answer[field(algorithm)];
+    if (checksum !== undefined) checksums.push(checksum);
+    parts.push({ PartNumber: index + 1, ETag: answer.ETag, ...(algorithm === undefined ? {} : { [field(algorithm)]: checksum }) });
+  }
+  await s3.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: parts } }));
+  return checksums;
+}
+
+describe('GetObjectAttributes through @aws-sdk/client-s3', () => {
+  const fixture = useGateway();
+  const attributesOf = (input: Omit<GetObjectAttributesCommandInput, 'ObjectAttributes'> & { ObjectAttributes?: ObjectAttributes[] }) =>
+    fixture.s3.send(new GetObjectAttributesCommand({ ObjectAttributes: ALL, ...input }));
+
+  describe('a plain object', () => {
+    const body = Buffer.from('hello, attributes');
+    let bucket: string;
+    beforeAll(async () => {
+      bucket = await fixture.newBucket();
+      await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain.txt', Body: body, ChecksumAlgorithm: 'SHA256' }));
+    });
+
+    it('answers the unquoted ETag, its checksum (FULL_OBJECT), STANDARD, its size and Last-Modified as HEAD does; no ObjectParts', async () => {
+      const answer = await attributesOf({ Bucket: bucket, Key: 'plain.txt' });
+      const head = await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plain.txt' }));
+      expect(answer).toMatchObject({
+        ETag: md5Hex(body),
+        Checksum: { ChecksumSHA256: await checksumOf('SHA256', body), ChecksumType: 'FULL_OBJECT' },
+        StorageClass: 'STANDARD',
+        ObjectSize: body.length,
+        LastModified: head.LastModified,
+      });
+      expect(answer.ObjectParts).toBeUndefined();
+      expect(answer.VersionId).toBeUndefined();
+    });
+
+    it('answers only the attributes asked for', async () => {
+      const answer = await attributesOf({ Bucket: bucket, Key: 'plain.txt', ObjectAttributes: ['ObjectSize'] });
+      expect(answer).toMatchObject({ ObjectSize: body.length });
+      expect([answer.ETag, answer.Checksum, answer.StorageClass]).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('refuses an attribute name S3 does not define with 400 InvalidArgument', async () => {
+      await expectS3Error(attributesOf({ Bucket: bucket, Key: 'plain.txt', ObjectAttributes: ['ETag', 'Colour' as ObjectAttributes] }), 'InvalidArgument', 400);
+    });
+
+    it('refuses a missing x-amz-object-attributes header, and x-amz-max-parts or x-amz-part-number-marker that are no integer, with 400 InvalidArgument', async () => {
+      const path = `/s3/${bucket}/plain.txt?attributes`;
+      const headers: Record<string, string> = {};
+      expectS3ErrorResponse(await rawRequest(fixture.gateway.origin, { method: 'GET', path }), 'InvalidArgument', 400);
+      expectS3ErrorResponse(
+        await rawRequest(fixture.gateway.origin, { method: 'GET', path, headers: { 'x-amz-object-attributes': '' } }),
+        'InvalidArgument',
+        400,
+      );
+      for (const name of ['x-amz-max-parts', 'x-amz-part-number-marker']) {
+        const response = await rawRequest(fixture.gateway.origin, {
+          method: 'GET',
+          path,
+          headers: { ...headers, 'x-amz-object-attributes': 'ETag', [name]: '-1' },
+        });
+        expectS3ErrorResponse(response, 'InvalidArgument', 400);
+      }
+      const fine = await rawRequest(fixture.gateway.origin, { method: 'GET', path, headers: { ...headers, 'x-amz-object-attributes': 'ETag, ObjectSize' } });
+      expect(fine.status).toBe(200);
+      expect(fine.body).toContain(`<ETag>${md5Hex(body)}</ETag><ObjectSize>${body.length}</ObjectSize>`);
+    });
+
+    it('answers NoSuchKey for a missing key and NoSuchBucket for a missing bucket', async () => {
+      await expectS3Error(attributesOf({ Bucket: bucket, Key: 'missing' }), 'NoSuchKey', 404);
+      await expectS3Error(attributesOf({ Bucket: 'no-such-bucket-here', Key: 'plain.txt' }), 'NoSuchBucket', 404);
+    });
+  });
+
+  describe('a multipart object with CRC32 part checksums (5 MiB, 5 MiB, 1 MiB + 3)', () => {
+    const bodies = [patternBytes(5 * MiB, 1), patternBytes(5 * MiB, 2), patternBytes(MiB + 3, 3)];
+    let bucket: string;
+    let partChecksums: string[];
+    beforeAll(async () => {
+      bucket = await fixture.newBucket();
+      partChecksums = await multipartObject(fixture.s3, bucket, 'crc32.bin', bodies, 'CRC32');
+    });
+
+    it('answers the -3 ETag, the COMPOSITE checksum without its -3, the size, and all three parts with their sizes and checksums', async () => {
+      const composite = await checksumOf('CRC32', Buffer.concat(partChecksums.map((value) => Buffer.from(value, 'base64'))));
+      const answer = await attributesOf({ Bucket: bucket, Key: 'crc32.bin' });
+      expect(partChecksums).toEqual(await Promise.all(bodies.map((body) => checksumOf('CRC32', body))));
+      expect(answer).toMatchObject({
+        ETag: multipartEtag(bodies.map((body) => md5Hex(body))).replace(/"/g, ''),
+        Checksum: { ChecksumCRC32: composite, ChecksumType: 'COMPOSITE' },
+        StorageClass: 'STANDARD',
+        ObjectSize: 10 * MiB + MiB + 3,
+      });
+      expect(answer.ObjectParts).toEqual({
+        TotalPartsCount: 3,
+        PartNumberMarker: '0',
+        NextPartNumberMarker: '3',
+        MaxParts: 1000,
+        IsTruncated: false,
+        Parts: bodies.map((body, index) => ({ PartNumber: index + 1, Size: body.length, ChecksumCRC32: partChecksums[index] })),
+      });
+    });
+
+    it('pages the parts with MaxParts and PartNumberMarker', async () => {
+      const first = await attributesOf({ Bucket: bucket, Key: 'crc32.bin', ObjectAttributes: ['ObjectParts'], MaxParts: 2 });
+      expect(first.ObjectParts).toMatchObject({ TotalPartsCount: 3, MaxParts: 2, IsTruncated: true, NextPartNumberMarker: '2' });
+      expect(first.ObjectParts?.Parts?.map((part) => part.PartNumber)).toEqual([1, 2]);
+      const rest = await attributesOf({
+        Bucket: bucket,
+        Key: 'crc32.bin',
+        ObjectAttributes: ['ObjectParts'],
+        MaxParts: 2,
+        PartNumberMarker: first.ObjectParts?.NextPartNumberMarker,
+      });
+      expect(rest.ObjectParts).toMatchObject({ TotalPartsCount: 3, PartNumberMarker: '2', IsTruncated: false, NextPartNumberMarker: '3' });
+      expect(rest.ObjectParts?.Parts).toEqual([{ PartNumber: 3, Size: MiB + 3, ChecksumCRC32: partChecksums[2] }]);
+    });
+  });
+
+  it('lists SHA256 part checksums of a multipart object uploaded with SHA256', async () => {
+    const bucket = await fixture.newBucket();
+    const bodies = [patternBytes(5 * MiB, 4), patternBytes(1000, 5)];
+    const partChecksums = await multipartObject(fixture.s3, bucket, 'sha256.bin', bodies, 'SHA256');
+    const answer = await attributesOf({ Bucket: bucket, Key: 'sha256.bin', ObjectAttributes: ['Checksum', 'ObjectParts'] });
+    const composite = await checksumOf('SHA256', Buffer.concat(partChecksums.map((value) => Buffer.from(value, 'base64'))));
+    expect(answer.Checksum).toEqual({ ChecksumSHA256: composite, ChecksumType: 'COMPOSITE' });
+    expect(answer.ObjectParts?.Parts).toEqual([
+      { PartNumber: 1, Size: 5 * MiB, ChecksumSHA256: await checksumOf('SHA256', bodies[0]) },
+      { PartNumber: 2, Size: 1000, ChecksumSHA256: await checksumOf('SHA256', bodies[1]) },
+    ]);
+  });
+
+  it('gives a multipart object uploaded without a checksum algorithm only its PartsCount, and no Checksum', async () => {
+    const bucket = await fixture.newBucket();
+    await multipartObject(fixture.s3, bucket, 'unchecked.bin', [patternBytes(5 * MiB, 6), patternBytes(10, 7)]);
+    const answer = await attributesOf({ Bucket: bucket, Key: 'unchecked.bin' });
+    expect(answer.ObjectParts).toEqual({ TotalPartsCount: 2 });
+    expect(answer.Checksum).toBeUndefined();
+    expect(answer.ObjectSize).toBe(5 * MiB + 10);
+  });
+
+  it('answers the version asked for in a versioning-enabled bucket, with x-amz-version-id; another version id is NoSuchVersion', async () => {
+    const bucket = await fixture.newBucket();
+    await fixture.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const put = await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'v', Body: 'versioned' }));
+    expect(put.VersionId).toBeDefined();
+    const answer = await attributesOf({ Bucket: bucket, Key: 'v', VersionId: put.VersionId });
+    expect(answer).toMatchObject({ VersionId: put.VersionId, ObjectSize: 9, ETag: md5Hex('versioned') });
+    expect((await attributesOf({ Bucket: bucket, Key: 'v' })).VersionId).toBe(put.VersionId);
+    await expectS3Error(attributesOf({ Bucket: bucket, Key: 'v', VersionId: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 'NoSuchVersion', 404);
+  });
+});
