@@ -1,5 +1,4 @@
 import {
-  type ChecksumAlgorithm,
   CompleteMultipartUploadCommand,
   type CompletedPart,
   CreateMultipartUploadCommand,
@@ -14,8 +13,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { type ChecksumAlgorithmName, checksumOf, type ChecksumField } from './support/checksums';
 import { patternBytes } from './support/clients';
-import { useGateway } from './support/fixture';
+import { boto3Scenario } from './support/clients';
+import { BOTO3, useClientGateway, useGateway } from './support/fixture';
 import { multipartEtag } from './support/multipart';
+import { stringMatching } from './support/matchers';
 import { md5Hex } from './support/objects';
 import { rawRequest } from './support/raw-http';
 import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
@@ -25,7 +26,7 @@ const ALL: ObjectAttributes[] = ['ETag', 'Checksum', 'ObjectParts', 'StorageClas
 const field = (algorithm: ChecksumAlgorithmName): ChecksumField => `Checksum${algorithm}`;
 
 /** A multipart object of these part bodies; with an algorithm, every part carries its checksum (COMPOSITE). */
-async function multipartObject(s3: S3Client, bucket: string, key: string, bodies: Buffer[], algorithm?: ChecksumAlgorithm): Promise<string[]> {
+async function multipartObject(s3: S3Client, bucket: string, key: string, bodies: Buffer[], algorithm?: ChecksumAlgorithmName): Promise<string[]> {
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: algorithm }));
   const upload = { Bucket: bucket, Key: key, UploadId };
   const parts: CompletedPart[] = [];
@@ -181,5 +182,40 @@ describe('GetObjectAttributes through @aws-sdk/client-s3', () => {
     expect(answer).toMatchObject({ VersionId: put.VersionId, ObjectSize: 9, ETag: md5Hex('versioned') });
     expect((await attributesOf({ Bucket: bucket, Key: 'v' })).VersionId).toBe(put.VersionId);
     await expectS3Error(attributesOf({ Bucket: bucket, Key: 'v', VersionId: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 'NoSuchVersion', 404);
+  });
+});
+
+describe('GetObjectAttributes through boto3', () => {
+  const fixture = useClientGateway(BOTO3);
+
+  it('get_object_attributes answers a plain object and pages the SHA256 parts of a multipart one; a missing key is NoSuchKey, a bad name InvalidArgument', async () => {
+    const result = await boto3Scenario(fixture.sandbox, fixture.gateway.endpoint, 'object_attributes', { bucket: 'boto-attributes' });
+    expect(result.plain).toEqual({
+      ETag: md5Hex('plain attributes'),
+      Checksum: { ChecksumCRC32: result.plain_crc32, ChecksumType: 'FULL_OBJECT' },
+      ObjectParts: null,
+      StorageClass: 'STANDARD',
+      ObjectSize: 'plain attributes'.length,
+    });
+    const composite = await checksumOf('SHA256', Buffer.concat(result.part_sha256.map((value) => Buffer.from(value, 'base64'))));
+    expect(result.pages).toHaveLength(2);
+    for (const [index, page] of result.pages.entries()) {
+      expect(page).toEqual({
+        ETag: stringMatching(/^[0-9a-f]{32}-2$/),
+        Checksum: { ChecksumSHA256: composite, ChecksumType: 'COMPOSITE' },
+        ObjectParts: {
+          TotalPartsCount: 2,
+          PartNumberMarker: index,
+          NextPartNumberMarker: index + 1,
+          MaxParts: 1,
+          IsTruncated: index === 0,
+          Parts: [{ PartNumber: index + 1, Size: result.part_sizes[index], ChecksumSHA256: result.part_sha256[index] }],
+        },
+        StorageClass: 'STANDARD',
+        ObjectSize: result.part_sizes[0] + result.part_sizes[1],
+      });
+    }
+    expect(result.missing).toMatchObject({ code: 'NoSuchKey', status: 404 });
+    expect(result.bad_attribute).toMatchObject({ code: 'InvalidArgument', status: 400 });
   });
 });
