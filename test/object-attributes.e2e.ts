@@ -100,6 +100,15 @@ describe('GetObjectAttributes through @aws-sdk/client-s3', () => {
       expect(fine.body).toContain(`<ETag>${md5Hex(body)}</ETag><ObjectSize>${body.length}</ObjectSize>`);
     });
 
+    it("takes the If-* headers as HEAD does (the API reference's conditional request headers): 412 and 304", async () => {
+      const path = `/s3/${bucket}/plain.txt?attributes`;
+      const ask = (headers: Record<string, string>) =>
+        rawRequest(fixture.gateway.origin, { method: 'GET', path, headers: { 'x-amz-object-attributes': 'ObjectSize', ...headers } });
+      expectS3ErrorResponse(await ask({ 'if-match': '"0123456789abcdef0123456789abcdef"' }), 'PreconditionFailed', 412);
+      expect((await ask({ 'if-none-match': `"${md5Hex(body)}"` })).status).toBe(304);
+      expect((await ask({ 'if-match': `"${md5Hex(body)}"` })).status).toBe(200);
+    });
+
     it('answers NoSuchKey for a missing key and NoSuchBucket for a missing bucket', async () => {
       await expectS3Error(attributesOf({ Bucket: bucket, Key: 'missing' }), 'NoSuchKey', 404);
       await expectS3Error(attributesOf({ Bucket: 'no-such-bucket-here', Key: 'plain.txt' }), 'NoSuchBucket', 404);
