@@ -21,6 +21,7 @@ import { multipartEtag } from './support/multipart';
 import { stringMatching } from './support/matchers';
 import { md5Hex } from './support/objects';
 import { rawRequest } from './support/raw-http';
+import { s3ClientFor } from './support/s3-client';
 import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
 
 const MiB = 1024 * 1024;
@@ -260,5 +261,26 @@ describe('GetObjectAttributes through boto3', () => {
     }
     expect(result.missing).toMatchObject({ code: 'NoSuchKey', status: 404 });
     expect(result.bad_attribute).toMatchObject({ code: 'InvalidArgument', status: 400 });
+  });
+});
+
+describe('GetObjectAttributes with S3_AUTH=verify', () => {
+  const fixture = useGateway({ S3_ACCESS_KEY_ID: 'test-key', S3_SECRET_ACCESS_KEY: 'test-secret' });
+
+  it('answers a request the SDK signed (x-amz-object-attributes among the signed headers), and refuses a wrong secret with 403 SignatureDoesNotMatch', async () => {
+    const bucket = await fixture.newBucket();
+    await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'signed', Body: 'signed' }));
+    const answer = await fixture.s3.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'signed', ObjectAttributes: ['ObjectSize'] }));
+    expect(answer.ObjectSize).toBe(6);
+    const wrong = s3ClientFor(fixture.gateway.endpoint, { credentials: { accessKeyId: 'test-key', secretAccessKey: 'not-the-secret' } });
+    try {
+      await expectS3Error(
+        wrong.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'signed', ObjectAttributes: ['ObjectSize'] })),
+        'SignatureDoesNotMatch',
+        403,
+      );
+    } finally {
+      wrong.destroy();
+    }
   });
 });
