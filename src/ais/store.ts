@@ -74,6 +74,12 @@ export interface ObjectInfo {
   checksums: Checksums;
   /** How a multipart object's checksum was formed; whole-object checksums are FULL_OBJECT. */
   checksumType?: ChecksumType;
+  /**
+   * Each part's flexible checksum in the upload's algorithm, in the order of `partSizes`, for a multipart object
+   * whose upload used a checksum algorithm (GetObjectAttributes lists them); undefined otherwise, and where the
+   * backend could not keep them (AIS: too many parts for its custom metadata).
+   */
+  partChecksums?: Checksums[];
 }
 
 export interface ObjectSummary {

@@ -31,6 +31,11 @@ export class ObjectsController {
     send(reply, await this.objects.headObject(request));
   }
 
+  @S3Operation('GetObjectAttributes')
+  async getObjectAttributes(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.objects.getObjectAttributes(request));
+  }
+
   @S3Operation('DeleteObject')
   async deleteObject(@S3Req() request: S3Request, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.objects.deleteObject(request));

@@ -7,7 +7,8 @@ import { checkReadConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, objectResponseHeaders, RESPONSE_OVERRIDES } from '../s3/object-headers';
 import { contentRange, parseRange } from '../s3/range';
-import { emptyResponse, S3Response } from '../s3/response';
+import { objectAttributesDocument, parseAttributesRequest } from '../s3/object-attributes';
+import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
 import { headerValue } from '../s3/headers';
@@ -93,6 +94,22 @@ export class ObjectsService {
     headers['content-length'] = range.end - range.start + 1;
     headers['content-range'] = contentRange(range, info.size);
     return { status: 206, headers };
+  }
+
+  /**
+   * GetObjectAttributes: the parameters are checked before the object is looked up. The conditional headers count as
+   * on a HEAD (the API reference's "Conditional request headers").
+   */
+  async getObjectAttributes(request: S3Request): Promise<S3Response> {
+    const { bucket, key } = bucketAndKey(request);
+    const versionId = requestedVersion(request);
+    const wanted = parseAttributesRequest(request.headers);
+    const info = await this.store.headObject(bucket, key, versionId);
+    checkReadConditions(info, request.headers);
+    const response = xmlResponse('GetObjectAttributesResponse', objectAttributesDocument(info, wanted));
+    response.headers = { ...response.headers, 'last-modified': info.lastModified.toUTCString() };
+    if (info.versionId !== 'null') response.headers['x-amz-version-id'] = info.versionId;
+    return response;
   }
 
   async deleteObject(request: S3Request): Promise<S3Response> {

@@ -17,6 +17,11 @@ const DIGEST_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
   SHA256: 32,
 };
 
+/** How many bytes a digest of the algorithm has (before base64). */
+export function digestBytes(alg: ChecksumAlgorithm): number {
+  return DIGEST_BYTES[alg];
+}
+
 const BY_NAME = new Map<string, ChecksumAlgorithm>(CHECKSUM_ALGORITHMS.map((alg) => [alg.toLowerCase(), alg]));
 const BY_HEADER = new Map<string, ChecksumAlgorithm>(CHECKSUM_ALGORITHMS.map((alg) => [checksumHeader(alg), alg]));
 

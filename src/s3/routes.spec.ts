@@ -46,6 +46,14 @@ describe('resolveOperation', () => {
     },
   );
 
+  it('routes GET ?attributes of an object to GetObjectAttributes, and ?attributes anywhere else to NotImplemented', () => {
+    expect(route('GET', 'object', 'attributes')).toBe('GetObjectAttributes');
+    expect(route('GET', 'object', 'attributes&versionId=v')).toBe('GetObjectAttributes');
+    expect(route('GET', 'object', 'attributes&tagging')).toBe('NotImplemented');
+    for (const method of ['PUT', 'HEAD', 'DELETE', 'POST']) expect(route(method, 'object', 'attributes')).toBe('NotImplemented');
+    for (const method of ['GET', 'PUT']) expect(route(method, 'bucket', 'attributes')).toBe('NotImplemented');
+  });
+
   it('never takes a PUT ?policy for CreateBucket', () => {
     expect(route('PUT', 'bucket', 'policy')).toBe('NotImplemented');
   });

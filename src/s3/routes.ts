@@ -20,6 +20,7 @@ export const S3_OPERATIONS = [
   'CopyObject',
   'GetObject',
   'HeadObject',
+  'GetObjectAttributes',
   'DeleteObject',
   'GetObjectAcl',
   'PutObjectAcl',
@@ -50,7 +51,8 @@ interface RouteRule {
 }
 
 /**
- * Subresources S3 defines that this gateway does not serve. A request naming one gets 501 rather than
+ * Subresources S3 defines that this gateway does not serve, or serves only for some methods (`attributes`: GET
+ * of an object is GetObjectAttributes). A request naming one that no rule selects by it gets 501 rather than
  * being mistaken for the plain operation (a PUT ?policy must never become a CreateBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -101,6 +103,7 @@ const RULES: readonly RouteRule[] = [
   { method: 'HEAD', scope: 'bucket', operation: 'HeadBucket' },
 
   { method: 'GET', scope: 'object', param: 'acl', operation: 'GetObjectAcl' },
+  { method: 'GET', scope: 'object', param: 'attributes', operation: 'GetObjectAttributes' },
   { method: 'PUT', scope: 'object', param: 'acl', operation: 'PutObjectAcl' },
   { method: 'POST', scope: 'object', param: 'uploads', operation: 'CreateMultipartUpload' },
   { method: 'PUT', scope: 'object', param: 'uploadId', header: 'x-amz-copy-source', operation: 'UploadPartCopy' },
@@ -124,7 +127,7 @@ function ruleMatches(rule: RouteRule, method: string, scope: S3Scope, query: Que
 
 /** The one place that decides which S3 operation a request is. */
 export function resolveOperation(method: string, scope: S3Scope, query: Query, headers: IncomingHttpHeaders): S3Operation {
-  if (UNSUPPORTED_SUBRESOURCES.some((name) => name in query)) return 'NotImplemented';
   const rule = RULES.find((candidate) => ruleMatches(candidate, method, scope, query, headers));
+  if (UNSUPPORTED_SUBRESOURCES.some((name) => name in query && rule?.param !== name)) return 'NotImplemented';
   return rule?.operation ?? 'MethodNotAllowed';
 }

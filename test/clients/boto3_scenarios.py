@@ -9,6 +9,7 @@ and prints one JSON document on stdout: what the client got back, plus the reque
 path and query, and the headers that matter for compatibility). The jest test makes the assertions.
 Credentials and region come from the environment the test sets up.
 """
+import base64
 import hashlib
 import io
 import json
@@ -16,6 +17,7 @@ import socket
 import sys
 import threading
 import urllib.request
+import zlib
 
 import boto3
 import botocore
@@ -241,6 +243,41 @@ def checksums(params):
             'sent': rec.of('PUT', '/' + key)[0]['headers'].get('x-amz-checksum-' + algorithm.lower()),
         }
     return out
+
+
+def object_attributes(params):
+    """get_object_attributes of a plain object and of a multipart object uploaded with SHA256 part checksums (two
+    parts, paged one at a time), of a missing key, and with an attribute name S3 does not define."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    everything = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']
+    s3.put_object(Bucket=bucket, Key='plain', Body=b'plain attributes', ChecksumAlgorithm='CRC32')
+    plain = s3.get_object_attributes(Bucket=bucket, Key='plain', ObjectAttributes=everything)
+    bodies = [pattern(5 * 1024 * 1024, 'first'), pattern(1234, 'second')]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key='parts', ChecksumAlgorithm='SHA256')['UploadId']
+    parts = []
+    for number, body in enumerate(bodies, start=1):
+        answer = s3.upload_part(Bucket=bucket, Key='parts', UploadId=upload_id, PartNumber=number, Body=body, ChecksumAlgorithm='SHA256')
+        parts.append({'PartNumber': number, 'ETag': answer['ETag'], 'ChecksumSHA256': answer['ChecksumSHA256']})
+    s3.complete_multipart_upload(Bucket=bucket, Key='parts', UploadId=upload_id, MultipartUpload={'Parts': parts})
+    pages = []
+    marker = 0
+    while True:
+        page = s3.get_object_attributes(Bucket=bucket, Key='parts', ObjectAttributes=everything, MaxParts=1, PartNumberMarker=marker)
+        pages.append({name: page.get(name) for name in ('ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize')})
+        if not page['ObjectParts']['IsTruncated']:
+            break
+        marker = int(page['ObjectParts']['NextPartNumberMarker'])
+    return {
+        'plain': {name: plain.get(name) for name in ('ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize')},
+        'plain_crc32': base64.b64encode(zlib.crc32(b'plain attributes').to_bytes(4, 'big')).decode(),
+        'part_sha256': [base64.b64encode(hashlib.sha256(body).digest()).decode() for body in bodies],
+        'part_sizes': [len(body) for body in bodies],
+        'pages': pages,
+        'missing': error_of(lambda: s3.get_object_attributes(Bucket=bucket, Key='missing', ObjectAttributes=['ETag'])),
+        'bad_attribute': error_of(lambda: s3.get_object_attributes(Bucket=bucket, Key='plain', ObjectAttributes=['ETag', 'Colour'])),
+    }
 
 
 def ranged_download(params):
@@ -512,7 +549,7 @@ SCENARIOS = {
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
-        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes,
     )
 }
 

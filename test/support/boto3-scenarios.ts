@@ -27,6 +27,22 @@ export interface ListingFields {
   prefixes: string[];
 }
 
+/** object_attributes: the fields of one get_object_attributes answer (absent ones null). */
+export interface ObjectAttributesFields {
+  ETag: string | null;
+  Checksum: Partial<Record<'ChecksumCRC32' | 'ChecksumSHA256' | 'ChecksumType', string>> | null;
+  ObjectParts: {
+    TotalPartsCount?: number;
+    PartNumberMarker?: number;
+    NextPartNumberMarker?: number;
+    MaxParts?: number;
+    IsTruncated?: boolean;
+    Parts?: Array<{ PartNumber: number; Size: number; ChecksumSHA256?: string }>;
+  } | null;
+  StorageClass: string | null;
+  ObjectSize: number | null;
+}
+
 /** Each scenario's name and the JSON it prints. */
 export interface Boto3Scenarios {
   put_get_metadata: {
@@ -92,5 +108,16 @@ export interface Boto3Scenarios {
   /** The metadata value as head_object and get_object returned it, its bytes read as UTF-8. */
   utf8_metadata: { head: string; get: string };
   content_encoding: { ContentEncoding: string | null; body_matches: boolean; put_request: RecordedRequest };
+  object_attributes: {
+    plain: ObjectAttributesFields;
+    /** The plain object's CRC32 and each part's SHA256 and size, as Python computed them. */
+    plain_crc32: string;
+    part_sha256: string[];
+    part_sizes: number[];
+    /** The multipart object's answers, one part a page. */
+    pages: ObjectAttributesFields[];
+    missing: CallError;
+    bad_attribute: CallError;
+  };
   transfer_file: { etag: string; size: number; part_uploads: number; part_upload_threads: number; ranged_gets: number };
 }

@@ -2,7 +2,9 @@ import {
   checkAttributesFit,
   completedObjectMetadata,
   customMetadataBytes,
+  decodePartChecksums,
   decodePartSizes,
+  encodePartChecksums,
   encodePartSizes,
   multipartEtagOfListed,
   multipartFactsOfHead,
@@ -90,6 +92,45 @@ describe('the custom metadata of a completed multipart object', () => {
     const { metadata, partSizesKept } = completedObjectMetadata(attributes, { etag: ETAG, partSizes, lastModified });
     expect(partSizesKept).toBe(false);
     expect(metadata['s3-part-sizes']).toBeUndefined();
+    expect(customMetadataBytes(metadata) + 's3-of'.length + 32).toBeLessThanOrEqual(CUSTOM_METADATA_LIMIT);
+  });
+
+  it("keeps the parts' checksums as their digests one after the other, and reads them back from a HEAD answer", () => {
+    const partChecksums = ['AQIDBA==', 'BQYHCA==', 'CQoLDA=='];
+    expect(encodePartChecksums(partChecksums)).toBe('AQIDBAUGBwgJCgsM');
+    const { metadata, partChecksumsKept } = completedObjectMetadata(attributes, {
+      etag: ETAG,
+      partSizes: [5 * MiB, 5 * MiB, 7],
+      partChecksums,
+      checksum: { algorithm: 'CRC32', type: 'COMPOSITE', value: 'AAAAAA==-3' },
+      lastModified,
+    });
+    expect(partChecksumsKept).toBe(true);
+    expect(metadata['s3-part-checksums']).toBe('AQIDBAUGBwgJCgsM');
+    const headers = { 'ais-checksum-value': 'feed', 'ais-custom-md': lines({ ...metadata, 's3-of': 'feed' }) };
+    expect(multipartFactsOfHead(headers)?.partChecksums).toEqual([{ CRC32: 'AQIDBA==' }, { CRC32: 'BQYHCA==' }, { CRC32: 'CQoLDA==' }]);
+  });
+
+  it('reads no part checksums from a value that does not hold one digest per part', () => {
+    expect(decodePartChecksums('AQIDBAUGBwgJCgsM', 'CRC32', 3)).toHaveLength(3);
+    expect(decodePartChecksums('AQIDBAUGBwgJCgsM', 'CRC32', 2)).toBeUndefined();
+    expect(decodePartChecksums('AQIDBAUGBwgJCgsM', 'SHA256', 1)).toBeUndefined();
+    expect(decodePartChecksums('AQID!', 'CRC32', 1)).toBeUndefined();
+  });
+
+  it("leaves the parts' checksums out rather than exceed AIS 2 KiB (SHA256 of 100 parts)", () => {
+    const sha256 = Buffer.alloc(32, 7).toString('base64');
+    const partSizes = new Array<number>(100).fill(5 * MiB);
+    const { metadata, partSizesKept, partChecksumsKept } = completedObjectMetadata(attributes, {
+      etag: '0123456789abcdef0123456789abcdef-100',
+      partSizes,
+      partChecksums: partSizes.map(() => sha256),
+      checksum: { algorithm: 'SHA256', type: 'COMPOSITE', value: `${sha256}-100` },
+      lastModified,
+    });
+    expect(partSizesKept).toBe(true);
+    expect(partChecksumsKept).toBe(false);
+    expect(metadata['s3-part-checksums']).toBeUndefined();
     expect(customMetadataBytes(metadata) + 's3-of'.length + 32).toBeLessThanOrEqual(CUSTOM_METADATA_LIMIT);
   });
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { algorithmOfHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../s3/checksum';
+import { algorithmOfHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, digestBytes } from '../../s3/checksum';
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../store';
@@ -14,6 +14,9 @@ import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID
  *   as `Etag`, and its listing puts it first in an entry's `custom-md`, so a listing can read it unambiguously.
  * - `s3-part-sizes`: each part's size, run-length encoded (`8388608*127,1234`), for `partNumber=` reads.
  * - `s3-checksum`: `<algorithm>:<type>:<value>`, the object's COMPOSITE or FULL_OBJECT checksum.
+ * - `s3-part-checksums`: each part's checksum in that algorithm, for GetObjectAttributes: the parts' binary
+ *   digests one after the other, base64 (CRC32: about 5.4 bytes a part, SHA256: about 43). Kept only when it fits
+ *   beside everything else; an object without it answers without per-part checksums.
  * - `s3-of`: AIS's own checksum of the object when it was completed. A plain PUT over the object keeps the
  *   custom keys it does not set (AIS merges custom metadata on PUT), so the entries above count only while
  *   AIS's checksum is still this one.
@@ -21,6 +24,7 @@ import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID
 export const ETAG_KEY = 'ETag';
 export const PART_SIZES_KEY = 's3-part-sizes';
 export const CHECKSUM_KEY = 's3-checksum';
+export const PART_CHECKSUMS_KEY = 's3-part-checksums';
 
 /**
  * What the entries above (and a version id) need at most, apart from the part sizes beyond one short run:
@@ -92,9 +96,26 @@ export function decodePartSizes(value: string): number[] | undefined {
   return sizes;
 }
 
+/** The parts' checksums (base64, one algorithm) as one value: their digests concatenated, base64. */
+export function encodePartChecksums(values: readonly string[]): string {
+  return Buffer.concat(values.map((value) => Buffer.from(value, 'base64'))).toString('base64');
+}
+
+/** The parts' checksums back; undefined unless the value holds exactly `count` digests of the algorithm. */
+export function decodePartChecksums(value: string, algorithm: ChecksumAlgorithm, count: number): Checksums[] | undefined {
+  const bytes = Buffer.from(value, 'base64');
+  const size = digestBytes(algorithm);
+  if (bytes.toString('base64') !== value || bytes.length !== size * count) return undefined;
+  const checksums: Checksums[] = [];
+  for (let at = 0; at < bytes.length; at += size) checksums.push({ [algorithm]: bytes.subarray(at, at + size).toString('base64') });
+  return checksums;
+}
+
 export interface CompletedObjectFacts {
   etag: string;
   partSizes: number[];
+  /** Each part's checksum in the upload's algorithm, in order (when the upload has one). */
+  partChecksums?: string[];
   checksum?: MultipartChecksum & { value: string };
   /** The S3 version id (versioning Enabled), kept as a plain PUT keeps it. */
   versionId?: VersionId;
@@ -105,9 +126,13 @@ export interface CompletedObjectFacts {
 /**
  * The whole custom metadata of a completed multipart object, without `s3-of` (known only once AIS has the
  * object). When the part sizes do not fit in what the attributes leave free (many parts of differing sizes),
- * they are left out and the object reads as a single part for `partNumber=`.
+ * they are left out and the object reads as a single part for `partNumber=`. The parts' checksums come last,
+ * only with the sizes and only when they fit too.
  */
-export function completedObjectMetadata(attributes: ObjectAttributes, facts: CompletedObjectFacts): { metadata: CustomMetadata; partSizesKept: boolean } {
+export function completedObjectMetadata(
+  attributes: ObjectAttributes,
+  facts: CompletedObjectFacts,
+): { metadata: CustomMetadata; partSizesKept: boolean; partChecksumsKept: boolean } {
   const metadata: CustomMetadata = { ...attributesMetadata(attributes), [ETAG_KEY]: facts.etag };
   if (facts.checksum !== undefined) metadata[CHECKSUM_KEY] = `${facts.checksum.algorithm}:${facts.checksum.type}:${facts.checksum.value}`;
   if (facts.versionId !== undefined) metadata[VERSION_ID_KEY] = facts.versionId;
@@ -116,13 +141,20 @@ export function completedObjectMetadata(attributes: ObjectAttributes, facts: Com
   const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;
   if (partSizesKept) metadata[PART_SIZES_KEY] = sizes;
-  return { metadata, partSizesKept };
+  let partChecksumsKept = false;
+  if (partSizesKept && facts.partChecksums !== undefined) {
+    const checksums = encodePartChecksums(facts.partChecksums);
+    partChecksumsKept = PART_SIZES_KEY.length + sizes.length + PART_CHECKSUMS_KEY.length + checksums.length <= room;
+    if (partChecksumsKept) metadata[PART_CHECKSUMS_KEY] = checksums;
+  }
+  return { metadata, partSizesKept, partChecksumsKept };
 }
 
 /** What a multipart object's custom metadata says about it, S3-wise. */
 export interface MultipartFacts {
   etag: string;
   partSizes?: number[];
+  partChecksums?: Checksums[];
   checksums: Checksums;
   checksumType?: ChecksumType;
 }
@@ -152,7 +184,14 @@ export function multipartFactsOfHead(headers: IncomingHttpHeaders): MultipartFac
   if (etag === undefined || !MULTIPART_ETAG.test(etag) || entries.get(CONTENT_TIE_KEY) !== headerValue(headers, 'ais-checksum-value')) return undefined;
   const sizesValue = entries.get(PART_SIZES_KEY);
   const partSizes = sizesValue === undefined ? undefined : decodePartSizes(sizesValue);
-  return { etag, partSizes, ...checksumOf(entries.get(CHECKSUM_KEY)) };
+  const checksum = checksumOf(entries.get(CHECKSUM_KEY));
+  const algorithm = Object.keys(checksum.checksums)[0] as ChecksumAlgorithm | undefined;
+  const checksumsValue = entries.get(PART_CHECKSUMS_KEY);
+  const partChecksums =
+    partSizes === undefined || algorithm === undefined || checksumsValue === undefined
+      ? undefined
+      : decodePartChecksums(checksumsValue, algorithm, partSizes.length);
+  return partChecksums === undefined ? { etag, partSizes, ...checksum } : { etag, partSizes, partChecksums, ...checksum };
 }
 
 /**

@@ -141,7 +141,8 @@ export class AisMultipart {
     // As a PUT does: a new S3 version id in a versioning-enabled bucket (version-ids.ts).
     const versionId = (await this.headBucket(bucket)).versioning === 'Enabled' ? newVersionId(bucket, key) : undefined;
     const lastModified = writeTime();
-    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, checksum, versionId, lastModified });
+    const partChecksums = checksum && chosen.map((part) => part.checksums[checksum.algorithm] ?? '');
+    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, partChecksums, checksum, versionId, lastModified });
     await beforeWrite?.();
     try {
       await this.assemble(bucket, key, uploadId, chosen, metadata);

@@ -118,6 +118,7 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     checksums: multipart?.checksums ?? keptChecksums(headers, checksum.value),
     checksumType: multipart?.checksumType,
     partSizes: multipart?.partSizes,
+    partChecksums: multipart?.partChecksums,
   };
 }
 

@@ -209,6 +209,8 @@ export class EmbeddedMultipart {
     if (upload.checksum !== undefined) {
       object.checksums = { [upload.checksum.algorithm]: completedChecksum(upload.checksum, chosen, request.objectChecksum) };
       object.checksumType = upload.checksum.type;
+      const { algorithm } = upload.checksum;
+      object.partChecksums = chosen.map((part) => ({ [algorithm]: part.checksums[algorithm] }));
     }
     return object;
   }

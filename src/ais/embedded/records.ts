@@ -45,6 +45,8 @@ export interface ObjectRecord {
   blobs?: BlobRef[];
   /** Multipart objects: each part's size, in order, for `partNumber=` reads. */
   partSizes?: number[];
+  /** Multipart objects whose upload used a checksum algorithm: each part's checksum in it, in order (GetObjectAttributes). */
+  partChecksums?: Checksums[];
 }
 
 /** A multipart upload in progress, or finished recently (kept so a retried Complete answers the same). */
@@ -107,5 +109,6 @@ export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
     checksums: record.checksums,
     checksumType: record.checksumType,
     partSizes: record.partSizes,
+    partChecksums: record.partChecksums,
   };
 }
