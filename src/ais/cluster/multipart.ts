@@ -199,9 +199,11 @@ export class AisMultipart {
     await this.headBucket(bucket);
     const page = new UploadsPage(request);
     const { prefix, keyMarker, uploadIdMarker, maxUploads } = request;
+    // Past the markers: at an upload id of ours, right after its record; with another upload-id marker, S3 lists
+    // the key's uploads whose ids sort after it, so from the key's first record on (UploadsPage drops the others).
     let cursor: string | undefined;
-    if (keyMarker !== undefined)
-      cursor = uploadIdMarker !== undefined && isUploadId(uploadIdMarker) ? recordName(bucket, keyMarker, uploadIdMarker) : afterKey(bucket, keyMarker);
+    if (keyMarker !== undefined && uploadIdMarker === undefined) cursor = afterKey(bucket, keyMarker);
+    else if (keyMarker !== undefined && uploadIdMarker !== undefined) cursor = recordName(bucket, keyMarker, isUploadId(uploadIdMarker) ? uploadIdMarker : '');
     const namePrefix = recordPrefix(bucket, prefix);
     if (cursor !== undefined && cursor < namePrefix) cursor = undefined;
     pages: for (;;) {
