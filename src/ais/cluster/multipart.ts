@@ -346,7 +346,7 @@ export class AisMultipart {
   /** The bytes of staged parts one after the other, streamed. */
   private async *stagedBytes(uploadId: string, parts: readonly PartInfo[]): AsyncGenerator<Buffer> {
     for (const part of parts) {
-      const body = await this.records.readPart(uploadId, part.partNumber);
+      const body = await this.records.readPart(uploadId, part.partNumber, part.etag);
       for await (const piece of body) yield piece as Buffer;
     }
   }

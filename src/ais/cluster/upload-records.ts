@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { inParallel } from '../../in-parallel';
 import { S3Error } from '../../s3/errors';
+import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
 import { isBucketMissing, isBucketTaken, isMissing } from './errors';
@@ -181,11 +182,20 @@ export class UploadRecords {
     return new Map(parts.map((part) => [part.partNumber, part]));
   }
 
-  /** A staged part's bytes, streamed from AIS. */
-  async readPart(uploadId: string, partNumber: number): Promise<AisAnswer['body']> {
+  /**
+   * A staged part's bytes, streamed from AIS, when they are those of the part `etag` names: the part may have
+   * been uploaded again since it was listed (AIS keeps the last PUT to finish), and an object must never mix
+   * those bytes with the ETag of the ones listed. AIS answers a GET with its checksum (MD5) of the bytes it
+   * sends, so another upload of the part is InvalidPart, as the client named an ETag the part no longer has.
+   */
+  async readPart(uploadId: string, partNumber: number, etag: string): Promise<AisAnswer['body']> {
     const name = partName(uploadId, partNumber);
     // Destroyed unread when the completion fails elsewhere: objectStream makes that safe.
     const answer = await this.http.objectStream({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+    if (headerValue(answer.headers, 'ais-checksum-type') !== 'md5' || headerValue(answer.headers, 'ais-checksum-value') !== etag) {
+      answer.body.destroy();
+      throw new S3Error('InvalidPart', undefined, { PartNumber: String(partNumber), ETag: `"${etag}"` });
+    }
     return answer.body;
   }
 
