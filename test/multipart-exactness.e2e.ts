@@ -103,7 +103,11 @@ describe('multipart exactness', () => {
       const listed = await s3.send(new ListPartsCommand(upload));
       expect(listed.Parts?.map((part) => [part.PartNumber, part.ETag, part.Size])).toEqual([[1, winner, winnerBytes.length]]);
 
-      await expectS3Error(s3.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: loser }] } })), 'InvalidPart', 400);
+      await expectS3Error(
+        s3.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: loser }] } })),
+        'InvalidPart',
+        400,
+      );
       const completed = await s3.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: winner }] } }));
       const expectedEtag = multipartEtag([winner.replace(/"/g, '')]);
       expect(completed.ETag).toBe(expectedEtag);
@@ -122,9 +126,16 @@ describe('multipart exactness', () => {
         expect(page.UploadIdMarker).toBe(uploadIdMarker);
         return (page.Uploads ?? []).map((upload) => [upload.Key!, upload.UploadId!]);
       };
-      expect(await listed('0')).toEqual([['k', ids[0]], ['k', ids[1]], ['m', later.UploadId]]);
+      expect(await listed('0')).toEqual([
+        ['k', ids[0]],
+        ['k', ids[1]],
+        ['m', later.UploadId],
+      ]);
       // Sorts after the first id and before the second (the ids have the same length and differ).
-      expect(await listed(`${ids[0]}0`)).toEqual([['k', ids[1]], ['m', later.UploadId]]);
+      expect(await listed(`${ids[0]}0`)).toEqual([
+        ['k', ids[1]],
+        ['m', later.UploadId],
+      ]);
       expect(await listed('~')).toEqual([['m', later.UploadId]]);
     });
   });
