@@ -9,6 +9,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { checksumOf } from './support/checksums';
 import { useGateway } from './support/fixture';
 import { multipartEtag } from './support/multipart';
 import { md5Hex } from './support/objects';
@@ -23,8 +24,8 @@ interface Upload {
   UploadId: string;
 }
 
-async function startUpload(s3: S3Client, bucket: string, key: string): Promise<Upload> {
-  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+async function startUpload(s3: S3Client, bucket: string, key: string, checksumAlgorithm?: 'CRC32'): Promise<Upload> {
+  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: checksumAlgorithm }));
   return { Bucket: bucket, Key: key, UploadId: created.UploadId! };
 }
 
@@ -43,11 +44,19 @@ function sleep(ms: number): Promise<void> {
  * An UploadPart whose body is fed in two steps: its first half is sent at once (the request is then under
  * way in the gateway and the store), the rest only when `finish` is called; `done` is the part's ETag.
  */
-function slowPart(s3: S3Client, upload: Upload, partNumber: number, bytes: Buffer): { done: Promise<string>; finish(): Promise<string> } {
+function slowPart(
+  s3: S3Client,
+  upload: Upload,
+  partNumber: number,
+  bytes: Buffer,
+  checksumAlgorithm?: 'CRC32',
+): { done: Promise<string>; finish(): Promise<string> } {
   const body = new PassThrough();
   const half = Math.floor(bytes.length / 2);
   body.write(bytes.subarray(0, half));
-  const done = s3.send(new UploadPartCommand({ ...upload, PartNumber: partNumber, Body: body, ContentLength: bytes.length })).then((answer) => answer.ETag!);
+  const done = s3
+    .send(new UploadPartCommand({ ...upload, PartNumber: partNumber, Body: body, ContentLength: bytes.length, ChecksumAlgorithm: checksumAlgorithm }))
+    .then((answer) => answer.ETag!);
   // Nothing unhandled while the test waits: the result is awaited through finish().
   done.catch(() => undefined);
   return {
@@ -76,22 +85,28 @@ describe('multipart exactness', () => {
 
   describe('a part uploaded twice at once: the attempt that finishes last is the part', () => {
     it.each([
-      ['the first attempt finishes last', 'A'],
-      ['the second attempt finishes last', 'B'],
-    ])('%s', async (_, last) => {
+      ['the first attempt finishes last', 'A', undefined],
+      ['the second attempt finishes last', 'B', undefined],
+      ['the first attempt finishes last, parts with CRC32 trailers', 'A', 'CRC32'],
+      ['the second attempt finishes last, parts with CRC32 trailers', 'B', 'CRC32'],
+    ] as const)('%s', async (_, last, algorithm) => {
+      // With CRC32 the SDK sends each part aws-chunked, its CRC32 in a trailer after the bytes.
+      const client = algorithm === undefined ? s3 : fixture.s3;
       const bucket = await fixture.newBucket();
-      const upload = await startUpload(s3, bucket, 'twice');
+      const upload = await startUpload(client, bucket, 'twice', algorithm);
       const bytesA = attemptBytes(300 * KiB, 1);
       const bytesB = attemptBytes(200 * KiB, 2);
-      const a = slowPart(s3, upload, 1, bytesA);
+      const a = slowPart(client, upload, 1, bytesA, algorithm);
       await sleep(500);
       let etagA: string;
       let etagB: string;
       if (last === 'A') {
-        etagB = await s3.send(new UploadPartCommand({ ...upload, PartNumber: 1, Body: bytesB })).then((answer) => answer.ETag!);
+        etagB = await client
+          .send(new UploadPartCommand({ ...upload, PartNumber: 1, Body: bytesB, ChecksumAlgorithm: algorithm }))
+          .then((answer) => answer.ETag!);
         etagA = await a.finish();
       } else {
-        const b = slowPart(s3, upload, 1, bytesB);
+        const b = slowPart(client, upload, 1, bytesB, algorithm);
         await sleep(500);
         etagA = await a.finish();
         etagB = await b.finish();
@@ -102,6 +117,13 @@ describe('multipart exactness', () => {
 
       const listed = await s3.send(new ListPartsCommand(upload));
       expect(listed.Parts?.map((part) => [part.PartNumber, part.ETag, part.Size])).toEqual([[1, winner, winnerBytes.length]]);
+      if (algorithm !== undefined) {
+        const loserBytes = last === 'A' ? bytesB : bytesA;
+        expect(listed.Parts?.[0].ChecksumCRC32).toBe(await checksumOf('CRC32', winnerBytes));
+        // The winner's ETag with the other attempt's CRC32 names no part that was kept.
+        const mixed = { PartNumber: 1, ETag: winner, ChecksumCRC32: await checksumOf('CRC32', loserBytes) };
+        await expectS3Error(client.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: [mixed] } })), 'InvalidPart', 400);
+      }
 
       await expectS3Error(
         s3.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: loser }] } })),
