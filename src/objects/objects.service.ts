@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OBJECT_STORE, ObjectStore, ByteRange, ObjectInfo, ObjectRead } from '../ais/store';
+import { OBJECT_STORE, ObjectStore, ByteRange, NULL_VERSION, ObjectInfo, ObjectRead } from '../ais/store';
 import { assertPartNumber } from '../s3/multipart-rules';
 import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
@@ -108,7 +108,7 @@ export class ObjectsService {
     checkReadConditions(info, request.headers);
     const response = xmlResponse('GetObjectAttributesResponse', objectAttributesDocument(info, wanted));
     response.headers = { ...response.headers, 'last-modified': info.lastModified.toUTCString() };
-    if (info.versionId !== 'null') response.headers['x-amz-version-id'] = info.versionId;
+    if (info.versionId !== NULL_VERSION) response.headers['x-amz-version-id'] = info.versionId;
     return response;
   }
 
