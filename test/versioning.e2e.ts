@@ -131,7 +131,9 @@ describe('versioning through @aws-sdk/client-s3', () => {
       const written = await put(bucket, 'k', 'suspended');
       expect(written.VersionId ?? 'null').toBe('null');
       const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-      expect(listed.Versions?.map((version) => [version.Key, version.VersionId])).toEqual([['k', 'null']]);
+      const latest = listed.Versions?.filter((version) => version.IsLatest === true);
+      expect(latest?.map((version) => [version.Key, version.VersionId])).toEqual([['k', 'null']]);
+      expect((await getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'null' })).bytes.toString()).toBe('suspended');
     });
 
     it('reads version null with GetObject and HeadObject', async () => {
@@ -304,7 +306,8 @@ describe('versioning through @aws-sdk/client-s3', () => {
           await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
         }
       }
-      expect(seen).toEqual(utf8Order([...new Set([...KEYS, ...VERSIONED_KEYS])]));
+      // Each key once, in order (on the embedded store, plain-1 lists its two versions one after the other).
+      expect([...new Set(seen)]).toEqual(utf8Order([...new Set([...KEYS, ...VERSIONED_KEYS])]));
       await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
       await expectBucketGone(bucket);
     });
