@@ -1,3 +1,4 @@
+import { assertVersionIdShape } from './version-ids';
 import type { ListObjectsPage, ListObjectsRequest, ListVersionsPage, ListVersionsRequest } from '../store';
 
 /**
@@ -9,6 +10,7 @@ export async function latestOnlyVersionsPage(
   request: ListVersionsRequest,
 ): Promise<ListVersionsPage> {
   const { prefix, delimiter, keyMarker, maxKeys } = request;
+  assertVersionIdShape(request.versionIdMarker);
   const page = await listObjects({ prefix, delimiter, maxKeys, startAfter: keyMarker === '' ? undefined : keyMarker });
   const last = page.objects.at(-1);
   return {
