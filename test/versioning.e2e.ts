@@ -147,7 +147,12 @@ describe('versioning through @aws-sdk/client-s3', () => {
     it('answers NoSuchVersion for a version the object does not have, leaving the object intact', async () => {
       const bucket = await fixture.newBucket();
       await put(bucket, 'k', 'plain');
-      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 'NoSuchVersion', 404);
+      // A version id of the gateway's own making, of another object: well-formed, but not one this object has.
+      const elsewhere = await fixture.newBucket();
+      await setVersioning(elsewhere, 'Enabled');
+      const foreign = (await put(elsewhere, 'k', 'other')).VersionId!;
+      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: foreign }), 'NoSuchVersion', 404);
+      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'not a version id' }), 'InvalidArgument', 400);
       await expectObjectBytes(s3, bucket, 'k', 'plain');
     });
   });
