@@ -16,6 +16,7 @@ import { useGateway } from './support/fixture';
 import { compareUtf8 } from './support/listing-model';
 import { etagOf } from './support/objects';
 import { rawRequest } from './support/raw-http';
+import { listedVersions, s3PathOf } from './support/versions';
 import { expectS3Error } from './support/s3-errors';
 
 /**
@@ -127,7 +128,6 @@ describe('versioning against a model of S3 (fast-check, embedded store)', () => 
   beforeAll(() => {
     s3 = fixture.s3;
   });
-  const s3Path = () => new URL(fixture.gateway.endpoint).pathname.replace(/\/$/, '');
   const bodyOf = (n: number) => `body ${n}`;
   /** A version id to name: one the key has (by index), or one it never had. */
   const versionIdFor = (model: VersioningModel, key: string, index: number) => model.versionsOf(key)[index]?.id ?? 'A'.repeat(32);
@@ -227,43 +227,24 @@ describe('versioning against a model of S3 (fast-check, embedded store)', () => 
     const expected = [...model.keys.keys()]
       .sort(compareUtf8)
       .flatMap((key) => model.versionsOf(key).map((version, index) => ({ key, versionId: version.id, latest: index === 0, marker: version.marker })));
-    expect(await listedVersions(bucket, maxKeys)).toEqual(expected);
+    expect(await listedVersions(fixture.gateway, bucket, maxKeys)).toEqual(expected);
 
     const live = [...model.keys.entries()].filter(([, versions]) => versions[0]?.marker === false).sort(([a], [b]) => compareUtf8(a, b));
     expect(await listedObjects(bucket, maxKeys)).toEqual(live.map(([key, versions]) => [key, versions[0].etag]));
 
     for (const key of KEYS) {
       const latest = model.versionsOf(key)[0];
-      const got = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `${s3Path()}/${bucket}/${encodeURIComponent(key)}` });
+      const got = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `${s3PathOf(fixture.gateway)}/${bucket}/${encodeURIComponent(key)}` });
       if (latest?.marker === false) expect({ status: got.status, body: got.body }).toEqual({ status: 200, body: latest.body });
       else
         expect({ status: got.status, marker: got.headers['x-amz-delete-marker'] }).toEqual({ status: 404, marker: latest === undefined ? undefined : 'true' });
       for (const version of model.versionsOf(key)) {
-        const path = `${s3Path()}/${bucket}/${encodeURIComponent(key)}?versionId=${version.id}`;
+        const path = `${s3PathOf(fixture.gateway)}/${bucket}/${encodeURIComponent(key)}?versionId=${version.id}`;
         const head = await rawRequest(fixture.gateway.origin, { method: 'HEAD', path });
         if (version.marker) expect({ status: head.status, marker: head.headers['x-amz-delete-marker'] }).toEqual({ status: 405, marker: 'true' });
         else expect({ status: head.status, etag: head.headers.etag }).toEqual({ status: 200, etag: version.etag });
       }
     }
-  }
-
-  /** ListObjectVersions, every page, read from the XML as sent (so the order of versions and markers is checked). */
-  async function listedVersions(bucket: string, maxKeys: number) {
-    const listed: Array<{ key: string; versionId: string; latest: boolean; marker: boolean }> = [];
-    let markers = '';
-    // A listing that never ends (a page that does not move on) fails instead of hanging: the model never holds more than this.
-    for (let pages = 0; pages < 200; pages += 1) {
-      const page = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `${s3Path()}/${bucket}?versions&max-keys=${maxKeys}${markers}` });
-      expect(page.status).toBe(200);
-      for (const [, kind, body] of page.body.matchAll(/<(Version|DeleteMarker)>(.*?)<\/\1>/g)) {
-        const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? '';
-        listed.push({ key: field('Key'), versionId: field('VersionId'), latest: field('IsLatest') === 'true', marker: kind === 'DeleteMarker' });
-      }
-      if (!page.body.includes('<IsTruncated>true</IsTruncated>')) return listed;
-      const next = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(page.body)?.[1] ?? '';
-      markers = `&key-marker=${encodeURIComponent(next('NextKeyMarker'))}&version-id-marker=${encodeURIComponent(next('NextVersionIdMarker'))}`;
-    }
-    throw new Error('ListObjectVersions did not end');
   }
 
   async function listedObjects(bucket: string, maxKeys: number): Promise<Array<[string, string]>> {

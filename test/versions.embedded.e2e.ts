@@ -18,20 +18,8 @@ import {
 import { useGateway } from './support/fixture';
 import { etagOf, expectNoSuchKey, getObject, storeState } from './support/objects';
 import { rawRequest } from './support/raw-http';
+import { listedVersions, s3PathOf } from './support/versions';
 import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
-
-/** The path S3 requests start with (the endpoint's path, without a trailing slash). */
-function s3Path(gateway: { endpoint: string }): string {
-  return new URL(gateway.endpoint).pathname.replace(/\/$/, '');
-}
-
-/** What a version listing shows of one entry, in the order the listing gives them. */
-interface ListedVersion {
-  key: string;
-  versionId: string;
-  latest: boolean;
-  marker: boolean;
-}
 
 describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () => {
   const fixture = useGateway();
@@ -51,32 +39,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
     return bucket;
   };
 
-  /**
-   * Every version and marker of the bucket, paging with `maxKeys` and reading each page's XML as sent (the SDK
-   * splits a page into two lists), so the order of versions and markers across both is checked too.
-   */
-  async function listedVersions(bucket: string, maxKeys = 1000, prefix = ''): Promise<ListedVersion[]> {
-    const listed: ListedVersion[] = [];
-    let markers = '';
-    for (let pages = 0; pages < 500; pages += 1) {
-      const page = await rawRequest(fixture.gateway.origin, {
-        method: 'GET',
-        path: `${s3Path(fixture.gateway)}/${bucket}?versions&max-keys=${maxKeys}&prefix=${prefix}${markers}`,
-      });
-      expect(page.status).toBe(200);
-      for (const [, kind, body] of page.body.matchAll(/<(Version|DeleteMarker)>(.*?)<\/\1>/g)) {
-        const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? '';
-        listed.push({ key: field('Key'), versionId: field('VersionId'), latest: field('IsLatest') === 'true', marker: kind === 'DeleteMarker' });
-      }
-      if (!page.body.includes('<IsTruncated>true</IsTruncated>')) return listed;
-      const next = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(page.body)?.[1];
-      const nextKey = next('NextKeyMarker');
-      const nextVersion = next('NextVersionIdMarker');
-      expect(nextKey).toBeDefined();
-      markers = `&key-marker=${encodeURIComponent(nextKey ?? '')}${nextVersion !== undefined ? `&version-id-marker=${encodeURIComponent(nextVersion)}` : ''}`;
-    }
-    throw new Error('the version listing did not end');
-  }
+  const versionsListed = (bucket: string, maxKeys?: number, prefix?: string) => listedVersions(fixture.gateway, bucket, maxKeys, prefix);
 
   describe('a versioning-enabled bucket', () => {
     it('keeps every PUT as a version: each readable by its id, listed newest first, the newest latest', async () => {
@@ -85,7 +48,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       expect(new Set(ids).size).toBe(3);
       expect(await read(bucket, 'k')).toBe('three');
       expect([await read(bucket, 'k', ids[0]), await read(bucket, 'k', ids[1]), await read(bucket, 'k', ids[2])]).toEqual(['one', 'two', 'three']);
-      expect(await listedVersions(bucket)).toEqual([
+      expect(await versionsListed(bucket)).toEqual([
         { key: 'k', versionId: ids[2], latest: true, marker: false },
         { key: 'k', versionId: ids[1], latest: false, marker: false },
         { key: 'k', versionId: ids[0], latest: false, marker: false },
@@ -104,7 +67,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       expect(deleted.VersionId).toMatch(/^[A-Za-z0-9_-]{32}$/);
       await expectNoSuchKey(s3, bucket, 'k');
       for (const method of ['GET', 'HEAD']) {
-        const answer = await rawRequest(fixture.gateway.origin, { method, path: `${s3Path(fixture.gateway)}/${bucket}/k` });
+        const answer = await rawRequest(fixture.gateway.origin, { method, path: `${s3PathOf(fixture.gateway)}/${bucket}/k` });
         expect({ status: answer.status, marker: answer.headers['x-amz-delete-marker'], version: answer.headers['x-amz-version-id'] }).toEqual({
           status: 404,
           marker: 'true',
@@ -113,7 +76,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       }
       expect((await storeState(s3, bucket)).map((object) => object.key)).toEqual(['other']);
       expect(await read(bucket, 'k', written)).toBe('kept');
-      expect(await listedVersions(bucket)).toEqual([
+      expect(await versionsListed(bucket)).toEqual([
         { key: 'k', versionId: deleted.VersionId, latest: true, marker: true },
         { key: 'k', versionId: written, latest: false, marker: false },
         { key: 'other', versionId: expect.any(String) as string, latest: true, marker: false },
@@ -124,11 +87,11 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       const bucket = await versionedBucket();
       await put(bucket, 'k', 'body');
       const marker = (await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }))).VersionId!;
-      const get = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `${s3Path(fixture.gateway)}/${bucket}/k?versionId=${marker}` });
+      const get = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `${s3PathOf(fixture.gateway)}/${bucket}/k?versionId=${marker}` });
       expectS3ErrorResponse(get, 'MethodNotAllowed', 405);
       expect(get.headers['x-amz-delete-marker']).toBe('true');
       expect(get.headers['last-modified']).toBeDefined();
-      const head = await rawRequest(fixture.gateway.origin, { method: 'HEAD', path: `${s3Path(fixture.gateway)}/${bucket}/k?versionId=${marker}` });
+      const head = await rawRequest(fixture.gateway.origin, { method: 'HEAD', path: `${s3PathOf(fixture.gateway)}/${bucket}/k?versionId=${marker}` });
       expect({ status: head.status, marker: head.headers['x-amz-delete-marker'] }).toEqual({ status: 405, marker: 'true' });
     });
 
@@ -139,7 +102,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       const removed = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k', VersionId: marker }));
       expect({ marker: removed.DeleteMarker, version: removed.VersionId }).toEqual({ marker: true, version: marker });
       expect(await read(bucket, 'k')).toBe('back');
-      expect((await listedVersions(bucket)).map((entry) => [entry.marker, entry.latest])).toEqual([[false, true]]);
+      expect((await versionsListed(bucket)).map((entry) => [entry.marker, entry.latest])).toEqual([[false, true]]);
     });
 
     it('makes the next newest version latest when the latest is deleted by version id', async () => {
@@ -151,7 +114,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       expect(await read(bucket, 'k')).toBe('first');
       expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).VersionId).toBe(first);
       await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: second }), 'NoSuchVersion', 404);
-      expect(await listedVersions(bucket)).toEqual([{ key: 'k', versionId: first, latest: true, marker: false }]);
+      expect(await versionsListed(bucket)).toEqual([{ key: 'k', versionId: first, latest: true, marker: false }]);
     });
 
     it('adds a version for CopyObject and CompleteMultipartUpload, and restores an old version by copying it onto its key', async () => {
@@ -173,7 +136,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
         }),
       );
       expect(await read(bucket, 'k')).toBe('multipart');
-      const versions = await listedVersions(bucket);
+      const versions = await versionsListed(bucket);
       expect(versions.map((entry) => entry.versionId)).toEqual([completed.VersionId, restored.VersionId, expect.any(String), old]);
       expect(await read(bucket, 'k', restored.VersionId)).toBe('old');
     });
@@ -207,7 +170,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       const bodies = Array.from({ length: 24 }, (_, index) => `writer ${index}`);
       const ids = await Promise.all(bodies.map((body) => put(bucket, 'hot', body)));
       expect(new Set(ids).size).toBe(bodies.length);
-      const versions = await listedVersions(bucket, 5);
+      const versions = await versionsListed(bucket, 5);
       expect(new Set(versions.map((entry) => entry.versionId))).toEqual(new Set(ids));
       expect(versions.filter((entry) => entry.latest)).toHaveLength(1);
       for (const [index, id] of ids.entries()) expect(await read(bucket, 'hot', id)).toBe(bodies[index]);
@@ -223,7 +186,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
             : s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' })).then((answer) => ({ id: answer.VersionId, marker: true })),
         ),
       );
-      const versions = await listedVersions(bucket);
+      const versions = await versionsListed(bucket);
       expect(new Set(versions.map((entry) => `${entry.versionId}:${entry.marker}`))).toEqual(
         new Set(outcomes.map((outcome) => `${outcome.id}:${outcome.marker}`)),
       );
@@ -239,7 +202,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       await put(bucket, 'k', 'before');
       await setVersioning(bucket, 'Enabled');
       const after = await put(bucket, 'k', 'after');
-      expect(await listedVersions(bucket)).toEqual([
+      expect(await versionsListed(bucket)).toEqual([
         { key: 'k', versionId: after, latest: true, marker: false },
         { key: 'k', versionId: 'null', latest: false, marker: false },
       ]);
@@ -253,14 +216,14 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
       const kept = await put(bucket, 'k', 'versioned');
       await setVersioning(bucket, 'Suspended');
       expect(await put(bucket, 'k', 'null two')).toBeUndefined();
-      expect(await listedVersions(bucket)).toEqual([
+      expect(await versionsListed(bucket)).toEqual([
         { key: 'k', versionId: 'null', latest: true, marker: false },
         { key: 'k', versionId: kept, latest: false, marker: false },
       ]);
       expect(await read(bucket, 'k', 'null')).toBe('null two');
       const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
       expect({ marker: deleted.DeleteMarker, version: deleted.VersionId }).toEqual({ marker: true, version: 'null' });
-      expect(await listedVersions(bucket)).toEqual([
+      expect(await versionsListed(bucket)).toEqual([
         { key: 'k', versionId: 'null', latest: true, marker: true },
         { key: 'k', versionId: kept, latest: false, marker: false },
       ]);
@@ -283,7 +246,7 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
 
     it('gives the same versions in the same order at every page size, pages ending inside one key included', async () => {
       const bucket = await bucketWithHistory();
-      const whole = await listedVersions(bucket);
+      const whole = await versionsListed(bucket);
       expect(whole.map((entry) => `${entry.key}${entry.marker ? ' marker' : ''}${entry.latest ? ' latest' : ''}`)).toEqual([
         'a marker latest',
         'a',
@@ -294,8 +257,8 @@ describe('every version kept, on the embedded store (@aws-sdk/client-s3)', () =>
         'c marker latest',
         'c',
       ]);
-      for (const maxKeys of [1, 2, 3, 5, 7]) expect(await listedVersions(bucket, maxKeys)).toEqual(whole);
-      expect(await listedVersions(bucket, 2, 'b')).toEqual(whole.filter((entry) => entry.key.startsWith('b')));
+      for (const maxKeys of [1, 2, 3, 5, 7]) expect(await versionsListed(bucket, maxKeys)).toEqual(whole);
+      expect(await versionsListed(bucket, 2, 'b')).toEqual(whole.filter((entry) => entry.key.startsWith('b')));
     });
 
     it('rolls keys up into CommonPrefixes, counting each once against MaxKeys', async () => {
