@@ -56,10 +56,12 @@ export function evaluateGoals(measurements: Measurement[], hugeLabel: string): G
     ratioGoal(pick, `${hugeLabel} GET`, 'get-huge', 'gateway', 'ceiling', 0.7, 'mbPerSec'),
     memoryGoal(pick, 'get-huge', `${hugeLabel} GET`),
     listGoal(pick),
-    ratioGoal(pick, 'AIS: 4 KiB GET c=64', 'get-4k-64', 'gateway-ais', 'ais-s3', 0.8),
-    ratioGoal(pick, 'AIS: 4 KiB PUT c=64', 'put-4k-64', 'gateway-ais', 'ais-s3', 0.8),
-    ratioGoal(pick, 'AIS: 1 MiB GET c=16', 'get-1m-16', 'gateway-ais', 'ais-native', 0.8, 'mbPerSec'),
-    ratioGoal(pick, 'AIS: 1 MiB PUT c=16', 'put-1m-16', 'gateway-ais', 'ais-native', 0.8, 'mbPerSec'),
+    // Issue 18: on the AIS backend, at least as fast as AIS's own /s3 (which goes through AIS's proxy).
+    ratioGoal(pick, 'AIS: 4 KiB GET c=64', 'get-4k-64', 'gateway-ais', 'ais-s3', 1.0),
+    ratioGoal(pick, 'AIS: 4 KiB PUT c=64', 'put-4k-64', 'gateway-ais', 'ais-s3', 1.0),
+    ratioGoal(pick, 'AIS: 1 MiB GET c=16', 'get-1m-16', 'gateway-ais', 'ais-s3', 1.0, 'mbPerSec'),
+    ratioGoal(pick, 'AIS: 1 MiB PUT c=16', 'put-1m-16', 'gateway-ais', 'ais-s3', 1.0, 'mbPerSec'),
+    ratioGoal(pick, 'AIS: 1 MiB GET c=16', 'get-1m-16', 'gateway-ais', 'ais-native', 0.5, 'mbPerSec'),
     ratioGoal(pick, `AIS: ${hugeLabel} GET`, 'get-huge', 'gateway-ais', 'ais-native', 0.8, 'mbPerSec'),
     ratioGoal(pick, `AIS: ${hugeLabel} PUT`, 'put-huge', 'gateway-ais', 'ais-native', 0.8, 'mbPerSec'),
     // Two workers share the machine with the load generator (it has core 1 to itself otherwise): 1.2x is

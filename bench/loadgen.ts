@@ -83,6 +83,14 @@ async function consume(body: Dispatcher.ResponseData['body'], asText: boolean): 
   return { bytes };
 }
 
+/**
+ * A HEAD keeps its connection too: undici closes it after every HEAD unless told otherwise (for servers that send
+ * a body with one, which none of the targets does), so the HEAD rows measured a TCP connection per request.
+ */
+function keepAlive(method: string): false | undefined {
+  return method === 'HEAD' ? false : undefined;
+}
+
 /** Sends one request; AIS object calls ask the proxy first (without the body) and go where it redirects. */
 async function send(endpoint: Endpoint, request: HttpRequest, connections: number, body?: Buffer | Readable, asText = false): Promise<Answer> {
   let origin = endpoint.origin;
@@ -98,6 +106,7 @@ async function send(endpoint: Endpoint, request: HttpRequest, connections: numbe
     path,
     headers: request.headers,
     body: body ?? request.body,
+    reset: keepAlive(request.method),
   });
   const read = await consume(answer.body, asText || answer.statusCode >= 300);
   if (answer.statusCode >= 300) throw new Error(`${request.method} ${path}: ${answer.statusCode} ${(read.text ?? '').slice(0, 300)}`);
@@ -107,7 +116,12 @@ async function send(endpoint: Endpoint, request: HttpRequest, connections: numbe
 async function locate(endpoint: Endpoint, request: HttpRequest, connections: number): Promise<string> {
   const ask = { ...request.headers };
   if (request.method === 'PUT') ask['content-length'] = '0';
-  const answer = await poolFor(endpoint.origin, connections).request({ method: request.method, path: request.path, headers: ask });
+  const answer = await poolFor(endpoint.origin, connections).request({
+    method: request.method,
+    path: request.path,
+    headers: ask,
+    reset: keepAlive(request.method),
+  });
   await answer.body.dump();
   const location = answer.headers.location;
   if (answer.statusCode < 300 || answer.statusCode >= 400 || typeof location !== 'string') {

@@ -10,6 +10,8 @@
  *   BENCH_WORKLOADS        comma-separated workload ids to run (default: all; see workloads.ts)
  *   BENCH_SKIP_AIS=1       leave out the AIS targets
  *   BENCH_AIS_PORT         first of the six ports of the benchmark's own AIS cluster (default 31080)
+ *   BENCH_GATEWAY_NODE_ARGS  space-separated Node options for the gateway processes only, e.g.
+ *                          `--cpu-prof --cpu-prof-dir=/tmp/prof` (one profile per gateway target, written at its stop)
  */
 import { availableParallelism } from 'node:os';
 

@@ -65,7 +65,10 @@ export async function startGateway(options: GatewayOptions, extraPids: () => num
     ...(verify ? { S3_ACCESS_KEY_ID: GATEWAY_KEY.id, S3_SECRET_ACCESS_KEY: GATEWAY_KEY.secret } : {}),
     ...options.env,
   };
-  const child = startProcess(process.execPath, [join(GATEWAY_DIST, 'main.js')], {
+  // BENCH_GATEWAY_NODE_ARGS: Node options for the gateway alone, e.g. `--cpu-prof --cpu-prof-dir=DIR` (Node
+  // refuses --cpu-prof in NODE_OPTIONS); the profile is written when the gateway exits at the target's end.
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = startProcess(process.execPath, [...nodeArgs, join(GATEWAY_DIST, 'main.js')], {
     env,
     cpu: options.cpu,
     logFile: join(options.logDir, `${options.name}.log`),

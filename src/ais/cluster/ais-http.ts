@@ -298,17 +298,23 @@ export class AisHttp {
     }
   }
 
-  /** One request, as undici makes it: its errors are thrown as they are. */
+  /**
+   * One request, as undici makes it: its errors are thrown as they are. A HEAD keeps its connection: undici
+   * closes it after every HEAD unless told otherwise (`reset`), for servers that send a body anyway, which
+   * AIS (Go's net/http) never does; a new connection per HEAD cost a connect and a TIME_WAIT socket each.
+   */
   private async request(origin: string, call: AisCall, path: string, body: Buffer | Readable | undefined): Promise<AisAnswer> {
+    const reset = call.method === 'HEAD' ? false : undefined;
     const answer =
       call.json === undefined
-        ? await this.agent.request({ origin, path, method: call.method, headers: call.headers, body })
+        ? await this.agent.request({ origin, path, method: call.method, headers: call.headers, body, reset })
         : await this.agent.request({
             origin,
             path,
             method: call.method,
             headers: { ...call.headers, 'content-type': 'application/json' },
             body: JSON.stringify(call.json),
+            reset,
           });
     return { status: answer.statusCode, headers: answer.headers, body: answer.body };
   }

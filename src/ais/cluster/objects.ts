@@ -17,7 +17,7 @@ import {
   type VersionId,
   type VersioningStatus,
 } from '../store';
-import type { AisHttp } from './ais-http';
+import type { AisAnswer, AisHttp } from './ais-http';
 import {
   aisMetadataBytes,
   attributesOfCustomMetadata,
@@ -58,6 +58,12 @@ const CHECKSUM_BASE64_LENGTH: Record<ChecksumAlgorithm, number> = { CRC32: 8, CR
  * body, and a failed direct call can send them again. Larger bodies stream through, never held whole.
  */
 const WHOLE_BODY_BYTES = 64 * 1024;
+/**
+ * Objects up to this size are read whole before the answer starts: the reply is one buffer, without a stream
+ * between undici and the client's socket (its listeners, pipe and end-of-stream bookkeeping cost more than the
+ * bytes at this size). Larger objects stream through.
+ */
+const WHOLE_READ_BYTES = 64 * 1024;
 /** The longest hex checksum AIS may keep for an object (sha256 in a bucket so configured; md5 in the gateway's). */
 const MAX_AIS_CHECKSUM_HEX = 64;
 
@@ -129,6 +135,12 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
 function tellsAllOfHead(headers: IncomingHttpHeaders): boolean {
   if (customValueOf(headers['ais-custom-md'], LAST_MODIFIED_KEY) === undefined || headerValue(headers, 'content-length') === undefined) return false;
   return contentChecksum(headers).type === 'md5' || multipartFactsOfHead(headers) !== undefined;
+}
+
+/** The whole of a small answer's body, as a Buffer over the bytes undici collected (no further copy). */
+async function bufferOf(body: AisAnswer['body']): Promise<Buffer> {
+  const bytes = await body.bytes();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function noSuchVersion(key: string, versionId: string): S3Error {
@@ -295,9 +307,8 @@ export class AisObjects {
       }
       if (versionId !== undefined && versionId !== info.versionId) throw noSuchVersion(key, versionId);
       if (plan(info) !== undefined) return this.discard(answer.body);
-      if (info.size > 0) return { info, body: answer.body };
-      await answer.body.dump();
-      return { info, body: Buffer.alloc(0) };
+      if (info.size > WHOLE_READ_BYTES) return { info, body: answer.body };
+      return { info, body: await bufferOf(answer.body) };
     } catch (err) {
       answer.body.destroy();
       throw err;
