@@ -3,9 +3,8 @@ import { isUploadId } from '../upload-ids';
 
 /**
  * Where the AIS backend keeps multipart upload state (and buckets' CORS configurations): one AIS bucket of its
- * own, created on first use (system-bucket.ts). Its
- * name has `_`, which S3 bucket names cannot contain, so no S3 client can create or address it (the client
- * also refuses it explicitly, and ListBuckets hides it). Its checksum type is MD5, like every bucket the
+ * own, created on first use (system-bucket.ts). Its name has `_`, which S3 bucket names cannot contain, so no S3
+ * client can create or address it (the client also refuses it explicitly, and ListBuckets hides it). Its checksum type is MD5, like every bucket the
  * gateway creates, so a staged part's AIS checksum is its S3 ETag.
  */
 export const UPLOADS_BUCKET = 's3gw_multipart';
