@@ -62,7 +62,10 @@ export function defaultRules(origins: readonly string[]): CorsRule[] | undefined
 export class CorsPolicy {
   private readonly fallback?: CorsRule[];
 
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore, config: ConfigService<AppConfig, true>) {
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    config: ConfigService<AppConfig, true>,
+  ) {
     this.fallback = defaultRules(config.get('corsAllowedOrigins', { infer: true }));
   }
 
