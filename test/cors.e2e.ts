@@ -8,7 +8,10 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { e2eBackend } from './support/backend';
+import { eventually } from './support/data-dir';
 import { useGateway } from './support/fixture';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { type RawResponse, rawRequest, xmlText } from './support/raw-http';
 import { type AccessKey, objectPath, presignPath } from './support/sigv4-client';
 import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
@@ -317,5 +320,29 @@ describe('CORS_ALLOWED_ORIGINS: one policy for every bucket without its own', ()
     await fixture.s3.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
     const again = await rawRequest(fixture.gateway.origin, { method: 'GET', path: `/s3/${bucket}/k`, headers: { origin: APP } });
     expect({ status: again.status, origin: again.headers['access-control-allow-origin'] }).toEqual({ status: 404, origin: APP });
+  });
+});
+
+describe('CORS configuration seen by another gateway process on the same store', () => {
+  const fixture = useGateway();
+  let other: RunningGateway | undefined;
+
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  it('takes a change at once on the embedded store, within CORS_TRUSTED_MS (5 s) on AIS', async () => {
+    const bucket = await fixture.newBucket();
+    other = await startGateway({}, { dataDir: fixture.gateway.dataDir });
+    const preflightStatus = async (): Promise<number> =>
+      (await rawRequest(other!.origin, { method: 'OPTIONS', path: `/s3/${bucket}/k`, headers: { origin: APP, 'access-control-request-method': 'GET' } }))
+        .status;
+    expect(await preflightStatus()).toBe(403);
+    await fixture.s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: RULES } }));
+    const changed = Date.now();
+    expect(await eventually(async () => (await preflightStatus()) === 200, 8000)).toBe(true);
+    const seenAfterMs = Date.now() - changed;
+    if (e2eBackend() === 'embedded') expect(seenAfterMs).toBeLessThan(500);
+    else expect(seenAfterMs).toBeLessThan(5000 + 1000);
   });
 });
