@@ -56,14 +56,12 @@ export function findRule(rules: readonly CorsRule[], question: CorsQuestion): { 
  */
 export function corsHeaders(match: { rule: CorsRule; allowOrigin: string }, preflightHeaders?: readonly string[]): Record<string, string> {
   const { rule, allowOrigin } = match;
-  const headers: Record<string, string> = {
-    'access-control-allow-origin': allowOrigin,
-    'access-control-allow-methods': rule.allowedMethods.join(', '),
-    vary: CORS_VARY,
-  };
+  const headers: Record<string, string> = { 'access-control-allow-origin': allowOrigin };
   if (allowOrigin !== '*') headers['access-control-allow-credentials'] = 'true';
+  headers['access-control-allow-methods'] = rule.allowedMethods.join(', ');
   if (preflightHeaders !== undefined && preflightHeaders.length > 0) headers['access-control-allow-headers'] = preflightHeaders.join(', ');
   if (rule.exposeHeaders.length > 0) headers['access-control-expose-headers'] = rule.exposeHeaders.join(', ');
   if (rule.maxAgeSeconds !== undefined) headers['access-control-max-age'] = String(rule.maxAgeSeconds);
+  headers.vary = CORS_VARY;
   return headers;
 }
