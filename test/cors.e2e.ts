@@ -145,6 +145,18 @@ describe('bucket CORS configuration through @aws-sdk/client-s3', () => {
     expect((await put(good, { 'content-md5': contentMd5(good) })).status).toBe(200);
   });
 
+  it('a document over 64 KB is refused with MaxMessageLengthExceeded and leaves the configuration as it was', async () => {
+    const bucket = await fixture.newBucket();
+    await fixture.s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: RULES } }));
+    const origins = Array.from({ length: 1200 }, (_, at) => `<AllowedOrigin>https://site-${at}.example.com</AllowedOrigin>`).join('');
+    const body = `<CORSConfiguration><CORSRule>${origins}<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`;
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    const answer = await rawRequest(fixture.gateway.origin, { method: 'PUT', path: `/s3/${bucket}?cors`, headers: { 'content-md5': contentMd5(body) }, body });
+    expectS3ErrorResponse(answer, 'MaxMessageLengthExceeded', 400);
+    expect(xmlText(answer.body, 'Message')).toBe('Your request was too big.');
+    expect((await fixture.s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules).toEqual(RULES);
+  });
+
   it('a bucket deleted and made again starts without the old configuration', async () => {
     await fixture.s3.send(new CreateBucketCommand({ Bucket: 'reborn' }));
     await fixture.s3.send(new PutBucketCorsCommand({ Bucket: 'reborn', CORSConfiguration: { CORSRules: RULES } }));

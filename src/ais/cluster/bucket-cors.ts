@@ -33,6 +33,8 @@ interface CorsRecord {
  */
 export class AisBucketCors {
   private readonly seen = new Map<string, { rules: CorsRule[] | undefined; until: number }>();
+  /** The read under way for a bucket, shared by every request that found the rules stale meanwhile. */
+  private readonly reads = new Map<string, Promise<CorsRule[] | undefined>>();
 
   constructor(
     private readonly system: SystemBucket,
@@ -40,9 +42,20 @@ export class AisBucketCors {
     private readonly headBucket: (bucket: string) => Promise<BucketInfo>,
   ) {}
 
-  async get(bucket: string, cached: boolean): Promise<CorsRule[] | undefined> {
+  /** `cached`: what was read within CORS_TRUSTED_MS will do (the CORS checks of requests); else a fresh read. */
+  get(bucket: string, cached: boolean): Promise<CorsRule[] | undefined> {
+    if (!cached) return this.read(bucket);
     const seen = this.seen.get(bucket);
-    if (cached && seen !== undefined && seen.until > Date.now()) return seen.rules;
+    if (seen !== undefined && seen.until > Date.now()) return Promise.resolve(seen.rules);
+    let reading = this.reads.get(bucket);
+    if (reading === undefined) {
+      reading = this.read(bucket).finally(() => this.reads.delete(bucket));
+      this.reads.set(bucket, reading);
+    }
+    return reading;
+  }
+
+  private async read(bucket: string): Promise<CorsRule[] | undefined> {
     const [info, text] = await Promise.all([this.headBucket(bucket), this.system.getText(corsRecordName(bucket))]);
     const record = text === undefined ? undefined : parseRecord(bucket, text);
     const rules = record !== undefined && record.bucket === bucket && record.bucketCreated === info.created.getTime() ? record.rules : undefined;
