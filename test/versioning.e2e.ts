@@ -131,7 +131,9 @@ describe('versioning through @aws-sdk/client-s3', () => {
       const written = await put(bucket, 'k', 'suspended');
       expect(written.VersionId ?? 'null').toBe('null');
       const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-      expect(listed.Versions?.map((version) => [version.Key, version.VersionId])).toEqual([['k', 'null']]);
+      const latest = listed.Versions?.filter((version) => version.IsLatest === true);
+      expect(latest?.map((version) => [version.Key, version.VersionId])).toEqual([['k', 'null']]);
+      expect((await getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'null' })).bytes.toString()).toBe('suspended');
     });
 
     it('reads version null with GetObject and HeadObject', async () => {
@@ -145,7 +147,12 @@ describe('versioning through @aws-sdk/client-s3', () => {
     it('answers NoSuchVersion for a version the object does not have, leaving the object intact', async () => {
       const bucket = await fixture.newBucket();
       await put(bucket, 'k', 'plain');
-      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), 'NoSuchVersion', 404);
+      // A version id of the gateway's own making, of another object: well-formed, but not one this object has.
+      const elsewhere = await fixture.newBucket();
+      await setVersioning(elsewhere, 'Enabled');
+      const foreign = (await put(elsewhere, 'k', 'other')).VersionId!;
+      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: foreign }), 'NoSuchVersion', 404);
+      await expectS3Error(getObject(s3, { Bucket: bucket, Key: 'k', VersionId: 'not a version id' }), 'InvalidArgument', 400);
       await expectObjectBytes(s3, bucket, 'k', 'plain');
     });
   });
@@ -304,7 +311,8 @@ describe('versioning through @aws-sdk/client-s3', () => {
           await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.Key, VersionId: version.VersionId }));
         }
       }
-      expect(seen).toEqual(utf8Order([...new Set([...KEYS, ...VERSIONED_KEYS])]));
+      // Each key once, in order (on the embedded store, plain-1 lists its two versions one after the other).
+      expect([...new Set(seen)]).toEqual(utf8Order([...new Set([...KEYS, ...VERSIONED_KEYS])]));
       await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
       await expectBucketGone(bucket);
     });

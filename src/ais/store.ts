@@ -91,6 +91,43 @@ export interface ObjectSummary {
   versionId: VersionId;
 }
 
+/** An object version in a ListObjectVersions page. */
+export interface VersionSummary extends ObjectSummary {
+  deleteMarker: false;
+  isLatest: boolean;
+}
+
+/** A delete marker in a ListObjectVersions page. */
+export interface DeleteMarkerSummary {
+  deleteMarker: true;
+  key: ObjectKey;
+  versionId: VersionId;
+  lastModified: Date;
+  isLatest: boolean;
+}
+
+export type VersionEntry = VersionSummary | DeleteMarkerSummary;
+
+export interface ListVersionsRequest {
+  prefix: string;
+  delimiter?: string;
+  /** With no versionIdMarker: start after this key. With one: start after that version of this key. */
+  keyMarker?: string;
+  versionIdMarker?: VersionId;
+  /** 1..1000; versions, delete markers and common prefixes all count. */
+  maxKeys: number;
+}
+
+/** Versions in key order, newest first within a key, delete markers among them. */
+export interface ListVersionsPage {
+  versions: VersionEntry[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** When truncated: the last key (or common prefix) in the page and, if it was a version, its id. */
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: VersionId;
+}
+
 /** What the gateway learned from a request body once it was read to the end. */
 export interface BodyDigest {
   size: number;
@@ -169,8 +206,12 @@ export interface ListObjectsPage {
  */
 export type WriteCondition = { kind: 'absent' } | { kind: 'match'; etags: '*' | readonly string[] };
 
+/** What a DeleteObject did, as S3 answers it in `x-amz-version-id` and `x-amz-delete-marker`. */
 export interface DeleteResult {
+  /** The version removed (a delete by version id), or the delete marker written (a delete without one). */
   versionId?: VersionId;
+  /** A delete marker was written, or the version removed was one. */
+  deleteMarker?: boolean;
 }
 
 export interface CopyRequest {
@@ -293,16 +334,26 @@ export interface ObjectStore {
 
   /** `condition`: see WriteCondition. Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match). */
   putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo>;
-  /** Throws NoSuchBucket, NoSuchKey, NoSuchVersion. */
+  /**
+   * Throws NoSuchBucket, NoSuchKey, NoSuchVersion, InvalidArgument (a malformed version id). Where the latest version
+   * is a delete marker: NoSuchKey with the marker's headers; a delete marker asked for by version id:
+   * MethodNotAllowed with them (see deleteMarkerError).
+   */
   headObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<ObjectInfo>;
   getObject(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, plan: ReadPlanner): Promise<ObjectRead>;
   /**
-   * Deleting a key or version that does not exist succeeds (S3 answers 204), unless a `condition` (If-Match)
-   * asks for an object: then NoSuchKey. Throws NoSuchBucket, PreconditionFailed.
+   * Without a version id: removes the object, or in a bucket with versioning configured writes a delete marker
+   * (Enabled: a new version; Suspended: the `null` version, replacing the old one). With one: removes that version or
+   * marker for good, and the next newest becomes the latest. Deleting a key or version that does not exist
+   * succeeds (S3 answers 204), unless a `condition` (If-Match) asks for an object: then NoSuchKey. Throws
+   * NoSuchBucket, PreconditionFailed, InvalidArgument (a malformed version id).
    */
   deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition): Promise<DeleteResult>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
+  /** Keys whose latest version is an object (not a delete marker). */
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
+  /** Every version and delete marker; throws NoSuchBucket, InvalidArgument (a malformed version-id marker). */
+  listObjectVersions(bucket: BucketName, request: ListVersionsRequest): Promise<ListVersionsPage>;
 
   /** Multipart upload state lives in the backend, so any gateway replica can continue an upload. */
   createMultipartUpload(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload>;

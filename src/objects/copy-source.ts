@@ -1,4 +1,5 @@
 import type { VersionId } from '../ais/store';
+import { isDeleteMarkerAddressed } from '../s3/delete-markers';
 import { S3Error } from '../s3/errors';
 
 export interface CopySource {
@@ -49,4 +50,11 @@ function versionIdOf(query: string): string | undefined {
     if ((eq < 0 ? pair : pair.slice(0, eq)) === 'versionId') return eq < 0 ? '' : decodePart(pair.slice(eq + 1).replace(/\+/g, ' '));
   }
   return undefined;
+}
+
+/** A copy whose source version is a delete marker is 400 InvalidRequest in S3, where a GET of it is 405. */
+export function copySourceFailure(err: unknown): never {
+  if (isDeleteMarkerAddressed(err))
+    throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+  throw err;
 }

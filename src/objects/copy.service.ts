@@ -6,7 +6,7 @@ import { attributesOf } from '../s3/object-headers';
 import { S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { quotedEtag } from '../s3/object-headers';
-import { parseCopySource } from './copy-source';
+import { copySourceFailure, parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
 
@@ -29,19 +29,22 @@ export class CopyService {
     const source = parseCopySource(request.headers['x-amz-copy-source'] as string);
     const directive = metadataDirective(request);
     const condition = writeConditionOf(request.headers, 'write');
-    if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key) {
+    // Copying an older version onto its own key (with ?versionId=) is how S3 users restore it: that is allowed.
+    if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key && source.versionId === undefined) {
       throw new S3Error(
         'InvalidRequest',
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     }
-    const info = await this.store.copyObject({
-      source,
-      target,
-      check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),
-      replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
-      condition,
-    });
+    const info = await this.store
+      .copyObject({
+        source,
+        target,
+        check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),
+        replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
+        condition,
+      })
+      .catch(copySourceFailure);
     const response = xmlResponse('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quotedEtag(info.etag) });
     const headers = writeResponseHeaders(info);
     delete headers.etag;

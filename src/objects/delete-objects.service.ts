@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OBJECT_STORE, ObjectStore } from '../ais/store';
+import { type DeleteResult, OBJECT_STORE, ObjectStore } from '../ais/store';
 import { inParallel } from '../in-parallel';
 import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { isS3Error, S3Error } from '../s3/errors';
+import { unquotedEtag } from '../s3/object-headers';
 import { S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, type XmlElement } from '../s3/xml';
@@ -16,6 +17,8 @@ const DELETE_CONCURRENCY = 16;
 interface DeleteTarget {
   key: string;
   versionId?: string;
+  /** The entry's `<ETag>`: delete only while the object has this ETag (S3's conditional delete). */
+  etag?: string;
 }
 
 function parseDeleteRequest(text: string): { quiet: boolean; targets: DeleteTarget[] } {
@@ -27,10 +30,24 @@ function parseDeleteRequest(text: string): { quiet: boolean; targets: DeleteTarg
     const key = textOf(object.Key);
     if (key === undefined || key === '') throw new S3Error('MalformedXML');
     const versionId = textOf(object.VersionId);
-    return { key, versionId: versionId === '' ? undefined : versionId };
+    const etag = textOf(object.ETag);
+    return { key, versionId: versionId === '' ? undefined : versionId, etag: etag === undefined || etag === '' ? undefined : etag };
   });
   const quiet = textOf(root.Quiet)?.trim().toLowerCase() === 'true';
   return { quiet, targets };
+}
+
+/**
+ * A `<Deleted>` entry as S3 writes it: the VersionId that was asked for; DeleteMarker and DeleteMarkerVersionId when
+ * a marker was written (a delete without a version id in a versioned bucket) or the version removed was one.
+ */
+function deletedEntry(target: DeleteTarget, result: DeleteResult): XmlElement {
+  const entry: XmlElement = { Key: target.key, VersionId: target.versionId };
+  if (result.deleteMarker === true) {
+    entry.DeleteMarker = true;
+    entry.DeleteMarkerVersionId = result.versionId;
+  }
+  return entry;
 }
 
 @Injectable()
@@ -53,8 +70,9 @@ export class DeleteObjectsService {
     await inParallel(targets, DELETE_CONCURRENCY, async (target, index) => {
       try {
         assertValidKey(target.key);
-        await this.store.deleteObject(bucket, target.key, target.versionId);
-        outcomes[index] = { deleted: { Key: target.key, VersionId: target.versionId } };
+        const condition = target.etag !== undefined ? ({ kind: 'match', etags: [unquotedEtag(target.etag)] } as const) : undefined;
+        const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition);
+        outcomes[index] = { deleted: deletedEntry(target, result) };
       } catch (err) {
         if (!isS3Error(err) || err.code === 'NoSuchBucket') throw err;
         outcomes[index] = { error: { Key: target.key, VersionId: target.versionId, Code: err.code, Message: err.message } };

@@ -13,7 +13,7 @@ import { OWNER } from '../s3/owner';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
-import { parseCopySource } from './copy-source';
+import { copySourceFailure, parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
 import { headerValue } from '../s3/headers';
@@ -149,10 +149,12 @@ export class MultipartService {
     const { bucket, key } = bucketAndKey(request);
     const partNumber = assertPartNumber(request.query.partNumber);
     const source = parseCopySource(headerValue(request.headers, 'x-amz-copy-source') as string);
-    const read = await this.store.getObject(source.bucket, source.key, source.versionId, (info) => {
-      checkCopySourceConditions(info, request.headers);
-      return copySourceRange(headerValue(request.headers, 'x-amz-copy-source-range'), info.size);
-    });
+    const read = await this.store
+      .getObject(source.bucket, source.key, source.versionId, (info) => {
+        checkCopySourceConditions(info, request.headers);
+        return copySourceRange(headerValue(request.headers, 'x-amz-copy-source-range'), info.size);
+      })
+      .catch(copySourceFailure);
     const length = read.range ? read.range.end - read.range.start + 1 : read.info.size;
     const bytes = Buffer.isBuffer(read.body) ? Readable.from([read.body]) : read.body;
     const part = await this.store

@@ -114,9 +114,11 @@ export class ObjectsService {
 
   async deleteObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
-    const versionId = requestedVersion(request);
-    await this.store.deleteObject(bucket, key, versionId, writeConditionOf(request.headers, 'delete'));
-    return emptyResponse(204, versionId !== undefined ? { 'x-amz-version-id': versionId } : {});
+    const result = await this.store.deleteObject(bucket, key, requestedVersion(request), writeConditionOf(request.headers, 'delete'));
+    const headers: Record<string, string> = {};
+    if (result.versionId !== undefined) headers['x-amz-version-id'] = result.versionId;
+    if (result.deleteMarker === true) headers['x-amz-delete-marker'] = 'true';
+    return emptyResponse(204, headers);
   }
 
   async getObjectAcl(request: S3Request): Promise<S3Response> {

@@ -2,12 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectInfo, WriteCondition } from '../ais/store';
 import { S3Error } from './errors';
 import { headerValue } from './headers';
+import { unquotedEtag } from './object-headers';
 
 /** Whether an If-Match / If-None-Match list names this ETag (`*` names any; weak markers are ignored). */
 function etagListMatches(list: string, etag: string): boolean {
   return list.split(',').some((item) => {
     const candidate = item.trim().replace(/^W\//, '');
-    return candidate === '*' || candidate.replace(/^"(.*)"$/, '$1') === etag;
+    return candidate === '*' || unquotedEtag(candidate) === etag;
   });
 }
 
@@ -98,7 +99,7 @@ export function writeConditionOf(headers: IncomingHttpHeaders, operation: 'write
   }
   if (items.includes('*')) return { kind: 'match', etags: '*' };
   // Writes compare ETags strongly (RFC 9110 section 13.1.1): a weak one (W/"...") never matches.
-  return { kind: 'match', etags: items.map((item) => item.replace(/^"(.*)"$/, '$1')) };
+  return { kind: 'match', etags: items.map(unquotedEtag) };
 }
 
 /**

@@ -53,6 +53,11 @@ export function quotedEtag(etag: string): string {
   return `"${etag}"`;
 }
 
+/** An ETag as clients send it (quoted or not) as the store keeps it. */
+export function unquotedEtag(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
+}
+
 /** The ETag and verified checksums a write answers with (PutObject, UploadPart, copies). */
 export function integrityHeaders(etag: string, checksums: Checksums): NonNullable<S3Response['headers']> {
   const headers: NonNullable<S3Response['headers']> = { etag: quotedEtag(etag) };

@@ -44,6 +44,20 @@ export function toXml(root: string, content: XmlElement, withNamespace = true): 
   );
 }
 
+/**
+ * Serialises a response document whose child elements must keep an order an object's keys cannot give: elements of
+ * different names interleaved (ListObjectVersions lists Version and DeleteMarker entries in one key order). Each
+ * child is written as toXml writes it; undefined ones are left out.
+ */
+export function toXmlInOrder(root: string, children: ReadonlyArray<readonly [string, XmlValue]>): string {
+  const options = { compact: true, fullTagEmptyElement: false, textFn: keepCarriageReturns };
+  const inner = children
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => js2xml({ [name]: escapeAmpersands(value) }, options))
+    .join('');
+  return js2xml({ _declaration: { _attributes: { version: '1.0', encoding: 'UTF-8' } } }, options) + `<${root} xmlns="${S3_XMLNS}">${inner}</${root}>`;
+}
+
 /** A parsed element's text, under a symbol so that no element name (`_text` is a valid one) can collide with it. */
 const TEXT = Symbol('text');
 

@@ -7,7 +7,7 @@ import { quotedEtag } from '../s3/object-headers';
 import { OWNER } from '../s3/owner';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf } from '../s3/xml';
+import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, toXmlInOrder, type XmlElement } from '../s3/xml';
 
 function parseVersioningConfiguration(text: string): VersioningStatus {
   const root = childElement(parseXml(text), 'VersioningConfiguration');
@@ -40,10 +40,7 @@ export class VersioningService {
     return emptyResponse(200);
   }
 
-  /**
-   * ListObjectVersions. This store keeps one version per key, so each key lists as its latest version
-   * (`null` when written unversioned); key-marker / version-id-marker page over keys.
-   */
+  /** ListObjectVersions: versions and delete markers in key order, newest first within a key. */
   async listObjectVersions(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
     const { query } = request;
@@ -53,31 +50,29 @@ export class VersioningService {
     if (versionIdMarker !== undefined && keyMarker === '') {
       throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker' });
     }
-    const page = await this.store.listObjects(bucket, { ...params, startAfter: keyMarker || undefined });
-    const nextKeyMarker = page.isTruncated ? page.lastEntry : undefined;
-    const lastObject = page.objects.at(-1);
-    return xmlResponse('ListVersionsResult', {
-      Name: bucket,
-      Prefix: encodeForListing(params.prefix, params.urlEncoded),
-      KeyMarker: encodeForListing(keyMarker, params.urlEncoded),
-      VersionIdMarker: versionIdMarker ?? '',
-      NextKeyMarker: nextKeyMarker !== undefined ? encodeForListing(nextKeyMarker, params.urlEncoded) : undefined,
-      NextVersionIdMarker: nextKeyMarker !== undefined && lastObject?.key === nextKeyMarker ? lastObject.versionId : undefined,
-      MaxKeys: params.maxKeys,
-      Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
-      IsTruncated: page.isTruncated,
-      Version: page.objects.map((object) => ({
-        Key: encodeForListing(object.key, params.urlEncoded),
-        VersionId: object.versionId,
-        IsLatest: true,
-        LastModified: object.lastModified.toISOString(),
-        ETag: quotedEtag(object.etag),
-        Size: object.size,
-        StorageClass: 'STANDARD',
-        Owner: { ...OWNER },
-      })),
-      CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encodeForListing(prefix, params.urlEncoded) })),
-      EncodingType: params.urlEncoded ? 'url' : undefined,
+    if (versionIdMarker === '') throw new S3Error('InvalidArgument', 'A version-id marker cannot be empty.', { ArgumentName: 'version-id-marker' });
+    const page = await this.store.listObjectVersions(bucket, { ...params, keyMarker, versionIdMarker });
+    const encode = (text: string): string => encodeForListing(text, params.urlEncoded);
+    const entries = page.versions.map((entry): [string, XmlElement] => {
+      const common = { Key: encode(entry.key), VersionId: entry.versionId, IsLatest: entry.isLatest, LastModified: entry.lastModified.toISOString() };
+      if (entry.deleteMarker) return ['DeleteMarker', { ...common, Owner: { ...OWNER } }];
+      return ['Version', { ...common, ETag: quotedEtag(entry.etag), Size: entry.size, StorageClass: 'STANDARD', Owner: { ...OWNER } }];
     });
+    // Versions and delete markers are listed interleaved, in one key order, as S3 lists them.
+    const body = toXmlInOrder('ListVersionsResult', [
+      ['Name', bucket],
+      ['Prefix', encode(params.prefix)],
+      ['KeyMarker', encode(keyMarker)],
+      ['VersionIdMarker', versionIdMarker ?? ''],
+      ['NextKeyMarker', page.isTruncated && page.nextKeyMarker !== undefined ? encode(page.nextKeyMarker) : undefined],
+      ['NextVersionIdMarker', page.isTruncated ? page.nextVersionIdMarker : undefined],
+      ['MaxKeys', params.maxKeys],
+      ['Delimiter', params.delimiter !== undefined ? encode(params.delimiter) : undefined],
+      ['IsTruncated', page.isTruncated],
+      ...entries,
+      ...page.commonPrefixes.map((prefix): [string, XmlElement] => ['CommonPrefixes', { Prefix: encode(prefix) }]),
+      ['EncodingType', params.urlEncoded ? 'url' : undefined],
+    ]);
+    return { status: 200, headers: { 'content-type': 'application/xml' }, body };
   }
 }

@@ -358,7 +358,12 @@ def empty_bucket(params):
     bucket.put_object(Key='after/1', Body=b'3')
     bucket.put_object(Key='after/1', Body=b'4')
     bucket.put_object(Key='after/2', Body=b'5')
-    versions = [{'key': v.object_key, 'id': v.id, 'latest': v.is_latest} for v in bucket.object_versions.all()]
+    bucket.Object('before/2').delete()
+    # The collection holds versions and delete markers (a marker has no size).
+    versions = [
+        {'key': v.object_key, 'id': v.id, 'latest': v.is_latest, 'marker': v.size is None}
+        for v in bucket.object_versions.all()
+    ]
     responses = bucket.object_versions.delete()
     deleted = [entry for response in responses for entry in response.get('Deleted', [])]
     errors = [entry for response in responses for entry in response.get('Errors', [])]

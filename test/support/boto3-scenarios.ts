@@ -93,7 +93,7 @@ export interface Boto3Scenarios {
   presigned: Record<'default' | 's3v4', { put_url: string; put_status: number; get_url: string; body: string }>;
   conditionals: { etag: string; if_none_match: CallError; if_match_other: CallError; if_match_same: string; range: string };
   empty_bucket: {
-    versions: { key: string; id: string; latest: boolean }[];
+    versions: { key: string; id: string; latest: boolean; marker: boolean }[];
     deleted: { Key: string; VersionId?: string }[];
     errors: unknown[];
     buckets_after: string[];

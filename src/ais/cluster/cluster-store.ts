@@ -17,6 +17,8 @@ import type {
   ListPartsPage,
   ListPartsRequest,
   ListUploadsPage,
+  ListVersionsPage,
+  ListVersionsRequest,
   ListUploadsRequest,
   MultipartChecksum,
   MultipartUpload,
@@ -34,6 +36,7 @@ import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
 import { asS3Error, isBucketTaken, isObjectMissing } from './errors';
 import { KeyLocks } from './key-locks';
+import { latestOnlyVersionsPage } from './version-listing';
 import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
@@ -198,6 +201,10 @@ export class ClusterStore implements ObjectStore {
       await check();
       return this.objects.copy(request);
     }).catch(s3Failure);
+  }
+
+  listObjectVersions(bucket: string, request: ListVersionsRequest): Promise<ListVersionsPage> {
+    return latestOnlyVersionsPage((listing) => this.listObjects(bucket, listing), request);
   }
 
   async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {

@@ -37,7 +37,7 @@ import { multipartFactsOfHead } from './multipart-metadata';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
 import { readWhole } from './upload-body';
-import { isVersionIdOf, newVersionId } from './version-ids';
+import { assertVersionIdShape, isVersionIdOf, newVersionId } from './version-ids';
 
 /** What a HEAD asks AIS for: with `last-modified` and `etag` AIS adds those S3-style headers. */
 const HEAD_PROPS = 'name,size,checksum,atime,version,last-modified,etag,custom';
@@ -254,6 +254,7 @@ export class AisObjects {
 
   /** Only the object's current version can be read: any other id is NoSuchVersion, as S3 answers for a version that does not exist. */
   private async headWithChecksum(bucket: string, key: string, versionId?: string): Promise<{ info: ObjectInfo; checksum?: string; md5?: string }> {
+    assertVersionIdShape(versionId);
     const answer = await this.http
       .objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } })
       .catch((err: unknown) => {
@@ -270,6 +271,7 @@ export class AisObjects {
    * checksum and custom metadata with the bytes. Any other read gets the metadata first (planned()).
    */
   async get(bucket: string, key: string, versionId: string | undefined, plan: ReadPlanner): Promise<ObjectRead> {
+    assertVersionIdShape(versionId);
     const read = plan.readsWholeObject === true ? await this.whole(bucket, key, versionId, plan) : undefined;
     return read ?? this.planned(bucket, key, versionId, plan);
   }
@@ -337,6 +339,7 @@ export class AisObjects {
    * the HEAD and the DELETE is deleted too.
    */
   async delete(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+    assertVersionIdShape(versionId);
     const context = { bucket, key };
     if (versionId !== undefined) {
       const current = await this.head(bucket, key).catch((err: unknown) => {

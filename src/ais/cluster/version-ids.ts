@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { VersionId } from '../store';
+import { S3Error } from '../../s3/errors';
+import { NULL_VERSION, type VersionId } from '../store';
 
 /**
  * S3 version ids on the AIS backend. AIS's own object version is a counter that starts again at 1 when an
@@ -27,4 +28,10 @@ export function newVersionId(bucket: string, key: string): VersionId {
 /** Whether `value` is a version id the gateway wrote for this very bucket and key. */
 export function isVersionIdOf(value: string | undefined, bucket: string, key: string): value is VersionId {
   return value !== undefined && VERSION_ID_PATTERN.test(value) && value.slice(RANDOM_CHARS) === nameTag(bucket, key);
+}
+
+/** Throws 400 InvalidArgument, as S3 answers a malformed version id, for an id the gateway could never have given. */
+export function assertVersionIdShape(versionId: VersionId | undefined): void {
+  if (versionId === undefined || versionId === NULL_VERSION || VERSION_ID_PATTERN.test(versionId)) return;
+  throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: versionId });
 }

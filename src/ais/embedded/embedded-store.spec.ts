@@ -136,6 +136,53 @@ describe('EmbeddedStore', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  describe('versions', () => {
+    const listAll = async (target: EmbeddedStore) =>
+      (await target.listObjectVersions('bkt', { prefix: '', maxKeys: 1000 })).versions.map((entry) => [entry.key, entry.deleteMarker, entry.isLatest]);
+
+    it('keeps the blob of every version, and frees a version blob only when that version is deleted', async () => {
+      await store.putBucketVersioning('bkt', 'Enabled');
+      const first = await store.putObject('bkt', 'big', NO_ATTRIBUTES, bodyOf(bytesOf('first', 100)));
+      const second = await store.putObject('bkt', 'big', NO_ATTRIBUTES, bodyOf(bytesOf('second', 100)));
+      await store.deleteObject('bkt', 'big');
+      expect(blobFiles()).toHaveLength(2);
+      await store.deleteObject('bkt', 'big', second.versionId);
+      expect(blobFiles()).toHaveLength(1);
+      expect(await contentOf(await store.getObject('bkt', 'big', first.versionId, () => undefined))).toEqual(bytesOf('first', 100));
+      await store.deleteObject('bkt', 'big', first.versionId);
+      expect(blobFiles()).toEqual([]);
+    });
+
+    it('frees the blob of the null version a write replaces while versioning is suspended', async () => {
+      await store.putObject('bkt', 'big', NO_ATTRIBUTES, bodyOf(bytesOf('null one', 100)));
+      await store.putBucketVersioning('bkt', 'Enabled');
+      await store.putObject('bkt', 'big', NO_ATTRIBUTES, bodyOf(bytesOf('kept', 100)));
+      await store.putBucketVersioning('bkt', 'Suspended');
+      await store.putObject('bkt', 'big', NO_ATTRIBUTES, bodyOf(bytesOf('null two', 100)));
+      expect(blobFiles()).toHaveLength(2);
+      expect(await read('bkt', 'big')).toEqual(bytesOf('null two', 100));
+    });
+
+    it('keeps versions and markers of keys containing 0x00 and 0x01 apart from their neighbours, across a restart', async () => {
+      await store.putBucketVersioning('bkt', 'Enabled');
+      for (const key of ['a\u0001', 'a', 'a\u0000b', 'a', 'ab']) await store.putObject('bkt', key, NO_ATTRIBUTES, bodyOf(key));
+      await store.deleteObject('bkt', 'a\u0000b');
+      const expected = [
+        ['a', false, true],
+        ['a', false, false],
+        ['a\u0000b', true, true],
+        ['a\u0000b', false, false],
+        ['a\u0001', false, true],
+        ['ab', false, true],
+      ];
+      expect(await listAll(store)).toEqual(expected);
+      await store.close();
+      store = await openStore();
+      expect(await listAll(store)).toEqual(expected);
+      expect((await store.listObjects('bkt', { prefix: '', maxKeys: 1000 })).objects.map((object) => object.key)).toEqual(['a', 'a\u0001', 'ab']);
+    });
+  });
+
   describe('put, get, head, delete', () => {
     it('stores an object with its attributes and reads it back', async () => {
       const attributes: ObjectAttributes = {

@@ -15,6 +15,8 @@ import {
   type ListObjectsPage,
   type ListObjectsRequest,
   type ListPartsPage,
+  type ListVersionsPage,
+  type ListVersionsRequest,
   type ListPartsRequest,
   type ListUploadsPage,
   type ListUploadsRequest,
@@ -29,14 +31,14 @@ import {
   type VersioningStatus,
   type WriteCondition,
 } from '../store';
-import { checkWriteCondition } from '../../s3/conditions';
 import type { CorsRule } from '../../cors/cors-configuration';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
+import { listVersionsPage } from './version-listing';
 import { EmbeddedMetadata, promised } from './metadata';
 import { EmbeddedMultipart } from './multipart';
-import { bucketBase, bucketEnd, indexKey } from './object-keys';
-import { blobIdsOf, bucketInfoOf, type ObjectRecord, objectInfoOf } from './records';
+import { bucketBase, bucketEnd } from './object-keys';
+import { bucketInfoOf, type ObjectRecord, objectInfoOf } from './records';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -136,7 +138,8 @@ export class EmbeddedStore implements ObjectStore {
     const uploads = await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
       const range = { start: bucketBase(bucket), end: bucketEnd(bucket) };
-      if (Array.from(this.meta.objects.getKeys({ ...range, limit: 1 })).length > 0) {
+      // Past versions and delete markers count: S3 deletes only a bucket without any.
+      if (Array.from(this.meta.objects.getKeys({ ...range, limit: 1 })).length > 0 || this.meta.index.history.hasAny(bucket)) {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
       }
       void this.meta.buckets.remove(bucket);
@@ -224,20 +227,8 @@ export class EmbeddedStore implements ObjectStore {
     }
   }
 
-  async deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
-    const freed = await this.meta.transaction(() => {
-      this.meta.bucketRecord(bucket);
-      const at = indexKey(bucketBase(bucket), key);
-      const current = this.meta.objects.get(at);
-      if (condition !== undefined) checkWriteCondition(condition, current?.etag, key);
-      if (current === undefined || (versionId !== undefined && versionId !== current.versionId)) return [];
-      void this.meta.objects.remove(at);
-      const unreferenced = blobIdsOf(current);
-      this.meta.markUnreferenced(unreferenced);
-      return unreferenced;
-    });
-    await this.meta.freeBlobs(freed);
-    return { versionId };
+  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
+    return this.meta.deleteObject(bucket, key, versionId, condition);
   }
 
   async copyObject(request: CopyRequest): Promise<ObjectInfo> {
@@ -272,6 +263,13 @@ export class EmbeddedStore implements ObjectStore {
     return promised(() => {
       this.meta.bucketRecord(bucket);
       return listPage(this.meta.objects, bucket, request);
+    });
+  }
+
+  listObjectVersions(bucket: string, request: ListVersionsRequest): Promise<ListVersionsPage> {
+    return promised(() => {
+      this.meta.bucketRecord(bucket);
+      return listVersionsPage(this.meta.index, bucket, request);
     });
   }
 

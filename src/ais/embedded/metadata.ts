@@ -1,16 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { checkWriteCondition } from '../../s3/conditions';
-import { NULL_VERSION, type WriteCondition } from '../store';
+import type { DeleteResult, WriteCondition } from '../store';
 import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type CorsRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import { blobIdsOf, type BucketRecord, type CorsRecord, type HistoryRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import { VersionHistory } from './version-history';
+import { VersionedIndex } from './versioned-index';
 
 /**
  * The embedded store's metadata (LMDB) and its bookkeeping of blobs. A write lands its bytes first, then
@@ -30,6 +31,8 @@ export class EmbeddedMetadata {
   /** Buckets' CORS configurations, by bucket name (up to 64 KB each, so apart from the bucket records ListBuckets reads). */
   cors!: Database<CorsRecord, string>;
   private limbo!: Database<LimboEntry | number, BlobId>;
+  /** The current objects with the versions history (versioned-index.ts): every read and write of an object goes through it. */
+  index!: VersionedIndex;
 
   constructor(
     private readonly dataDir: string,
@@ -41,13 +44,19 @@ export class EmbeddedMetadata {
   async open(): Promise<void> {
     await mkdir(join(this.dataDir, 'meta'), { recursive: true });
     await this.blobs.init();
-    this.env = open({ path: join(this.dataDir, 'meta'), maxDbs: 8, compression: false, noSync: !this.fsync });
+    this.env = open({ path: join(this.dataDir, 'meta'), maxDbs: 16, compression: false, noSync: !this.fsync });
     this.buckets = this.env.openDB<BucketRecord, string>({ name: 'buckets' });
     this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
     this.uploads = this.env.openDB<UploadRecord, Buffer>({ name: 'uploads', keyEncoding: 'binary' });
     this.parts = this.env.openDB<PartRecord, string>({ name: 'parts' });
     this.cors = this.env.openDB<CorsRecord, string>({ name: 'cors' });
     this.limbo = this.env.openDB<LimboEntry | number, BlobId>({ name: 'limbo' });
+    const history = new VersionHistory(
+      this.env.openDB<HistoryRecord, Buffer>({ name: 'versions', keyEncoding: 'binary' }),
+      this.env.openDB<number, Buffer>({ name: 'null-versions', keyEncoding: 'binary' }),
+      this.env.openDB<number, string>({ name: 'counters' }),
+    );
+    this.index = new VersionedIndex(this.objects, history);
     await this.freeLeftoverBlobs(true);
   }
 
@@ -88,19 +97,14 @@ export class EmbeddedMetadata {
   /**
    * The bucket is looked up only when the object is missing (NoSuchBucket or NoSuchKey): an object's record
    * implies its bucket, since DeleteBucket removes only empty buckets and every commit checks the bucket in
-   * its transaction. One LMDB read per GET and HEAD instead of two.
+   * its transaction. One LMDB read per GET and HEAD of a current object instead of two.
    */
   objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
-    const record = this.objects.get(indexKey(bucketBase(bucket), key));
-    if (record === undefined) {
-      this.bucketRecord(bucket);
-      if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
-      throw new S3Error('NoSuchKey', undefined, { Key: key });
-    }
-    if (versionId !== undefined && versionId !== record.versionId) {
-      throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
-    }
-    return record;
+    const record = this.index.read(bucket, key, indexKey(bucketBase(bucket), key), versionId);
+    if (record !== undefined) return record;
+    this.bucketRecord(bucket);
+    if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    throw new S3Error('NoSuchKey', undefined, { Key: key });
   }
 
   /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */
@@ -130,9 +134,10 @@ export class EmbeddedMetadata {
   }
 
   /**
-   * Commits an object record in one transaction with the bucket's versioning state; then frees the blobs of
-   * the record it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
-   * may name more blobs that the commit leaves unreferenced; it must throw before it puts or removes anything,
+   * Commits an object record in one transaction with the bucket's versioning state (the record's versionId is set
+   * then); then frees the blobs of a version it replaced. `build` runs inside the transaction, so its reads and checks are part of it, and
+   * may name more blobs that the commit leaves unreferenced, and a `written` step that runs in the transaction
+   * once the record has its version id; it must throw before it puts or removes anything,
    * since lmdb's async `transaction` commits what was written before a throw (docs/pitfalls.md). A `condition` (conditional write) is checked against
    * the record the commit would replace, in the same transaction, so of racing conditional writes (in any
    * process on this data directory) each sees the one committed before it; when it fails nothing is written.
@@ -140,7 +145,7 @@ export class EmbeddedMetadata {
   async commitObject(
     bucket: string,
     key: string,
-    build: (versionId: string, previous: ObjectRecord | undefined) => { record: ObjectRecord; unreferenced?: BlobId[] },
+    build: (previous: ObjectRecord | undefined) => { record: ObjectRecord; unreferenced?: BlobId[]; written?: (record: ObjectRecord) => void },
     condition?: WriteCondition,
   ): Promise<ObjectRecord> {
     const { record, freed } = await this.transaction(() => {
@@ -148,18 +153,35 @@ export class EmbeddedMetadata {
       const at = indexKey(bucketBase(bucket), key);
       const previous = this.objects.get(at);
       if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
-      const versionId = owner.versioning === 'Enabled' ? newVersionId() : NULL_VERSION;
-      const built = build(versionId, previous);
-      built.record.versionId = versionId;
-      void this.objects.put(at, built.record);
+      const built = build(previous);
+      const replaced = this.index.put(owner.versioning, bucket, key, at, previous, built.record);
+      built.written?.(built.record);
       const kept = new Set(blobIdsOf(built.record));
       for (const id of kept) void this.limbo.remove(id);
-      const unreferenced = [...blobIdsOf(previous), ...(built.unreferenced ?? [])].filter((id) => !kept.has(id));
+      const unreferenced = [...replaced, ...(built.unreferenced ?? [])].filter((id) => !kept.has(id));
       this.markUnreferenced(unreferenced);
       return { record: built.record, freed: unreferenced };
     });
     await this.freeBlobs(freed);
     return record;
+  }
+
+  /**
+   * DeleteObject in one transaction: the `condition` (If-Match) is checked against the key's current object, then
+   * VersionedIndex applies S3's rules; blobs of a version removed for good are freed once it commits.
+   */
+  async deleteObject(bucket: string, key: string, versionId: string | undefined, condition: WriteCondition | undefined): Promise<DeleteResult> {
+    const { result, unreferenced } = await this.transaction(() => {
+      const owner = this.bucketRecord(bucket);
+      const at = indexKey(bucketBase(bucket), key);
+      const previous = this.objects.get(at);
+      if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
+      const outcome = this.index.delete(owner.versioning, bucket, key, at, previous, versionId);
+      this.markUnreferenced(outcome.unreferenced);
+      return outcome;
+    });
+    await this.freeBlobs(unreferenced);
+    return result;
   }
 
   /** Inside a transaction: blobs no record points at any more, freed once it commits. */
@@ -228,9 +250,4 @@ function isLeftover(entry: LimboEntry, atStartup: boolean, now: number): boolean
   if (now - entry.at > LIMBO_MAX_AGE_MS) return true;
   if (entry.pid === process.pid) return atStartup;
   return !processAlive(entry.pid);
-}
-
-/** Version ids are opaque to clients; 32 URL-safe characters like S3's. */
-function newVersionId(): string {
-  return randomBytes(24).toString('base64url');
 }

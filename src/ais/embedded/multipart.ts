@@ -89,7 +89,7 @@ export class EmbeddedMultipart {
     const at = uploadIndexKey(bucket, key, uploadId);
     const previous = this.meta.uploads.get(at);
     if (previous?.completed !== undefined) return this.completedAnswer(key, previous);
-    const record = await this.meta.commitObject(bucket, key, (versionId, current) => {
+    const record = await this.meta.commitObject(bucket, key, (current) => {
       const upload = this.openUpload(bucket, key, uploadId);
       const parts = this.partsOf(uploadId);
       const selected = selectCompletedParts(request.parts, parts);
@@ -99,12 +99,14 @@ export class EmbeddedMultipart {
       // written: a failed one leaves the upload as it was.
       if (request.condition !== undefined) checkWriteCondition(request.condition, current?.etag, key);
       const { etag, size, checksums, checksumType } = object;
-      void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId, size, checksums, checksumType } });
+      const written = (committed: ObjectRecord): void => {
+        void this.meta.uploads.put(at, { ...upload, completed: { at: Date.now(), etag, versionId: committed.versionId, size, checksums, checksumType } });
+      };
       const chosen = new Set(selected.map((part) => part.partNumber));
       const unreferenced = this.removeParts(uploadId)
         .filter(({ partNumber }) => !chosen.has(partNumber))
         .map(({ blob }) => blob);
-      return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined) };
+      return { record: object, unreferenced: unreferenced.filter((blob): blob is BlobId => blob !== undefined), written };
     });
     return objectInfoOf(key, record);
   }

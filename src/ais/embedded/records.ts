@@ -43,6 +43,11 @@ export interface ObjectRecord {
   etag: string;
   modified: number;
   versionId: string;
+  /**
+   * Where the version sits in its key's history (version-history.ts); set when written into a bucket with
+   * versioning configured, absent for objects written before it was (they are the `null` version).
+   */
+  seq?: number;
   content: ContentHeaders;
   userMetadata: Record<string, string>;
   checksums: Checksums;
@@ -53,6 +58,21 @@ export interface ObjectRecord {
   partSizes?: number[];
   /** Multipart objects whose upload used a checksum algorithm: each part's checksum in it, in order (GetObjectAttributes). */
   partChecksums?: Checksums[];
+}
+
+/** A delete marker: a version that says the key was deleted. Kept in the history only. */
+export interface DeleteMarkerRecord {
+  deleteMarker: true;
+  versionId: string;
+  modified: number;
+  seq: number;
+}
+
+/** A version in a key's history: a past object, or a delete marker. */
+export type HistoryRecord = ObjectRecord | DeleteMarkerRecord;
+
+export function isDeleteMarker(record: HistoryRecord): record is DeleteMarkerRecord {
+  return 'deleteMarker' in record;
 }
 
 /** A multipart upload in progress, or finished recently (kept so a retried Complete answers the same). */
@@ -73,8 +93,9 @@ export interface PartRecord {
   blob?: BlobId;
 }
 
-export function blobIdsOf(record: { blobs?: BlobRef[] } | undefined): BlobId[] {
-  return record?.blobs?.map((blob) => blob.id) ?? [];
+export function blobIdsOf(record: HistoryRecord | undefined): BlobId[] {
+  if (record === undefined || isDeleteMarker(record)) return [];
+  return record.blobs?.map((blob) => blob.id) ?? [];
 }
 
 export function uploadOf(key: string, record: UploadRecord): MultipartUpload {
