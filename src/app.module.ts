@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { CorsModule } from './cors/cors.module';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -26,6 +27,7 @@ export class AppModule {
         BucketsModule,
         ObjectsModule,
         VersioningModule,
+        CorsModule,
       ],
     };
   }

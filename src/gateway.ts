@@ -6,6 +6,8 @@ import type { Socket } from 'node:net';
 import { S3Error } from './s3/errors';
 import { toXml } from './s3/xml';
 import { AppModule } from './app.module';
+import { registerCorsHeaders } from './cors/cors-hooks';
+import { CorsPolicy } from './cors/cors-policy';
 import { createLogger, NestPinoLogger } from './logger';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './metrics/request-hooks';
@@ -63,6 +65,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
     done();
   });
   registerRequestHooks(fastify, app.get(MetricsService), logger.isLevelEnabled('info'));
+  registerCorsHeaders(fastify, app.get(CorsPolicy));
   // useProcessExit: after a clean drain exit 0, instead of re-raising the signal (status 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;

@@ -33,6 +33,11 @@ interface S3apiOutputs {
   'delete-objects': { Deleted?: { Key: string }[]; Errors?: unknown[] };
   'get-bucket-versioning': { Status?: string };
   'put-bucket-versioning': Record<string, never>;
+  'put-bucket-cors': Record<string, never>;
+  'get-bucket-cors': {
+    CORSRules: Array<{ ID?: string; AllowedOrigins: string[]; AllowedMethods: string[]; AllowedHeaders?: string[]; MaxAgeSeconds?: number }>;
+  };
+  'delete-bucket-cors': Record<string, never>;
 }
 
 function lines(text: string): string[] {
@@ -347,6 +352,18 @@ describe('the aws CLI (v1) against the gateway', () => {
 
     await s3api('put-bucket-versioning', '--bucket', 'versioned', '--versioning-configuration', 'Status=Suspended');
     expect(await s3api('get-bucket-versioning', '--bucket', 'versioned')).toEqual({ Status: 'Suspended' });
+  });
+
+  it('s3api put-bucket-cors from a JSON file is read back by get-bucket-cors; after delete-bucket-cors the CLI reports NoSuchCORSConfiguration', async () => {
+    await seed('cors-bucket');
+    const rules = [{ ID: 'web', AllowedOrigins: ['https://*.example.com'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'], MaxAgeSeconds: 600 }];
+    const file = sandbox.write('cors.json', JSON.stringify({ CORSRules: rules }));
+    await s3api('put-bucket-cors', '--bucket', 'cors-bucket', '--cors-configuration', `file://${file}`);
+    expect(await s3api('get-bucket-cors', '--bucket', 'cors-bucket')).toEqual({ CORSRules: rules });
+    await s3api('delete-bucket-cors', '--bucket', 'cors-bucket');
+    const missing = await awsMayFail('s3api', 'get-bucket-cors', '--bucket', 'cors-bucket');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('NoSuchCORSConfiguration');
   });
 
   it('s3api list-object-versions, get-object --version-id and delete-object show versions as each backend keeps them', async () => {

@@ -686,6 +686,13 @@ describe('chart: cross-cutting checks', () => {
     expect(workload(plain).spec).toMatchObject({ strategy: { type: 'RollingUpdate' } });
   });
 
+  test('cors.allowedOrigins: CORS_ALLOWED_ORIGINS, comma-joined; none by default', () => {
+    const docs = render({ cors: { allowedOrigins: ['https://app.example.com', 'https://*.preview.example.com'] } });
+    expect(configData(docs).CORS_ALLOWED_ORIGINS).toBe('https://app.example.com,https://*.preview.example.com');
+    for (const doc of docs) expect(schemaErrors(doc)).toBeNull();
+    expect(configData(render({}))).not.toHaveProperty('CORS_ALLOWED_ORIGINS');
+  });
+
   test('impossible combinations fail with a message that says what to change', () => {
     const cases: [Values, RegExp][] = [
       [{ autoscaling: { enabled: true } }, /autoscaling\.enabled needs store=ais/],
@@ -705,6 +712,8 @@ describe('chart: cross-cutting checks', () => {
       [{ store: 'ais', replicaCount: 1, autoscaling: { enabled: true }, ais: { singleWriter: true } }, /ais\.singleWriter needs replicaCount=1/],
       [{ store: 'minio' }, /store/], // values.schema.json
       [{ logLevel: 'verbose' }, /logLevel/],
+      [{ cors: { allowedOrigins: ['https://a.test,https://b.test'] } }, /allowedOrigins/], // one origin per item
+      [{ cors: { allowedOrigins: ['https://*.*.example.com'] } }, /allowedOrigins/], // at most one wildcard, as the gateway checks
       [{ auth: { credentials: [{ accessKeyId: 'a:b', secretAccessKey: 's' }] } }, /accessKeyId/],
       [{ storee: 'ais' }, /storee/], // a misspelt top-level key is refused, not ignored
     ];

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import {
   GetBucketEncryptionCommand,
   DeleteObjectCommand,
-  GetBucketCorsCommand,
+  GetBucketLoggingCommand,
   GetBucketTaggingCommand,
   GetBucketWebsiteCommand,
   HeadObjectCommand,
@@ -358,7 +358,7 @@ describe('objects through @aws-sdk/client-s3', () => {
   describe('what the gateway does not serve', () => {
     it.each([
       ['PutBucketPolicy', (bucket: string) => s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
-      ['GetBucketCors', (bucket: string) => s3.send(new GetBucketCorsCommand({ Bucket: bucket }))],
+      ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
       [
         'PutBucketLifecycleConfiguration',
         (bucket: string) =>

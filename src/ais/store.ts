@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { CorsRule } from '../cors/cors-configuration';
 import type { ChecksumAlgorithm } from '../s3/checksum';
 
 /**
@@ -320,6 +321,16 @@ export interface ObjectStore {
   /** Throws NoSuchBucket. */
   headBucket(bucket: BucketName): Promise<BucketInfo>;
   putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
+  /**
+   * The bucket's CORS rules, undefined when it has none; throws NoSuchBucket. `cached`: the caller takes an
+   * answer up to the backend's trust window old (AIS: CORS_TRUSTED_MS; the embedded store always reads LMDB), as
+   * the CORS checks of every request do; GetBucketCors reads it fresh.
+   */
+  getBucketCors(bucket: BucketName, cached?: boolean): Promise<CorsRule[] | undefined>;
+  /** Replaces the bucket's CORS rules; throws NoSuchBucket. */
+  putBucketCors(bucket: BucketName, rules: CorsRule[]): Promise<void>;
+  /** Removes the bucket's CORS rules (none is fine); throws NoSuchBucket. */
+  deleteBucketCors(bucket: BucketName): Promise<void>;
 
   /** `condition`: see WriteCondition. Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match). */
   putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo>;

@@ -37,6 +37,8 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
   canActivate(context: ExecutionContext): boolean {
     const routed = s3RequestOf(context.switchToHttp().getRequest<FastifyRequest>().raw);
     if (routed === undefined || 'error' in routed) return true;
+    // A browser sends preflights (OPTIONS) without credentials; they read nothing and change nothing.
+    if (routed.operation === 'CorsPreflight') return true;
     if (this.authenticator !== undefined) routed.auth = this.authenticator.authenticate(routed);
     else checkForm(routed);
     return true;

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       credentialsFile: undefined,
       authDebug: false,
       logLevel: 'info',
+      corsAllowedOrigins: [],
     });
   });
 
@@ -96,5 +97,16 @@ describe('loadConfig', () => {
       'AIS_SINGLE_WRITER=true (valid only with WORKERS=1 (and one gateway replica), not WORKERS=2)',
     );
     expect(() => loadConfig({ ...ais, WORKERS: '1', AIS_SINGLE_WRITER: 'sure' })).toThrow('AIS_SINGLE_WRITER=sure (true or false)');
+  });
+
+  it('reads CORS_ALLOWED_ORIGINS as a comma-separated list, each origin with at most one wildcard', () => {
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: ' https://app.example.com, https://*.example.org ,' }).corsAllowedOrigins).toEqual([
+      'https://app.example.com',
+      'https://*.example.org',
+    ]);
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: '*' }).corsAllowedOrigins).toEqual(['*']);
+    expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: 'https://*.*.example.com' })).toThrow(
+      'CORS_ALLOWED_ORIGINS=https://*.*.example.com (comma-separated origins such as https://app.example.com, https://*.example.com or *: AllowedOrigin "https://*.*.example.com" can not have more than one wildcard.)',
+    );
   });
 });

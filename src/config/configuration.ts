@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_ABANDONED_UPLOAD_MS } from '../ais/multipart-retention';
+import { checkAllowedOrigin } from '../cors/cors-configuration';
 
 export type StoreKind = 'embedded' | 'ais';
 export type AuthMode = 'verify' | 'parse';
@@ -59,6 +60,11 @@ export interface AppConfig {
   /** SignatureDoesNotMatch errors carry the StringToSign and CanonicalRequest (for debugging clients). */
   authDebug: boolean;
   logLevel: LogLevel;
+  /**
+   * CORS_ALLOWED_ORIGINS: origins every bucket without a CORS configuration of its own admits (one rule: all five
+   * methods, any header); empty: none, as in S3.
+   */
+  corsAllowedOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -141,6 +147,23 @@ function readAccessKey(env: Env, errors: ConfigErrors): AppConfig['accessKey'] {
   return { id, secret };
 }
 
+function readOrigins(env: Env, errors: ConfigErrors): string[] {
+  const raw = env.CORS_ALLOWED_ORIGINS ?? '';
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    try {
+      checkAllowedOrigin(origin);
+    } catch (err) {
+      errors.add('CORS_ALLOWED_ORIGINS', raw, `comma-separated origins such as https://app.example.com, https://*.example.com or *: ${(err as Error).message}`);
+      return [];
+    }
+  }
+  return origins;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const errors = new ConfigErrors();
   const config: AppConfig = {
@@ -172,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credentialsFile: env.S3_CREDENTIALS_FILE || undefined,
     authDebug: readBool(env, 'S3_AUTH_DEBUG', false, errors),
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
+    corsAllowedOrigins: readOrigins(env, errors),
   };
   if (config.auth === 'verify' && !hasCredentials(env)) {
     errors.add('S3_AUTH', 'verify', 'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE');

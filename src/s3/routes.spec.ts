@@ -18,6 +18,13 @@ describe('resolveOperation', () => {
     ['GET', 'bucket', 'versions&prefix=x', 'ListObjectVersions'],
     ['POST', 'bucket', 'delete', 'DeleteObjects'],
     ['GET', 'bucket', 'acl', 'GetBucketAcl'],
+    ['GET', 'bucket', 'cors', 'GetBucketCors'],
+    ['PUT', 'bucket', 'cors', 'PutBucketCors'],
+    ['DELETE', 'bucket', 'cors', 'DeleteBucketCors'],
+    ['OPTIONS', 'bucket', '', 'CorsPreflight'],
+    ['OPTIONS', 'object', 'uploadId=u&partNumber=2', 'CorsPreflight'],
+    ['OPTIONS', 'bucket', 'tagging', 'CorsPreflight'],
+    ['OPTIONS', 'service', '', 'CorsPreflight'],
     ['PUT', 'object', '', 'PutObject'],
     ['GET', 'object', 'versionId=abc', 'GetObject'],
     ['HEAD', 'object', '', 'HeadObject'],
@@ -39,7 +46,12 @@ describe('resolveOperation', () => {
     expect(route('PUT', 'object', 'partNumber=1&uploadId=u', { 'x-amz-copy-source': '/b/k' })).toBe('UploadPartCopy');
   });
 
-  it.each(['policy', 'cors', 'lifecycle', 'website', 'tagging', 'object-lock', 'replication'])(
+  it('answers NotImplemented for ?cors where no CORS operation takes it: POST on a bucket, any method on an object', () => {
+    expect(route('POST', 'bucket', 'cors')).toBe('NotImplemented');
+    for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'cors')).toBe('NotImplemented');
+  });
+
+  it.each(['policy', 'lifecycle', 'website', 'tagging', 'object-lock', 'replication'])(
     'answers NotImplemented for the unsupported subresource ?%s whatever the method',
     (subresource) => {
       for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');

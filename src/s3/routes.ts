@@ -12,6 +12,9 @@ export const S3_OPERATIONS = [
   'PutBucketVersioning',
   'GetBucketAcl',
   'PutBucketAcl',
+  'GetBucketCors',
+  'PutBucketCors',
+  'DeleteBucketCors',
   'ListObjects',
   'ListObjectsV2',
   'ListObjectVersions',
@@ -31,6 +34,8 @@ export const S3_OPERATIONS = [
   'AbortMultipartUpload',
   'ListParts',
   'ListMultipartUploads',
+  // S3's OPTIONS object (a browser's CORS preflight): not named in the S3 API reference's operation list.
+  'CorsPreflight',
   // Not an S3 operation: anything S3 defines that this gateway does not do (501 NotImplemented).
   'NotImplemented',
   // Not an S3 operation: a method the addressed resource does not take (405 MethodNotAllowed).
@@ -87,12 +92,17 @@ const UNSUPPORTED_SUBRESOURCES = [
 /** Ordered: the first rule whose method, scope and selector match wins; specific rules come before plain ones. */
 const RULES: readonly RouteRule[] = [
   { method: 'GET', scope: 'service', operation: 'ListBuckets' },
+  { method: 'OPTIONS', scope: 'service', operation: 'CorsPreflight' },
 
   { method: 'GET', scope: 'bucket', param: 'versioning', operation: 'GetBucketVersioning' },
   { method: 'PUT', scope: 'bucket', param: 'versioning', operation: 'PutBucketVersioning' },
   { method: 'GET', scope: 'bucket', param: 'location', operation: 'GetBucketLocation' },
   { method: 'GET', scope: 'bucket', param: 'acl', operation: 'GetBucketAcl' },
   { method: 'PUT', scope: 'bucket', param: 'acl', operation: 'PutBucketAcl' },
+  { method: 'GET', scope: 'bucket', param: 'cors', operation: 'GetBucketCors' },
+  { method: 'PUT', scope: 'bucket', param: 'cors', operation: 'PutBucketCors' },
+  { method: 'DELETE', scope: 'bucket', param: 'cors', operation: 'DeleteBucketCors' },
+  { method: 'OPTIONS', scope: 'bucket', operation: 'CorsPreflight' },
   { method: 'GET', scope: 'bucket', param: 'versions', operation: 'ListObjectVersions' },
   { method: 'GET', scope: 'bucket', param: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', scope: 'bucket', param: 'delete', operation: 'DeleteObjects' },
@@ -116,6 +126,7 @@ const RULES: readonly RouteRule[] = [
   { method: 'GET', scope: 'object', operation: 'GetObject' },
   { method: 'HEAD', scope: 'object', operation: 'HeadObject' },
   { method: 'DELETE', scope: 'object', operation: 'DeleteObject' },
+  { method: 'OPTIONS', scope: 'object', operation: 'CorsPreflight' },
 ];
 
 function ruleMatches(rule: RouteRule, method: string, scope: S3Scope, query: Query, headers: IncomingHttpHeaders): boolean {
@@ -128,6 +139,8 @@ function ruleMatches(rule: RouteRule, method: string, scope: S3Scope, query: Que
 /** The one place that decides which S3 operation a request is. */
 export function resolveOperation(method: string, scope: S3Scope, query: Query, headers: IncomingHttpHeaders): S3Operation {
   const rule = RULES.find((candidate) => ruleMatches(candidate, method, scope, query, headers));
+  // A preflight carries the query of the request it asks about, whatever that is.
+  if (rule?.operation === 'CorsPreflight') return rule.operation;
   if (UNSUPPORTED_SUBRESOURCES.some((name) => name in query && rule?.param !== name)) return 'NotImplemented';
   return rule?.operation ?? 'MethodNotAllowed';
 }

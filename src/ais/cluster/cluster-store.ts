@@ -1,6 +1,7 @@
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { checkWriteCondition } from '../../s3/conditions';
 import { S3Error } from '../../s3/errors';
+import type { CorsRule } from '../../cors/cors-configuration';
 import type {
   ObjectStore,
   BackendStatus,
@@ -30,6 +31,7 @@ import type {
   WriteCondition,
 } from '../store';
 import { AisHttp, type AisHttpOptions } from './ais-http';
+import { AisBucketCors } from './bucket-cors';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
 import { asS3Error, isBucketTaken, isObjectMissing } from './errors';
@@ -39,6 +41,7 @@ import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
 import { AisObjects } from './objects';
+import { SystemBucket } from './system-bucket';
 import { UPLOADS_BUCKET } from './upload-names';
 
 /** How often a gateway sweeps the multipart state (abandoned uploads, old completion markers, orphaned parts). */
@@ -94,6 +97,7 @@ export class ClusterStore implements ObjectStore {
   private readonly buckets: AisBuckets;
   private readonly objects: AisObjects;
   private readonly multipart: AisMultipart;
+  private readonly cors: AisBucketCors;
   private readonly sweeper: BackgroundJob;
   /** Single-writer mode only: one write at a time per key. */
   private readonly keyLocks?: KeyLocks;
@@ -105,6 +109,7 @@ export class ClusterStore implements ObjectStore {
     this.buckets = new AisBuckets(this.http, this.cluster);
     this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket));
     this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
+    this.cors = new AisBucketCors(new SystemBucket(this.http), (bucket) => this.buckets.head(userBucket(bucket)));
     // Abandoned uploads and old completion markers live in AIS, not here: any replica may clean them.
     // A failed sweep changes nothing that the next one cannot do; it is logged and counted.
     const intervalMs = background.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
@@ -139,6 +144,7 @@ export class ClusterStore implements ObjectStore {
       await this.buckets.delete(userBucket(bucket));
       // S3 deletes a bucket that holds only unfinished uploads, and the uploads with it.
       await this.multipart.discardBucket(bucket);
+      await this.cors.forget(bucket);
     } catch (err) {
       s3Failure(err);
     }
@@ -150,6 +156,18 @@ export class ClusterStore implements ObjectStore {
 
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
     return this.buckets.setVersioning(userBucket(bucket), status).catch(s3Failure);
+  }
+
+  getBucketCors(bucket: string, cached = false): Promise<CorsRule[] | undefined> {
+    return this.cors.get(bucket, cached).catch(s3Failure);
+  }
+
+  putBucketCors(bucket: string, rules: CorsRule[]): Promise<void> {
+    return this.cors.put(bucket, rules).catch(s3Failure);
+  }
+
+  deleteBucketCors(bucket: string): Promise<void> {
+    return this.cors.delete(bucket).catch(s3Failure);
   }
 
   putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {

@@ -2,9 +2,9 @@ import { S3Error } from '../../s3/errors';
 import { isUploadId } from '../upload-ids';
 
 /**
- * Where the AIS backend keeps multipart upload state: one AIS bucket of its own, created on first use. Its
- * name has `_`, which S3 bucket names cannot contain, so no S3 client can create or address it (the client
- * also refuses it explicitly, and ListBuckets hides it). Its checksum type is MD5, like every bucket the
+ * Where the AIS backend keeps multipart upload state (and buckets' CORS configurations): one AIS bucket of its
+ * own, created on first use (system-bucket.ts). Its name has `_`, which S3 bucket names cannot contain, so no S3
+ * client can create or address it (the client also refuses it explicitly, and ListBuckets hides it). Its checksum type is MD5, like every bucket the
  * gateway creates, so a staged part's AIS checksum is its S3 ETag.
  */
 export const UPLOADS_BUCKET = 's3gw_multipart';
@@ -18,6 +18,7 @@ export const UPLOADS_BUCKET = 's3gw_multipart';
  *   uploads/<bucket>/<hex key>!<upload id>   the upload's record (JSON): one per upload in progress
  *   parts/<upload id>/<part number, 5 digits> a staged part: its bytes; its checksums in custom metadata
  *   completed/<upload id>                     what a finished upload answered, for a retried Complete
+ *   cors/<bucket>                             the bucket's CORS configuration (bucket-cors.ts)
  *
  * `!` sorts before `/` and every hex digit, so the records of one key come before those of any longer key;
  * `~` sorts after all of them, so `<hex key>!~` is past every upload of that key.

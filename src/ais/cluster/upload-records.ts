@@ -4,12 +4,12 @@ import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartChecksum, ObjectAttributes, PartInfo, VersionId } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
-import { isBucketMissing, isBucketTaken, isMissing } from './errors';
-import { NEW_BUCKET_PROPS } from './buckets';
+import { isMissing } from './errors';
 import { type CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
 import { type AisListPage, isDirectoryEntry, listPage, parseListedTime } from './object-listing';
-import { bucketPath, objectPath } from './object-names';
+import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
+import { SystemBucket } from './system-bucket';
 import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
 
 /** How many staged parts are deleted at once. */
@@ -62,54 +62,19 @@ export const MAX_LIST_PAGE = 1000;
  * it. Nothing is kept in the gateway process, so any replica continues any upload.
  */
 export class UploadRecords {
-  private bucketCreated?: Promise<void>;
+  private readonly system: SystemBucket;
 
   constructor(
     private readonly http: AisHttp,
     private readonly objects: AisObjects,
-  ) {}
-
-  /** Creates the uploads bucket unless this process already did (or found it). */
-  private ensureBucket(): Promise<void> {
-    this.bucketCreated ??= this.http
-      .proxyCall({
-        method: 'POST',
-        path: bucketPath(UPLOADS_BUCKET),
-        json: { action: 'create-bck', value: NEW_BUCKET_PROPS },
-        context: { bucket: UPLOADS_BUCKET },
-      })
-      .then(
-        () => undefined,
-        (err: unknown) => {
-          this.bucketCreated = undefined;
-          if (!isBucketTaken(err)) throw err;
-        },
-      );
-    return this.bucketCreated;
+  ) {
+    this.system = new SystemBucket(http);
   }
 
   async putRecord(record: UploadRecord): Promise<void> {
     const name = recordName(record.bucket, record.key, record.uploadId);
     const custom = Object.entries(recordChecksumMetadata(record.checksum)).map(([name, value]) => `${name}=${value}`);
-    const write = async (): Promise<void> => {
-      await this.http.objectCall({
-        method: 'PUT',
-        path: objectPath(UPLOADS_BUCKET, name),
-        headers: { 'ais-custom-md': custom },
-        body: Buffer.from(JSON.stringify(record)),
-        context: { bucket: UPLOADS_BUCKET, key: name },
-      });
-    };
-    await this.ensureBucket();
-    try {
-      await write();
-    } catch (err) {
-      // The bucket was destroyed since this process created it (by an operator, or a test resetting AIS).
-      if (!isBucketMissing(err)) throw err;
-      this.bucketCreated = undefined;
-      await this.ensureBucket();
-      await write();
-    }
+    await this.system.put(name, Buffer.from(JSON.stringify(record)), { 'ais-custom-md': custom });
   }
 
   /** The record of an upload in progress; undefined when there is none (never created, aborted, completed). */
@@ -262,21 +227,12 @@ export class UploadRecords {
 
   /** Deletes a name of the uploads bucket; a name already gone (or the whole bucket) is fine. */
   async deleteName(name: string): Promise<void> {
-    try {
-      await this.http.objectCall({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
+    await this.system.delete(name);
   }
 
   private async getJson<T>(name: string): Promise<T | undefined> {
-    let text: string;
-    try {
-      ({ text } = await this.http.objectText({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } }));
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+    const text = await this.system.getText(name);
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as T;
     } catch {

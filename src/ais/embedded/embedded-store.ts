@@ -31,6 +31,7 @@ import {
   type VersioningStatus,
   type WriteCondition,
 } from '../store';
+import type { CorsRule } from '../../cors/cors-configuration';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { listVersionsPage } from './version-listing';
@@ -142,6 +143,7 @@ export class EmbeddedStore implements ObjectStore {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
       }
       void this.meta.buckets.remove(bucket);
+      void this.meta.cors.remove(bucket);
       return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
     });
     // S3 aborts a deleted bucket's unfinished uploads with it.
@@ -155,6 +157,27 @@ export class EmbeddedStore implements ObjectStore {
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
     await this.meta.transaction(() => {
       void this.meta.buckets.put(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
+    });
+  }
+
+  getBucketCors(bucket: string): Promise<CorsRule[] | undefined> {
+    return promised(() => {
+      this.meta.bucketRecord(bucket);
+      return this.meta.cors.get(bucket)?.rules;
+    });
+  }
+
+  async putBucketCors(bucket: string, rules: CorsRule[]): Promise<void> {
+    await this.meta.transaction(() => {
+      this.meta.bucketRecord(bucket);
+      void this.meta.cors.put(bucket, { rules });
+    });
+  }
+
+  async deleteBucketCors(bucket: string): Promise<void> {
+    await this.meta.transaction(() => {
+      this.meta.bucketRecord(bucket);
+      void this.meta.cors.remove(bucket);
     });
   }
 

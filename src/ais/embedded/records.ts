@@ -12,6 +12,7 @@ import type {
   VersioningStatus,
 } from '../store';
 import { NULL_VERSION } from '../store';
+import type { CorsRule } from '../../cors/cors-configuration';
 import type { BlobId } from './blob-files';
 
 /** A bucket's metadata record. */
@@ -20,6 +21,11 @@ export interface BucketRecord {
   versioning?: VersioningStatus;
   /** The LocationConstraint it was created with; absent in records written before the gateway kept it. */
   location?: string;
+}
+
+/** A bucket's CORS configuration (PutBucketCors). */
+export interface CorsRecord {
+  rules: CorsRule[];
 }
 
 /** One immutable blob holding a stretch of an object. */

@@ -1,0 +1,71 @@
+import type { AisHttp } from './ais-http';
+import { NEW_BUCKET_PROPS } from './buckets';
+import { isBucketMissing, isBucketTaken, isMissing } from './errors';
+import { objectPath, bucketPath } from './object-names';
+import { UPLOADS_BUCKET } from './upload-names';
+
+/**
+ * The gateway's own AIS bucket (UPLOADS_BUCKET: multipart state, and buckets' CORS configurations), created on
+ * first write. Small records are whole objects in it: written, read and deleted here.
+ */
+export class SystemBucket {
+  private bucketCreated?: Promise<void>;
+
+  constructor(private readonly http: AisHttp) {}
+
+  /** Creates the bucket unless this process already did (or found it). */
+  private ensureBucket(): Promise<void> {
+    this.bucketCreated ??= this.http
+      .proxyCall({
+        method: 'POST',
+        path: bucketPath(UPLOADS_BUCKET),
+        json: { action: 'create-bck', value: NEW_BUCKET_PROPS },
+        context: { bucket: UPLOADS_BUCKET },
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.bucketCreated = undefined;
+          if (!isBucketTaken(err)) throw err;
+        },
+      );
+    return this.bucketCreated;
+  }
+
+  /** Writes `body` as the object `name` (with `headers`, such as custom metadata), creating the bucket if needed. */
+  async put(name: string, body: Buffer, headers: Record<string, string | string[]> = {}): Promise<void> {
+    const write = async (): Promise<void> => {
+      await this.http.objectCall({ method: 'PUT', path: objectPath(UPLOADS_BUCKET, name), headers, body, context: { bucket: UPLOADS_BUCKET, key: name } });
+    };
+    await this.ensureBucket();
+    try {
+      await write();
+    } catch (err) {
+      // The bucket was destroyed since this process created it (by an operator, or a test resetting AIS).
+      if (!isBucketMissing(err)) throw err;
+      this.bucketCreated = undefined;
+      await this.ensureBucket();
+      await write();
+    }
+  }
+
+  /** The object's text; undefined when there is no such object (or no bucket yet). */
+  async getText(name: string): Promise<string | undefined> {
+    try {
+      const { text } = await this.http.objectText({ method: 'GET', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+      return text;
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Deletes an object; one already gone (or the whole bucket) is fine. */
+  async delete(name: string): Promise<void> {
+    try {
+      await this.http.objectCall({ method: 'DELETE', path: objectPath(UPLOADS_BUCKET, name), context: { bucket: UPLOADS_BUCKET, key: name } });
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+}

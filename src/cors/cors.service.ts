@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OBJECT_STORE, type ObjectStore } from '../ais/store';
+import { hasIntegrityHeader, readSmallBody } from '../s3/body';
+import { isS3Error, S3Error } from '../s3/errors';
+import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
+import type { S3Request } from '../s3/s3-request';
+import { corsConfigurationXml, MAX_CORS_CONFIGURATION_BYTES, parseCorsConfiguration } from './cors-configuration';
+
+/** GetBucketCors, PutBucketCors, DeleteBucketCors: a bucket's CORS configuration. */
+@Injectable()
+export class CorsService {
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+
+  async getBucketCors(request: S3Request): Promise<S3Response> {
+    const bucket = request.bucket as string;
+    const rules = await this.store.getBucketCors(bucket);
+    if (rules === undefined) throw new S3Error('NoSuchCORSConfiguration', undefined, { BucketName: bucket });
+    return xmlResponse('CORSConfiguration', corsConfigurationXml(rules));
+  }
+
+  /** Like every bucket configuration PUT, it needs Content-MD5 or a flexible checksum header; a bad document changes nothing. */
+  async putBucketCors(request: S3Request): Promise<S3Response> {
+    const bucket = request.bucket as string;
+    if (!hasIntegrityHeader(request.headers)) {
+      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+    }
+    const body = await readSmallBody(request, MAX_CORS_CONFIGURATION_BYTES).catch((err: unknown) => {
+      // A Content-Length over the limit (a body without one that runs over it is MalformedXML, as any XML body).
+      throw isS3Error(err) && err.code === 'EntityTooLarge' ? new S3Error('MaxMessageLengthExceeded') : err;
+    });
+    await this.store.putBucketCors(bucket, parseCorsConfiguration(body.toString('utf8')));
+    return emptyResponse(200);
+  }
+
+  async deleteBucketCors(request: S3Request): Promise<S3Response> {
+    await this.store.deleteBucketCors(request.bucket as string);
+    return emptyResponse(204);
+  }
+}
