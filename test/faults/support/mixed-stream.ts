@@ -16,10 +16,14 @@ import type { Random } from './random';
 import { s3ClientFor } from '../../support/s3-client';
 
 const MIB = 1024 * 1024;
+/** No request of these tests takes long: one unanswered this long on a live gateway is a hang, and a failure. */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Clients that give up on a request after a while instead of hanging a test on a lost connection. */
 export function faultClients(endpoint: string, count: number): S3Client[] {
-  return Array.from({ length: count }, () => s3ClientFor(endpoint, { requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } }));
+  return Array.from({ length: count }, () =>
+    s3ClientFor(endpoint, { requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, connectionTimeout: 5_000 } }),
+  );
 }
 
 /** Status of an error answer from the gateway, or undefined when the request got no (complete) answer. */
@@ -150,6 +154,8 @@ export class MixedStream {
   /** A request that failed: no answer leaves its writes possible; an error answer is a failure. */
   private unanswered(operation: string, err: unknown, writes: Array<[string, string]>): void {
     const status = answeredStatus(err);
+    if ((err as Error).name === 'TimeoutError')
+      this.counts.failures.push(`${operation} ${writes.map(([key]) => key).join(',')}: no answer in ${REQUEST_TIMEOUT_MS} ms`);
     if (status !== undefined) {
       this.counts.failures.push(`${operation} ${writes.map(([key]) => key).join(',')}: ${status} ${describe(err)}`);
       if (status < 500) return;
@@ -168,7 +174,8 @@ export class MixedStream {
     } catch (err) {
       const status = answeredStatus(err);
       if (status === 404 && expected === ABSENT) this.counts.count('acknowledged', 'GetObject');
-      else if (status !== undefined) this.counts.failures.push(`GetObject ${key} (expected ${expected}): ${status} ${describe(err)}`);
+      else if (status !== undefined || (err as Error).name === 'TimeoutError')
+        this.counts.failures.push(`GetObject ${key} (expected ${expected}): ${status} ${describe(err)}`);
       else this.counts.count('unanswered', 'GetObject');
       return;
     }
