@@ -5,33 +5,26 @@
  * is checked as after a crash (verify-store.ts): the killed worker's writes are whole or absent, its
  * half-written blobs are freed by the replacement, nothing the survivor acknowledged is lost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { eventually } from '../support/data-dir';
 import { startGateway } from '../support/gateway';
-import { KeyStates } from './support/key-states';
-import { faultClients, MixedStream } from './support/mixed-stream';
+import { CRASH_CLIENTS, CRASH_INLINE_MAX_BYTES, crashStream, suiteDataDir } from './support/crash-setup';
+import { faultClients } from './support/mixed-stream';
 import { childPids, linesWith } from './support/processes';
 import { envCount, faultsRandom } from './support/random';
 import { verifyStore } from './support/verify-store';
 
 const KILLS = envCount('FAULTS_WORKER_KILLS', 20);
-const CLIENTS = 4;
-const INLINE_MAX_BYTES = 16 * 1024;
 const BUCKET = 'workers-crash';
 
 describe('WORKERS=2: kill -9 of one worker under a mixed stream of writes', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ais-s3-faults-workers-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = suiteDataDir('ais-s3-faults-workers-');
 
   it(`keeps serving from the other worker, replaces the killed one, and loses nothing, over ${KILLS} kills`, async () => {
     const random = faultsRandom('workers-crash');
-    const states = new KeyStates(Array.from({ length: 10 }, (_, i) => `key-${i}`));
-    const stream = new MixedStream(BUCKET, states, 1);
-    const gateway = await startGateway({ WORKERS: '2', INLINE_MAX_BYTES: String(INLINE_MAX_BYTES) }, { dataDir });
-    const [s3, ...clients] = faultClients(gateway.endpoint, CLIENTS + 1);
+    const { states, stream } = crashStream(BUCKET);
+    const gateway = await startGateway({ WORKERS: '2', INLINE_MAX_BYTES: String(CRASH_INLINE_MAX_BYTES) }, { dataDir });
+    const [s3, ...clients] = faultClients(gateway.endpoint, CRASH_CLIENTS + 1);
     let answeredMeanwhile = 0;
     try {
       expect(await eventually(() => linesWith(gateway, 'ais-s3 gateway listening') === 2, 20_000)).toBe(true);
@@ -57,7 +50,7 @@ describe('WORKERS=2: kill -9 of one worker under a mixed stream of writes', () =
         await new Promise((resolve) => setTimeout(resolve, random.int(50, 300)));
         stopping = true;
         await running;
-        await verifyStore(s3, BUCKET, states, dataDir, INLINE_MAX_BYTES).catch((err: Error) => {
+        await verifyStore(s3, BUCKET, states, dataDir, CRASH_INLINE_MAX_BYTES).catch((err: Error) => {
           throw new Error(`after worker kill ${kill} (seed ${random.seed}): ${err.message}`);
         });
         expect(stream.counts.failures).toEqual([]);
