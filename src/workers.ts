@@ -4,8 +4,12 @@ import { serveClusterScrapes } from './metrics/cluster-metrics';
 
 /**
  * WORKERS > 1: this process is a node:cluster primary that serves nothing itself. It starts the workers,
- * which all listen on the one PORT (the primary accepts connections and hands them round-robin to the
- * workers; PORT=0 gives them all the same ephemeral port). A worker that dies while serving is replaced;
+ * which all listen on the one PORT and accept connections from it themselves (SCHED_NONE: the kernel hands
+ * each connection to whichever worker accepts first; PORT=0 gives them all the same ephemeral port). Not
+ * node's default round-robin, where the primary accepts and passes each connection to a worker: a connection
+ * passed to a worker that dies before taking it stays open in the primary, unanswered, until the client
+ * gives up (node never closes or redistributes it); with SCHED_NONE it waits in the listening socket's queue
+ * for the surviving workers. A worker that dies while serving is replaced;
  * one that dies before it ever listened is a start-up failure, so everything stops with status 1.
  *
  * SIGTERM / SIGINT are passed on to every worker, each of which drains as a single gateway does (readiness
@@ -15,6 +19,7 @@ import { serveClusterScrapes } from './metrics/cluster-metrics';
  * The primary also sums the workers' metrics for whichever worker is scraped (metrics/cluster-metrics.ts).
  */
 export function superviseWorkers(count: number, logger: Logger): void {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const live = new Set<Worker>();
   const listening = new WeakSet<Worker>();
   let stopping = false;

@@ -29,7 +29,7 @@ describe('WORKERS=2', () => {
     expect(await eventually(() => listeningLines(gateway) === 2, 20_000)).toBe(true);
     await s3.send(new CreateBucketCommand({ Bucket: 'two-workers' }));
     const keys = Array.from({ length: 12 }, (_, i) => `k-${i}`);
-    // New connections are handed to the workers in turn, so these land on both.
+    // Each on a new connection, which either worker may accept.
     for (const key of keys) {
       const client = s3ClientFor(gateway.endpoint);
       await client.send(new PutObjectCommand({ Bucket: 'two-workers', Key: key, Body: `body of ${key}` }));
