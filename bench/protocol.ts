@@ -55,6 +55,12 @@ export function createBucketRequest(endpoint: Endpoint, bucket: string): HttpReq
   return s3Request(endpoint, 'PUT', `${endpoint.prefix}/${bucket}`);
 }
 
+/** A PUT of a bucket's `?<subresource>` configuration document, with the Content-MD5 S3 requires for it. */
+export function bucketConfigurationRequest(endpoint: Endpoint, bucket: string, subresource: string, xml: string): HttpRequest {
+  const headers = { 'content-md5': createHash('md5').update(xml).digest('base64') };
+  return { ...s3Request(endpoint, 'PUT', `${endpoint.prefix}/${bucket}`, subresource, headers), body: xml };
+}
+
 /** One page of up to 1000 keys: ListObjectsV2, or AIS's list action (a GET with a JSON body). */
 export function listRequest(endpoint: Endpoint, bucket: string, page: { token?: string; startAfter?: string }): HttpRequest {
   if (endpoint.dialect === 'ais') {

@@ -16,6 +16,7 @@ import { svgChart } from './chart';
 import { readSettings } from './settings';
 import { AisCluster, ROOT, snapshotGatewayBuild, startCeiling, startGateway, startS3rver, type Target, type TargetName, tempDir } from './targets';
 import {
+  configureFeatures,
   applies,
   BUCKET,
   sizeLabel,
@@ -33,7 +34,17 @@ import {
 import { wrkVersion } from './wrk';
 
 const exec = promisify(execFile);
-const ALL_TARGETS: TargetName[] = ['ceiling', 's3rver', 'gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-ais', 'ais-s3', 'ais-native'];
+const ALL_TARGETS: TargetName[] = [
+  'ceiling',
+  's3rver',
+  'gateway',
+  'gateway-verify',
+  'gateway-2-workers',
+  'gateway-features',
+  'gateway-ais',
+  'ais-s3',
+  'ais-native',
+];
 const BOTH_CORES = '0,1';
 
 function log(line: string): void {
@@ -178,7 +189,7 @@ class Bench {
   }
 
   async gateways(): Promise<void> {
-    const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers'];
+    const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-features'];
     if (!names.some((name) => this.wanted(name))) return;
     const dataDir = tempDir(this.workDir, 'gateway');
     const filler = await this.started(startGateway({ name: 'gateway', dataDir, workers: 2, env: { FSYNC: 'false' }, logDir: this.logDir }));
@@ -198,9 +209,12 @@ class Bench {
       { name: 'gateway-verify', cpu: this.settings.serverCpu, workers: 1 },
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
+      // Last: it turns on versioning and CORS for the bench bucket, which the others must not see.
+      { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1 },
     ];
     for (const variant of variants.filter((v) => this.wanted(v.name))) {
       const target = await this.started(startGateway({ ...variant, dataDir, logDir: this.logDir }));
+      if (variant.name === 'gateway-features') await configureFeatures(target, BUCKET);
       await this.runTarget(target, { lists: true });
       await this.stopped(target);
     }

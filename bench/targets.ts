@@ -25,7 +25,8 @@ export function snapshotGatewayBuild(): void {
   cpSync(join(ROOT, 'dist'), GATEWAY_DIST, { recursive: true });
 }
 
-export type TargetName = 'ceiling' | 's3rver' | 'gateway' | 'gateway-verify' | 'gateway-2-workers' | 'gateway-ais' | 'ais-s3' | 'ais-native';
+export type TargetName =
+  'ceiling' | 's3rver' | 'gateway' | 'gateway-verify' | 'gateway-2-workers' | 'gateway-features' | 'gateway-ais' | 'ais-s3' | 'ais-native';
 
 export interface Target {
   name: TargetName;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Job, JobResult, KeySet } from './loadgen';
 import { deleteRoundKeys, keyName } from './loadgen';
 import { coreBusySeconds, cpuSeconds, MemorySampler, rssBytes } from './proc-stats';
-import { createBucketRequest, repeatablePath } from './protocol';
+import { bucketConfigurationRequest, createBucketRequest, repeatablePath } from './protocol';
 import { GiB, KiB, MiB, type Settings } from './settings';
 import type { Target, TargetName } from './targets';
 import { runWrk } from './wrk';
@@ -78,7 +78,7 @@ export function workloads(settings: Settings): Workload[] {
 
 /** Which workloads a target takes part in; anything else is shown as not applicable. */
 export function applies(target: TargetName, workload: Workload): boolean {
-  if (target === 'gateway-2-workers') return workload.id === 'get-4k-64' || workload.id === 'put-4k-64';
+  if (target === 'gateway-2-workers' || target === 'gateway-features') return workload.id === 'get-4k-64' || workload.id === 'put-4k-64';
   if (target === 'ceiling') return workload.kind === 'requests' || workload.kind === 'transfer';
   if (target === 'ais-native') return workload.kind !== 'delete';
   return true;
@@ -254,6 +254,25 @@ export async function ensureBucket(target: Target, bucket: string): Promise<void
   const text = await answer.text();
   if (answer.status >= 300 && answer.status !== 409 && !/BucketAlreadyOwnedByYou|already exists/.test(text)) {
     throw new Error(`create bucket ${bucket} on ${target.name}: ${answer.status} ${text.slice(0, 200)}`);
+  }
+}
+
+/**
+ * The bucket configuration a user turns on (versioning Enabled and a CORS rule), so that `gateway-features` measures
+ * what they cost plain GETs and PUTs (without an Origin header, as non-browser clients send them).
+ */
+export async function configureFeatures(target: Target, bucket: string): Promise<void> {
+  await ensureBucket(target, bucket);
+  const cors =
+    '<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>';
+  const versioning = '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>';
+  for (const [subresource, body] of [
+    ['versioning', versioning],
+    ['cors', cors],
+  ] as const) {
+    const request = bucketConfigurationRequest(target.endpoint, bucket, subresource, body);
+    const answer = await fetch(target.endpoint.origin + request.path, { method: request.method, headers: request.headers, body: request.body });
+    if (answer.status !== 200) throw new Error(`${subresource} on ${target.name}: ${answer.status} ${(await answer.text()).slice(0, 200)}`);
   }
 }
 
