@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccessModule } from './access/access.module';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -21,6 +22,7 @@ export class AppModule {
         MetricsModule,
         AisModule,
         HealthModule,
+        AccessModule,
         AuthModule,
         S3Module,
         BucketsModule,

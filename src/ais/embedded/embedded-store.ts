@@ -124,11 +124,11 @@ export class EmbeddedStore implements ObjectStore {
     });
   }
 
-  createBucket(bucket: string, location: string): Promise<CreateBucketOutcome> {
+  createBucket(bucket: string, location: string, owner?: string): Promise<CreateBucketOutcome> {
     return this.meta.transaction((): CreateBucketOutcome => {
       const existing = this.meta.buckets.get(bucket);
       if (existing !== undefined) return { created: false, existing: bucketInfoOf(bucket, existing) };
-      void this.meta.buckets.put(bucket, { created: Date.now(), location });
+      void this.meta.buckets.put(bucket, { created: Date.now(), location, ...(owner !== undefined ? { owner } : {}) });
       return { created: true };
     });
   }
@@ -150,6 +150,14 @@ export class EmbeddedStore implements ObjectStore {
 
   headBucket(bucket: string): Promise<BucketInfo> {
     return promised(() => bucketInfoOf(bucket, this.meta.bucketRecord(bucket)));
+  }
+
+  /** One read of the bucket record, uncached: every worker process sees a new owner at once. */
+  lookupBucket(bucket: string): Promise<BucketInfo | undefined> {
+    return promised(() => {
+      const record = this.meta.buckets.get(bucket);
+      return record === undefined ? undefined : bucketInfoOf(bucket, record);
+    });
   }
 
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
