@@ -70,6 +70,15 @@ describe('CredentialStore', () => {
     expect(store.userById(derivedCanonicalId('NOBODY'))).toBeUndefined();
   });
 
+  it("lets two keys share a canonical id (one user, an old and a new key), showing the first key's name", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials');
+    const id = 'cd'.repeat(32);
+    writeFileSync(file, `NEWKEY:n name=team-a id=${id}\nOLDKEY:o name=team-a-old id=${id}\n`);
+    const store = new CredentialStore(undefined, file);
+    expect([store.userOf('NEWKEY')?.canonicalId, store.userOf('OLDKEY')?.canonicalId]).toEqual([id, id]);
+    expect(store.userById(id)?.displayName).toBe('team-a');
+  });
+
   it('refuses to start on a missing file', () => {
     expect(() => new CredentialStore(undefined, '/nonexistent/credentials')).toThrow();
   });

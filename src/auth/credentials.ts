@@ -93,6 +93,8 @@ export interface CredentialOptions {
  */
 export class CredentialStore {
   private fileUsers = new Map<string, User>();
+  /** The file's users by canonical id (the first key with an id wins), for display names on every request. */
+  private fileUsersById = new Map<string, User>();
   private fileStamp = -1;
   private checkedAt = 0;
   private readonly directUser?: User;
@@ -125,8 +127,7 @@ export class CredentialStore {
   /** A configured user with this canonical id (the first key found, the environment's first), for display names. */
   userById(canonicalId: string): User | undefined {
     if (this.directUser?.canonicalId === canonicalId) return this.directUser;
-    for (const user of this.fileUsers.values()) if (user.canonicalId === canonicalId) return user;
-    return undefined;
+    return this.fileUsersById.get(canonicalId);
   }
 
   get size(): number {
@@ -140,6 +141,7 @@ export class CredentialStore {
       const stamp = statSync(file).mtimeMs;
       if (stamp === this.fileStamp) return;
       this.fileUsers = parseCredentialsFile(readFileSync(file, 'utf8'), file);
+      this.fileUsersById = new Map([...this.fileUsers.values()].reverse().map((user) => [user.canonicalId, user]));
       this.fileStamp = stamp;
     } catch (err) {
       if (strict) throw err;
