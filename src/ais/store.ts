@@ -326,8 +326,8 @@ export interface ObjectStore {
   headBucket(bucket: BucketName): Promise<BucketInfo>;
   /**
    * What the access check needs of a bucket (its owner), on every request: cheap. Undefined when there is no such
-   * bucket. Embedded: one LMDB read, exact. AIS: a bucket HEAD at most once per BUCKET_TRUSTED_MS per bucket and
-   * process, so a change made through another replica is seen within that window.
+   * bucket. Both backends trust what they read for BUCKET_TRUSTED_MS per bucket and process (embedded: one LMDB
+   * read, AIS: one bucket HEAD); a change made through another process is seen within that window.
    */
   lookupBucket(bucket: BucketName): Promise<BucketInfo | undefined>;
   putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
