@@ -45,7 +45,7 @@ import { labelKey, scrapeMetrics } from './support/prometheus';
 import { rawRequest } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
 import { bodylessErrorName, expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
-import type { AccessKey } from './support/sigv4-client';
+import { type AccessKey, objectPath, presignPath } from './support/sigv4-client';
 
 const ROOT: AccessKey = { accessKeyId: 'ROOTKEY', secretAccessKey: 'root-secret' };
 const ALICE: AccessKey = { accessKeyId: 'AKIAALICE000000001', secretAccessKey: 'alice/Secret+1' };
@@ -328,6 +328,17 @@ describe('access control (S3_AUTH=verify): owners, admins and anonymous requests
       );
     });
     await expectAliceUntouched();
+  });
+
+  it("judges presigned URLs by the key that signed them: bob's URL for alice's object is refused, alice's works", async () => {
+    const url = async (key: AccessKey, method: string) =>
+      presignPath(gateway.origin, key, { method, path: objectPath('/s3', 'alice-data', 'a.txt'), expiresIn: 300 });
+    const byBob = await rawRequest(gateway.origin, { method: 'GET', path: await url(BOB, 'GET') });
+    expectS3ErrorResponse(byBob, 'AccessDenied', 403);
+    expect(byBob.body).not.toContain('alice one');
+    expectS3ErrorResponse(await rawRequest(gateway.origin, { method: 'PUT', path: await url(BOB, 'PUT'), body: 'overwritten' }), 'AccessDenied', 403);
+    const byAlice = await rawRequest(gateway.origin, { method: 'GET', path: await url(ALICE, 'GET') });
+    expect({ status: byAlice.status, body: byAlice.body }).toEqual({ status: 200, body: 'alice one' });
   });
 
   it('answers NoSuchBucket to a user for a bucket that does not exist', async () => {
