@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccessModule } from './access/access.module';
 import { CorsModule } from './cors/cors.module';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
@@ -22,6 +23,7 @@ export class AppModule {
         MetricsModule,
         AisModule,
         HealthModule,
+        AccessModule,
         AuthModule,
         S3Module,
         BucketsModule,

@@ -145,6 +145,18 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     expect(result.buckets_after).not.toContain('boto-verify');
   });
 
+  it("boto3 with the file's key (a user, not an admin) on a bucket the environment key owns: AccessDenied, changing nothing", async () => {
+    await seed('boto-not-owner', { existing: 'original bytes' });
+    await expectStoreUnchanged(async () => {
+      const result = await boto3(fileKeySandbox, 'not_owner', { bucket: 'boto-not-owner', key: 'existing' });
+      for (const call of ['put_object', 'get_object', 'delete_object', 'list_objects_v2', 'copy_object'] as const) {
+        expect([call, result[call]]).toEqual([call, expect.objectContaining({ code: 'AccessDenied', status: 403 })]);
+      }
+      expect(result.listed_buckets).not.toContain('boto-not-owner');
+    });
+    await expectObjectBytes(sdk, 'boto-not-owner', 'existing', 'original bytes');
+  });
+
   it.each(REFUSED_CREDENTIALS)('boto3 with %s: every call ends in %s 403, changing nothing', async (_label, code, box) => {
     const bucket = `boto-refused-${code.toLowerCase()}`;
     await seed(bucket, { existing: 'original bytes' });

@@ -63,8 +63,11 @@ const COMBINATIONS: Combination[] = [
         mode: 'verify',
         credentials: [
           { accessKeyId: 'AKEXAMPLE1', secretAccessKey: 'secret-1' },
-          { accessKeyId: 'AKEXAMPLE2', secretAccessKey: 'secret-2' },
+          { accessKeyId: 'AKEXAMPLE2', secretAccessKey: 'secret-2', displayName: 'team-b', canonicalId: 'ab'.repeat(32), admin: true },
+          { accessKeyId: 'AKEXAMPLE3', secretAccessKey: 'secret-3', admin: false },
         ],
+        adminKeys: ['AKEXAMPLE1', 'AKOPS'],
+        defaultBucketOwner: 'AKEXAMPLE3',
       },
     },
     store: 'embedded',
@@ -508,10 +511,16 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     if (chartManaged) {
       const secret = only(docs, 'Secret', name);
       const lines = secret.stringData!.credentials.split('\n').filter((l) => l && !l.startsWith('#'));
-      const expected = ((combo.values.auth as Values).credentials as { accessKeyId: string; secretAccessKey: string }[]).map(
-        (k) => `${k.accessKeyId}:${k.secretAccessKey}`,
-      );
-      expect(lines).toEqual(expected);
+      const keys = (combo.values.auth as Values).credentials as Array<{
+        accessKeyId: string;
+        secretAccessKey: string;
+        displayName?: string;
+        canonicalId?: string;
+        admin?: boolean;
+      }>;
+      const fields = (k: (typeof keys)[number]) =>
+        [k.displayName && ` name=${k.displayName}`, k.canonicalId && ` id=${k.canonicalId}`, k.admin && ' admin'].filter(Boolean).join('');
+      expect(lines).toEqual(keys.map((k) => `${k.accessKeyId}:${k.secretAccessKey}${fields(k)}`));
       // rotation without restart: no checksum of the Secret on the pods
       expect(Object.keys(workload(docs).spec.template.metadata!.annotations!)).not.toContain('checksum/secret');
     } else {
@@ -538,6 +547,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     expect(Object.keys(data).filter((k) => /SECRET|ACCESS_KEY/.test(k))).toEqual([]);
     const mode = (combo.values.auth as Values).mode;
     if (mode) expect(data.S3_AUTH).toBe(mode);
+    // access control settings are key ids, not secrets: they go into the ConfigMap when set, and nowhere otherwise
+    const { adminKeys, defaultBucketOwner } = (combo.values.auth ?? {}) as { adminKeys?: string[]; defaultBucketOwner?: string };
+    expect(data.S3_ADMIN_KEYS).toBe(adminKeys?.join(','));
+    expect(data.S3_DEFAULT_BUCKET_OWNER).toBe(defaultBucketOwner);
   });
 
   test(`ServiceMonitor ${combo.serviceMonitor ? 'scrapes /metrics through the main Service' : 'is off'}`, () => {
@@ -715,6 +728,8 @@ describe('chart: cross-cutting checks', () => {
       [{ cors: { allowedOrigins: ['https://a.test,https://b.test'] } }, /allowedOrigins/], // one origin per item
       [{ cors: { allowedOrigins: ['https://*.*.example.com'] } }, /allowedOrigins/], // at most one wildcard, as the gateway checks
       [{ auth: { credentials: [{ accessKeyId: 'a:b', secretAccessKey: 's' }] } }, /accessKeyId/],
+      [{ auth: { credentials: [{ accessKeyId: 'a', secretAccessKey: 's', canonicalId: '1234' }] } }, /canonicalId/],
+      [{ auth: { credentials: [{ accessKeyId: 'a', secretAccessKey: 's', displayName: 'two words' }] } }, /displayName/],
       [{ storee: 'ais' }, /storee/], // a misspelt top-level key is refused, not ignored
     ];
     for (const [values, message] of cases) {

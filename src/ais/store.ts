@@ -28,6 +28,11 @@ export interface BucketInfo {
    * gateway (an AIS bucket made with AIS's tools): those are in the gateway's region (S3_REGION).
    */
   location?: string;
+  /**
+   * The canonical id of the user who created the bucket through the gateway in `verify` mode; undefined for buckets
+   * created before owners were kept, in `parse` mode or with AIS's own tools (README, "Access control").
+   */
+  owner?: string;
 }
 
 /**
@@ -312,14 +317,20 @@ export interface ObjectStore {
   /** The buckets the request selects, in the byte order of their names. */
   listBuckets(request?: ListBucketsRequest): Promise<BucketInfo[]>;
   /**
-   * Creates the bucket with `location` (its LocationConstraint, see BucketInfo) unless it exists; an existing
+   * Creates the bucket with `location` (its LocationConstraint, see BucketInfo) and `owner` (a canonical id) unless it exists; an existing
    * bucket is reported and left as it is.
    */
-  createBucket(bucket: BucketName, location: string): Promise<CreateBucketOutcome>;
+  createBucket(bucket: BucketName, location: string, owner?: string): Promise<CreateBucketOutcome>;
   /** Throws NoSuchBucket, BucketNotEmpty. */
   deleteBucket(bucket: BucketName): Promise<void>;
   /** Throws NoSuchBucket. */
   headBucket(bucket: BucketName): Promise<BucketInfo>;
+  /**
+   * What the access check needs of a bucket (its owner), on every request: cheap. Undefined when there is no such
+   * bucket. Both backends trust what they read for BUCKET_TRUSTED_MS per bucket and process (embedded: one LMDB
+   * read, AIS: one bucket HEAD); a change made through another process is seen within that window.
+   */
+  lookupBucket(bucket: BucketName): Promise<BucketInfo | undefined>;
   putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
   /**
    * The bucket's CORS rules, undefined when it has none; throws NoSuchBucket. `cached`: the caller takes an

@@ -5,6 +5,8 @@ import { isPresignedV2, parseV2Header, type SigV2Request, verifyV2Header, verify
 import { MAX_SKEW_MS, type SigV4Context, verifyRequest } from './sigv4';
 import { S3Error } from '../s3/errors';
 import type { RequestAuth, S3Request, SignedPayload } from '../s3/s3-request';
+import { ANONYMOUS, userPrincipal } from '../access/principal';
+import { isPresigned } from './sigv4-parse';
 
 export interface AuthenticatorOptions {
   /** The gateway's S3 path prefix (`''` at the root): SigV2 clients sign the path without it. */
@@ -14,9 +16,10 @@ export interface AuthenticatorOptions {
 }
 
 /**
- * Auth mode `verify`: every request must carry a valid signature of a known access key, SigV4 (header or
- * presigned URL) or SigV2 (still the default of `aws s3 presign` and boto3's presigner); anonymous requests
- * are refused. Returns what the signature says about the caller and about how to check the body.
+ * Auth mode `verify`: a request that carries a signature must carry a valid one of a known access key, SigV4
+ * (header or presigned URL) or SigV2 (still the default of `aws s3 presign` and boto3's presigner). Returns who
+ * the caller is (a request without any signature: the anonymous principal, which the access check then judges)
+ * and how to check the body.
  */
 export class Authenticator {
   constructor(
@@ -26,6 +29,7 @@ export class Authenticator {
 
   authenticate(request: S3Request, now = Date.now()): RequestAuth {
     const authorization = request.headers.authorization;
+    if (authorization === undefined && !isPresigned(request.query) && !isPresignedV2(request.query)) return { principal: ANONYMOUS, payload: {} };
     if (authorization?.startsWith('AWS ')) return this.sigV2Header(request, authorization, now);
     if (authorization === undefined && isPresignedV2(request.query)) return this.sigV2Presigned(request, now);
     const context = verifyRequest(
@@ -34,7 +38,13 @@ export class Authenticator {
       now,
       { debug: this.options.debug },
     );
-    return { accessKeyId: context.accessKeyId, payload: signedPayloadOf(context, this.options.debug) };
+    return { principal: this.principalOf(context.accessKeyId), payload: signedPayloadOf(context, this.options.debug) };
+  }
+
+  private principalOf(accessKeyId: string): RequestAuth['principal'] {
+    const user = this.credentials.userOf(accessKeyId);
+    if (user === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
+    return userPrincipal(user);
   }
 
   private secretOf(accessKeyId: string): string {
@@ -46,13 +56,13 @@ export class Authenticator {
   private sigV2Header(request: S3Request, authorization: string, now: number): RequestAuth {
     const { accessKeyId, signature } = parseV2Header(authorization);
     verifyV2Header(this.sigV2Request(request), this.secretOf(accessKeyId), signature, now, MAX_SKEW_MS);
-    return { accessKeyId, payload: {} };
+    return { principal: this.principalOf(accessKeyId), payload: {} };
   }
 
   private sigV2Presigned(request: S3Request, now: number): RequestAuth {
     const accessKeyId = request.query.AWSAccessKeyId;
     verifyV2Presigned(this.sigV2Request(request), this.secretOf(accessKeyId), request.query, now);
-    return { accessKeyId, payload: {} };
+    return { principal: this.principalOf(accessKeyId), payload: {} };
   }
 
   /** SigV2 signs `/bucket/key`: clients configured with a prefixed endpoint leave the prefix out, some keep it. */

@@ -5,8 +5,10 @@ import type { AppConfig } from '../config/configuration';
 import { readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { quotedEtag } from '../s3/object-headers';
+import { AccessControl } from '../access/access-control';
+import type { Owner } from '../access/principal';
 import { OWNER } from '../s3/owner';
-import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
+import { assertPrivateAcl, bucketOwnerOf, privateAclResponse } from '../s3/acl';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
@@ -19,14 +21,14 @@ function bucketOf(request: S3Request): string {
   return request.bucket as string;
 }
 
-function objectEntry(object: ObjectSummary, params: ListingParams, withOwner: boolean): XmlElement {
+function objectEntry(object: ObjectSummary, params: ListingParams, owner: Owner | undefined): XmlElement {
   return {
     Key: encodeForListing(object.key, params.urlEncoded),
     LastModified: object.lastModified.toISOString(),
     ETag: quotedEtag(object.etag),
     Size: object.size,
     StorageClass: 'STANDARD',
-    Owner: withOwner ? { ...OWNER } : undefined,
+    Owner: owner,
   };
 }
 
@@ -39,15 +41,21 @@ export class BucketsService {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly access: AccessControl,
   ) {}
 
   /**
    * Every bucket, or with `max-buckets`, `continuation-token`, `prefix` or `bucket-region` one page of them in
-   * name order, with the token of the next page as ContinuationToken (S3 API reference, ListBuckets).
+   * name order, with the token of the next page as ContinuationToken (S3 API reference, ListBuckets). In `verify`
+   * mode only the caller's own buckets, except for admins, who see all; Owner is the caller.
    */
   async listBuckets(request: S3Request): Promise<S3Response> {
     const params = parseListBucketsParams(request.query);
-    const { buckets, nextAfter } = await this.bucketsPage(params);
+    const principal = request.auth?.principal;
+    const { buckets, nextAfter } = await this.bucketsPage(params, (bucket) => {
+      if (principal === undefined || (principal.kind === 'user' && principal.admin)) return true;
+      return this.access.owns(principal, bucket);
+    });
     return xmlResponse('ListAllMyBucketsResult', {
       Buckets: {
         Bucket: buckets.map((bucket) => ({
@@ -56,7 +64,7 @@ export class BucketsService {
           BucketRegion: regionOfBucket(bucket.location, this.region()),
         })),
       },
-      Owner: { ...OWNER },
+      Owner: principal?.kind === 'user' ? { ID: principal.canonicalId, DisplayName: principal.displayName } : { ...OWNER },
       ContinuationToken: nextAfter !== undefined ? continuationTokenAfterBucket(nextAfter) : undefined,
       Prefix: params.prefix,
     });
@@ -67,8 +75,9 @@ export class BucketsService {
    * once the store has read it, so the store is asked for one bucket more than the page holds, again from where
    * it stopped until the page is full of buckets in the region or the store has no more.
    */
-  private async bucketsPage(params: ListBucketsParams): Promise<{ buckets: BucketInfo[]; nextAfter?: string }> {
-    const inRegion = (bucket: BucketInfo) => params.region === undefined || regionOfBucket(bucket.location, this.region()) === params.region;
+  private async bucketsPage(params: ListBucketsParams, visible: (bucket: BucketInfo) => boolean): Promise<{ buckets: BucketInfo[]; nextAfter?: string }> {
+    const inRegion = (bucket: BucketInfo) =>
+      visible(bucket) && (params.region === undefined || regionOfBucket(bucket.location, this.region()) === params.region);
     const { prefix, maxBuckets } = params;
     if (maxBuckets === undefined) return { buckets: (await this.store.listBuckets({ prefix })).filter(inRegion) };
     const found: BucketInfo[] = [];
@@ -85,15 +94,20 @@ export class BucketsService {
 
   /**
    * A bucket that already exists is S3's legacy 200 in us-east-1 and BucketAlreadyOwnedByYou in every other
-   * region (S3 API reference, CreateBucket errors). Access control is not there yet: every bucket is the
-   * caller's. With owners, `existing` owned by someone else becomes BucketAlreadyExists in every region.
+   * region (S3 API reference, CreateBucket errors) when the caller owns it, and BucketAlreadyExists in every
+   * region when someone else does. In `verify` mode the caller becomes the new bucket's owner; in `parse` mode
+   * there is no caller to trust, and every bucket is everyone's.
    */
   async createBucket(request: S3Request): Promise<S3Response> {
     const bucket = bucketOf(request);
     assertValidBucketName(bucket);
     assertPrivateAcl(request);
     const location = locationForNewBucket(await this.readLocationConstraint(request), this.region());
-    const outcome = await this.store.createBucket(bucket, location);
+    const principal = request.auth?.principal;
+    const outcome = await this.store.createBucket(bucket, location, principal?.kind === 'user' ? principal.canonicalId : undefined);
+    if (!outcome.created && principal !== undefined && !this.access.owns(principal, outcome.existing)) {
+      throw new S3Error('BucketAlreadyExists', undefined, { BucketName: bucket });
+    }
     if (!outcome.created && this.region() !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
     return emptyResponse(200, { location: `/${bucket}` });
   }
@@ -117,7 +131,7 @@ export class BucketsService {
 
   async getBucketAcl(request: S3Request): Promise<S3Response> {
     await this.store.headBucket(bucketOf(request));
-    return privateAclResponse();
+    return privateAclResponse(bucketOwnerOf(request));
   }
 
   async putBucketAcl(request: S3Request): Promise<S3Response> {
@@ -143,7 +157,7 @@ export class BucketsService {
       Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
       IsTruncated: page.isTruncated,
       NextMarker: nextMarker !== undefined ? encodeForListing(nextMarker, params.urlEncoded) : undefined,
-      Contents: page.objects.map((object) => objectEntry(object, params, true)),
+      Contents: page.objects.map((object) => objectEntry(object, params, bucketOwnerOf(request))),
       CommonPrefixes: prefixEntries(page.commonPrefixes, params),
       EncodingType: params.urlEncoded ? 'url' : undefined,
     });
@@ -161,7 +175,7 @@ export class BucketsService {
     // An empty continuation-token= is no token (S3 lists from the start, or from start-after, and echoes it back).
     const after = token ? entryOfContinuationToken(token) : startAfter || undefined;
     const page = await this.store.listObjects(bucket, { ...params, startAfter: after });
-    const withOwner = query['fetch-owner'] === 'true';
+    const owner = query['fetch-owner'] === 'true' ? bucketOwnerOf(request) : undefined;
     return xmlResponse('ListBucketResult', {
       Name: bucket,
       Prefix: encodeForListing(params.prefix, params.urlEncoded),
@@ -172,7 +186,7 @@ export class BucketsService {
       ContinuationToken: token,
       NextContinuationToken: page.isTruncated && page.lastEntry !== undefined ? continuationTokenAfter(page.lastEntry) : undefined,
       StartAfter: startAfter !== undefined ? encodeForListing(startAfter, params.urlEncoded) : undefined,
-      Contents: page.objects.map((object) => objectEntry(object, params, withOwner)),
+      Contents: page.objects.map((object) => objectEntry(object, params, owner)),
       CommonPrefixes: prefixEntries(page.commonPrefixes, params),
       EncodingType: params.urlEncoded ? 'url' : undefined,
     });

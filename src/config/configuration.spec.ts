@@ -28,10 +28,18 @@ describe('loadConfig', () => {
       auth: 'parse',
       accessKey: undefined,
       credentialsFile: undefined,
+      adminKeys: [],
+      defaultBucketOwner: undefined,
       authDebug: false,
       logLevel: 'info',
       corsAllowedOrigins: [],
     });
+  });
+
+  it('reads S3_ADMIN_KEYS as a comma-separated list and S3_DEFAULT_BUCKET_OWNER as it is', () => {
+    const config = loadConfig({ S3_ADMIN_KEYS: ' AK1, AK2,,', S3_DEFAULT_BUCKET_OWNER: 'AK3' });
+    expect(config.adminKeys).toEqual(['AK1', 'AK2']);
+    expect(config.defaultBucketOwner).toBe('AK3');
   });
 
   it('runs one worker per core unless WORKERS says how many (1: a single process)', () => {

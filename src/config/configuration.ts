@@ -57,6 +57,13 @@ export interface AppConfig {
   accessKey?: { id: string; secret: string };
   /** A file of `ACCESS_KEY_ID:SECRET` lines (a mounted Kubernetes Secret), re-read when it changes. */
   credentialsFile?: string;
+  /** Access keys that are admins (S3_ADMIN_KEYS, comma-separated), besides those the credentials file marks `admin`. */
+  adminKeys: string[];
+  /**
+   * Owner of the buckets that record none (S3_DEFAULT_BUCKET_OWNER): an access key id or a canonical id; undefined:
+   * the admins (README, "Access control").
+   */
+  defaultBucketOwner?: string;
   /** SignatureDoesNotMatch errors carry the StringToSign and CanonicalRequest (for debugging clients). */
   authDebug: boolean;
   logLevel: LogLevel;
@@ -193,6 +200,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: readChoice(env, 'S3_AUTH', ['verify', 'parse'] as const, hasCredentials(env) ? 'verify' : 'parse', errors),
     accessKey: readAccessKey(env, errors),
     credentialsFile: env.S3_CREDENTIALS_FILE || undefined,
+    adminKeys: (env.S3_ADMIN_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+    defaultBucketOwner: env.S3_DEFAULT_BUCKET_OWNER || undefined,
     authDebug: readBool(env, 'S3_AUTH_DEBUG', false, errors),
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
     corsAllowedOrigins: readOrigins(env, errors),

@@ -58,6 +58,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly accessDenied = new Counter({
+    name: 's3_access_denied_total',
+    help: 'Requests the access check refused (verify mode), by operation and reason (anonymous, not_owner, source_not_owner, expected_owner, expected_source_owner).',
+    labelNames: ['operation', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly backendRequests = new Counter({
     name: 'ais_backend_requests_total',
     help: 'Calls to the storage backend, by backend, call and outcome (ok or an S3 error code).',

@@ -3,13 +3,13 @@ import { Readable } from 'node:stream';
 import { OBJECT_STORE, ObjectStore, ChecksumType, Checksums, CompletedPart, MultipartChecksum, MultipartUpload, PartInfo } from '../ais/store';
 import { assertChecksumType, assertPartNumber, defaultChecksumType, MAX_PART_BYTES } from '../s3/multipart-rules';
 import { encodeForListing, parseMaxKeys } from '../buckets/list-params';
-import { assertPrivateAcl } from '../s3/acl';
+import type { Owner } from '../access/principal';
+import { assertPrivateAcl, bucketOwnerOf } from '../s3/acl';
 import { incomingBody, readSmallBody } from '../s3/body';
 import { CHECKSUM_ALGORITHMS, ChecksumAlgorithm, checksumHeader, parseAlgorithm } from '../s3/checksum';
 import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, quotedEtag } from '../s3/object-headers';
-import { OWNER } from '../s3/owner';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
@@ -93,12 +93,13 @@ function partEntry(part: PartInfo): XmlElement {
   };
 }
 
-function uploadEntry(upload: MultipartUpload, urlEncoded: boolean): XmlElement {
+function uploadEntry(upload: MultipartUpload, urlEncoded: boolean, owner: Owner): XmlElement {
   return {
     Key: encodeForListing(upload.key, urlEncoded),
     UploadId: upload.uploadId,
-    Initiator: { ...OWNER },
-    Owner: { ...OWNER },
+    // The initiator is not kept: with the bucket owner owning every object, both show the bucket owner.
+    Initiator: owner,
+    Owner: owner,
     StorageClass: 'STANDARD',
     Initiated: upload.initiated.toISOString(),
     ChecksumAlgorithm: upload.checksum?.algorithm,
@@ -213,8 +214,8 @@ export class MultipartService {
       MaxParts: maxParts,
       IsTruncated: page.isTruncated,
       Part: page.parts.map(partEntry),
-      Initiator: { ...OWNER },
-      Owner: { ...OWNER },
+      Initiator: bucketOwnerOf(request),
+      Owner: bucketOwnerOf(request),
       StorageClass: 'STANDARD',
       ChecksumAlgorithm: page.upload.checksum?.algorithm,
       ChecksumType: page.upload.checksum?.type,
@@ -247,7 +248,7 @@ export class MultipartService {
       Delimiter: delimiter !== undefined ? encodeForListing(delimiter, urlEncoded) : undefined,
       MaxUploads: maxUploads,
       IsTruncated: page.isTruncated,
-      Upload: page.uploads.map((upload) => uploadEntry(upload, urlEncoded)),
+      Upload: page.uploads.map((upload) => uploadEntry(upload, urlEncoded, bucketOwnerOf(request))),
       CommonPrefixes: page.commonPrefixes.map((common) => ({ Prefix: encodeForListing(common, urlEncoded) })),
       EncodingType: urlEncoded ? 'url' : undefined,
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore, ByteRange, NULL_VERSION, ObjectInfo, ObjectRead } from '../ais/store';
 import { assertPartNumber } from '../s3/multipart-rules';
-import { assertPrivateAcl, privateAclResponse } from '../s3/acl';
+import { assertPrivateAcl, bucketOwnerOf, privateAclResponse } from '../s3/acl';
 import { incomingBody } from '../s3/body';
 import { checkReadConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
@@ -124,7 +124,7 @@ export class ObjectsService {
   async getObjectAcl(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     await this.store.headObject(bucket, key, requestedVersion(request));
-    return privateAclResponse();
+    return privateAclResponse(bucketOwnerOf(request));
   }
 
   async putObjectAcl(request: S3Request): Promise<S3Response> {

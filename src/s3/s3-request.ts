@@ -4,6 +4,7 @@ import type { S3Operation } from './routes';
 import type { Transform } from 'node:stream';
 import type { ChunkSignatureVerifier } from './aws-chunked';
 import type { S3Error } from './errors';
+import type { Owner, Principal } from '../access/principal';
 
 /** What a verified signature says about the body: how to check it as it streams in. */
 export interface SignedPayload {
@@ -15,9 +16,9 @@ export interface SignedPayload {
   signedTrailer?: boolean;
 }
 
-/** The caller a verified signature identified (auth mode `verify`). */
+/** The caller (auth mode `verify`): the user a verified signature identified, or anonymous for a request without one. */
 export interface RequestAuth {
-  accessKeyId: string;
+  principal: Principal;
   payload: SignedPayload;
 }
 
@@ -34,8 +35,10 @@ export interface S3Request {
   readonly originalUrl: string;
   /** The request body stream (not yet read). */
   readonly raw: IncomingMessage;
-  /** Set by the auth guard once the signature is verified. */
+  /** Set by the auth guard once the signature is verified (`verify` mode only). */
   auth?: RequestAuth;
+  /** The addressed bucket's owner as S3 shows it, set by the access check (`verify` mode, an existing bucket). */
+  bucketOwner?: Owner;
 }
 
 /** Address errors found while routing (bad percent-encoding) are thrown from the handler, as S3 errors. */

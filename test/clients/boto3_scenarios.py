@@ -438,6 +438,20 @@ def refused(params):
     }
 
 
+def not_owner(params):
+    """A valid key that does not own the bucket (access control): the error each call ends in, and its bucket list."""
+    s3 = make_client(params)
+    bucket, key = params['bucket'], params['key']
+    return {
+        'put_object': error_of(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b'never stored')),
+        'get_object': error_of(lambda: s3.get_object(Bucket=bucket, Key=key)),
+        'delete_object': error_of(lambda: s3.delete_object(Bucket=bucket, Key=key)),
+        'list_objects_v2': error_of(lambda: s3.list_objects_v2(Bucket=bucket)),
+        'copy_object': error_of(lambda: s3.copy_object(Bucket=bucket, Key=key + '.copy', CopySource={'Bucket': bucket, 'Key': key})),
+        'listed_buckets': [entry['Name'] for entry in s3.list_buckets()['Buckets']],
+    }
+
+
 def presign_urls(params):
     """generate_presigned_url for put_object and get_object, with boto3's default (SigV2 query) and with s3v4; sends nothing."""
     out = {}
@@ -553,7 +567,7 @@ SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
-        conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, presign_urls, transfer_file,
+        conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
         delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes,
     )
 }

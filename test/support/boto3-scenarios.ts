@@ -102,6 +102,7 @@ export interface Boto3Scenarios {
   virtual_hosted: { body: string; keys: string[]; requests: { method: string; host: string; path: string }[] };
   round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
   refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
+  not_owner: Record<'put_object' | 'get_object' | 'delete_object' | 'list_objects_v2' | 'copy_object', CallError> & { listed_buckets: string[] };
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
   delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;

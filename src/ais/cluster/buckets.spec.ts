@@ -1,4 +1,4 @@
-import { bucketInfoOfProps, newBucketProps, noteOf, versioningOfProps, withVersioningNote } from './buckets';
+import { bucketInfoOfProps, newBucketProps, noteOf, ownerNoteOf, ownerOfNote, versioningOfProps, withVersioningNote } from './buckets';
 
 describe('S3 versioning status kept in AIS bucket props', () => {
   it('reads AIS versioning on as Enabled, off as Suspended once noted, and never configured otherwise', () => {
@@ -23,6 +23,7 @@ describe('S3 versioning status kept in AIS bucket props', () => {
       created: new Date(1795699928150),
       versioning: undefined,
       location: undefined,
+      owner: undefined,
     });
   });
 });
@@ -41,5 +42,29 @@ describe('the LocationConstraint kept in AIS bucket props', () => {
     expect(bucketInfoOfProps('b1', { extra: { custom: 'team=alpha' } }).location).toBeUndefined();
     expect(bucketInfoOfProps('b1', {}).location).toBeUndefined();
     expect(noteOf('s3-locations=x;s3-location=y', 's3-location')).toBe('y');
+  });
+});
+
+describe('the owner kept in AIS bucket props', () => {
+  const owner = '0123456789abcdef'.repeat(4);
+
+  it('is noted by the create call as 43 base64url characters and reads back as the canonical id', () => {
+    expect(ownerNoteOf(owner)).toHaveLength(43);
+    expect(ownerOfNote(ownerNoteOf(owner))).toBe(owner);
+    const custom = newBucketProps('eu-west-1', owner).extra.custom;
+    expect(custom).toBe(`s3-location=eu-west-1;s3-owner=${ownerNoteOf(owner)}`);
+    expect(bucketInfoOfProps('b1', { extra: { custom: withVersioningNote(custom, 'Suspended') } })).toMatchObject({ owner, location: 'eu-west-1' });
+  });
+
+  it('fits in the 128 characters of extra.custom beside the longest location and versioning notes', () => {
+    const custom = withVersioningNote(newBucketProps('ap-southeast-2', owner).extra.custom, 'Suspended');
+    expect(custom.length).toBeLessThanOrEqual(128);
+  });
+
+  it("is undefined without a note, or with a damaged one (the bucket is then the admins')", () => {
+    expect(newBucketProps('').extra.custom).toBe('s3-location=');
+    expect(bucketInfoOfProps('b1', { extra: { custom: 's3-location=' } }).owner).toBeUndefined();
+    expect(bucketInfoOfProps('b1', { extra: { custom: 's3-owner=short' } }).owner).toBeUndefined();
+    expect(ownerOfNote(undefined)).toBeUndefined();
   });
 });

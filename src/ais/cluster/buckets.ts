@@ -24,7 +24,23 @@ interface BucketProps {
 const VERSIONING_NOTE = 's3-versioning';
 /** The LocationConstraint a bucket was created with (GetBucketLocation), noted the same way at creation. */
 const LOCATION_NOTE = 's3-location';
+/**
+ * The creator's canonical id (64 hex characters), noted at creation as 43 base64url characters: `extra.custom` holds
+ * 128 characters at most, and this note, the location's and the versioning's fit in it together.
+ */
+const OWNER_NOTE = 's3-owner';
 const NOTE_SEPARATOR = ';';
+
+/** The owner note's value for a canonical id. */
+export function ownerNoteOf(canonicalId: string): string {
+  return Buffer.from(canonicalId, 'hex').toString('base64url');
+}
+
+/** The canonical id an owner note stands for; undefined for a missing or damaged note (the bucket is then the admins'). */
+export function ownerOfNote(note: string | undefined): string | undefined {
+  if (note === undefined || !/^[A-Za-z0-9_-]{43}$/.test(note)) return undefined;
+  return Buffer.from(note, 'base64url').toString('hex');
+}
 
 /** The value of the `name=` entry of `extra.custom`, or undefined when there is none. */
 export function noteOf(custom: string | undefined, name: string): string | undefined {
@@ -55,19 +71,21 @@ export function withVersioningNote(custom: string | undefined, status: Versionin
 /** Props of every bucket the gateway creates: MD5 checksums (so ETags are what S3 clients check), no versioning. */
 export const NEW_BUCKET_PROPS = { checksum: { type: 'md5' }, versioning: { enabled: false } };
 
-/** NEW_BUCKET_PROPS plus the bucket's LocationConstraint, noted in `extra.custom` by the same create call. */
-export function newBucketProps(location: string): typeof NEW_BUCKET_PROPS & { extra: { custom: string } } {
-  return { ...NEW_BUCKET_PROPS, extra: { custom: withNote(undefined, LOCATION_NOTE, location) } };
+/** NEW_BUCKET_PROPS plus the bucket's LocationConstraint and owner, noted in `extra.custom` by the same create call. */
+export function newBucketProps(location: string, owner?: string): typeof NEW_BUCKET_PROPS & { extra: { custom: string } } {
+  const custom = withNote(undefined, LOCATION_NOTE, location);
+  return { ...NEW_BUCKET_PROPS, extra: { custom: owner === undefined ? custom : withNote(custom, OWNER_NOTE, ownerNoteOf(owner)) } };
 }
 
 /** How many HEADs ListBuckets runs at once (AIS's bucket list has no creation times). */
 const HEAD_CONCURRENCY = 8;
 /**
- * How long a gateway trusts the versioning status it last read, so that a PUT does not HEAD the bucket every
- * time (an AIS bucket HEAD costs about as much as half a small PUT). Another replica's change reaches this one
- * within that time; S3 itself says a versioning change takes a while to reach every writer.
+ * How long a gateway trusts the bucket props it last read (versioning status, owner), so that a PUT or the access
+ * check does not HEAD the bucket every time (an AIS bucket HEAD costs about as much as half a small PUT). Another
+ * replica's change reaches this one within that time; S3 itself says a versioning change takes a while to reach
+ * every writer. README, "Access control", states what it means for owners.
  */
-const VERSIONING_TRUSTED_MS = 1000;
+export const BUCKET_TRUSTED_MS = 1000;
 
 /** `created` is nanoseconds since the epoch, as a string. */
 export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo {
@@ -77,14 +95,15 @@ export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo 
     created: new Date(Number(createdNs / 1_000_000n)),
     versioning: versioningOfProps(props),
     location: noteOf(props.extra?.custom, LOCATION_NOTE),
+    owner: ownerOfNote(noteOf(props.extra?.custom, OWNER_NOTE)),
   };
 }
 
 /** Bucket calls: all answered by the AIS proxy itself. */
 export class AisBuckets {
-  private readonly versioningSeen = new Map<string, { status: VersioningStatus | undefined; until: number }>();
-  /** The HEAD under way for a bucket's versioning status, shared by every PUT that found the status stale. */
-  private readonly versioningReads = new Map<string, Promise<VersioningStatus | undefined>>();
+  private readonly seen = new Map<string, { info: BucketInfo; until: number }>();
+  /** The HEAD under way for a bucket's props, shared by every request that found them stale. */
+  private readonly reads = new Map<string, Promise<BucketInfo>>();
 
   constructor(
     private readonly http: AisHttp,
@@ -125,36 +144,42 @@ export class AisBuckets {
   }
 
   /** Fails with AIS's 409 ErrBucketAlreadyExists (isBucketTaken) when the bucket exists. */
-  async create(bucket: string, location: string): Promise<void> {
-    this.versioningSeen.delete(bucket);
+  async create(bucket: string, location: string, owner?: string): Promise<void> {
+    this.seen.delete(bucket);
     await this.http.proxyCall({
       method: 'POST',
       path: bucketPath(bucket),
-      json: { action: 'create-bck', value: newBucketProps(location) },
+      json: { action: 'create-bck', value: newBucketProps(location, owner) },
       context: { bucket },
     });
   }
 
   async head(bucket: string): Promise<BucketInfo> {
-    const info = bucketInfoOfProps(bucket, await this.props(bucket));
-    this.versioningSeen.set(bucket, { status: info.versioning, until: Date.now() + VERSIONING_TRUSTED_MS });
+    return this.remember(bucketInfoOfProps(bucket, await this.props(bucket)));
+  }
+
+  private remember(info: BucketInfo): BucketInfo {
+    this.seen.set(info.name, { info, until: Date.now() + BUCKET_TRUSTED_MS });
     return info;
   }
 
-  /** The bucket's S3 versioning status, as read at most VERSIONING_TRUSTED_MS ago; throws NoSuchBucket. */
-  async versioningOf(bucket: string): Promise<VersioningStatus | undefined> {
-    const seen = this.versioningSeen.get(bucket);
-    if (seen !== undefined && seen.until > Date.now()) return seen.status;
-    // Without sharing, every PUT under way when the status went stale sent a HEAD of its own: under load dozens
+  /** The bucket's props as read at most BUCKET_TRUSTED_MS ago; throws NoSuchBucket. */
+  async recent(bucket: string): Promise<BucketInfo> {
+    const seen = this.seen.get(bucket);
+    if (seen !== undefined && seen.until > Date.now()) return seen.info;
+    // Without sharing, every PUT under way when the props went stale sent a HEAD of its own: under load dozens
     // at once, each on a new connection to the proxy.
-    let reading = this.versioningReads.get(bucket);
+    let reading = this.reads.get(bucket);
     if (reading === undefined) {
-      reading = this.head(bucket)
-        .then((info) => info.versioning)
-        .finally(() => this.versioningReads.delete(bucket));
-      this.versioningReads.set(bucket, reading);
+      reading = this.head(bucket).finally(() => this.reads.delete(bucket));
+      this.reads.set(bucket, reading);
     }
     return reading;
+  }
+
+  /** The bucket's S3 versioning status, as read at most BUCKET_TRUSTED_MS ago; throws NoSuchBucket. */
+  async versioningOf(bucket: string): Promise<VersioningStatus | undefined> {
+    return (await this.recent(bucket)).versioning;
   }
 
   private async props(bucket: string): Promise<BucketProps> {
@@ -172,7 +197,7 @@ export class AisBuckets {
     if (entries.length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
     // A cluster without targets lists every bucket as empty: never destroy on that answer.
     await this.cluster.requireTargets();
-    this.versioningSeen.delete(bucket);
+    this.seen.delete(bucket);
     await this.http.proxyCall({ method: 'DELETE', path: bucketPath(bucket), json: { action: 'destroy-bck' }, context: { bucket } });
   }
 
@@ -181,13 +206,9 @@ export class AisBuckets {
    * props update. Another writer of `extra.custom` between the HEAD and the update would lose its change.
    */
   async setVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    const custom = withVersioningNote((await this.props(bucket)).extra?.custom, status);
-    await this.http.proxyCall({
-      method: 'PATCH',
-      path: bucketPath(bucket),
-      json: { action: 'set-bprops', value: { versioning: { enabled: status === 'Enabled' }, extra: { custom } } },
-      context: { bucket },
-    });
-    this.versioningSeen.set(bucket, { status, until: Date.now() + VERSIONING_TRUSTED_MS });
+    const props = await this.props(bucket);
+    const changes = { versioning: { enabled: status === 'Enabled' }, extra: { custom: withVersioningNote(props.extra?.custom, status) } };
+    await this.http.proxyCall({ method: 'PATCH', path: bucketPath(bucket), json: { action: 'set-bprops', value: changes }, context: { bucket } });
+    this.remember(bucketInfoOfProps(bucket, { ...props, ...changes }));
   }
 }

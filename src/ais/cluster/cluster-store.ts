@@ -1,6 +1,6 @@
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { checkWriteCondition } from '../../s3/conditions';
-import { S3Error } from '../../s3/errors';
+import { isS3Error, S3Error } from '../../s3/errors';
 import type { CorsRule } from '../../cors/cors-configuration';
 import type {
   ObjectStore,
@@ -34,7 +34,7 @@ import { AisHttp, type AisHttpOptions } from './ais-http';
 import { AisBucketCors } from './bucket-cors';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
-import { asS3Error, isBucketTaken, isObjectMissing } from './errors';
+import { asS3Error, isBucketMissing, isBucketTaken, isMissing, isObjectMissing } from './errors';
 import { KeyLocks } from './key-locks';
 import { latestOnlyVersionsPage } from './version-listing';
 import { assemblePage } from './listing';
@@ -129,9 +129,9 @@ export class ClusterStore implements ObjectStore {
     return this.buckets.list(request).catch(s3Failure);
   }
 
-  async createBucket(bucket: string, location: string): Promise<CreateBucketOutcome> {
+  async createBucket(bucket: string, location: string, owner?: string): Promise<CreateBucketOutcome> {
     try {
-      await this.buckets.create(bucket, location);
+      await this.buckets.create(bucket, location, owner);
       return { created: true };
     } catch (err) {
       if (!isBucketTaken(err)) s3Failure(err);
@@ -152,6 +152,15 @@ export class ClusterStore implements ObjectStore {
 
   headBucket(bucket: string): Promise<BucketInfo> {
     return this.buckets.head(userBucket(bucket)).catch(s3Failure);
+  }
+
+  async lookupBucket(bucket: string): Promise<BucketInfo | undefined> {
+    try {
+      return await this.buckets.recent(userBucket(bucket));
+    } catch (err) {
+      if (isMissing(err) || isBucketMissing(err) || (isS3Error(err) && err.code === 'NoSuchBucket')) return undefined;
+      return s3Failure(err);
+    }
   }
 
   putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {

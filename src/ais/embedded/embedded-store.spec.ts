@@ -438,6 +438,32 @@ describe('EmbeddedStore', () => {
   });
 
   describe('buckets', () => {
+    it('keeps the owner with the bucket, and lookupBucket sees changes made through this store at once', async () => {
+      const alice = 'a1'.repeat(32);
+      const bob = 'b2'.repeat(32);
+      await store.createBucket('owned', '', alice);
+      expect((await store.lookupBucket('owned'))?.owner).toBe(alice);
+      expect((await store.headBucket('owned')).owner).toBe(alice);
+      expect(await store.createBucket('owned', '', bob)).toMatchObject({ created: false, existing: { owner: alice } });
+      await store.deleteBucket('owned');
+      expect(await store.lookupBucket('owned')).toBeUndefined();
+      await store.createBucket('owned', '', bob);
+      expect((await store.lookupBucket('owned'))?.owner).toBe(bob);
+      await store.putBucketVersioning('owned', 'Enabled');
+      expect(await store.lookupBucket('owned')).toMatchObject({ owner: bob, versioning: 'Enabled' });
+      expect((await store.lookupBucket('bkt'))?.owner).toBeUndefined();
+    });
+
+    it("sees another process's change of a bucket within the trusted window", async () => {
+      await store.createBucket('shared', '', 'a1'.repeat(32));
+      expect((await store.lookupBucket('shared'))?.owner).toBe('a1'.repeat(32));
+      const other = await openStore();
+      await other.deleteBucket('shared');
+      await other.createBucket('shared', '', 'b2'.repeat(32));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await store.lookupBucket('shared'))?.owner).toBe('b2'.repeat(32));
+    });
+
     it('deleteBucket refuses a bucket with objects (BucketNotEmpty) and keeps them; deletes it once empty', async () => {
       await store.putObject('bkt', 'a', NO_ATTRIBUTES, bodyOf('x'));
       expect((await s3ErrorOf(store.deleteBucket('bkt'))).code).toBe('BucketNotEmpty');

@@ -56,6 +56,13 @@ export interface EmbeddedStoreOptions {
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 
+/**
+ * How long a process trusts a bucket record it read for the access check (lookupBucket), as the AIS backend does
+ * (BUCKET_TRUSTED_MS there): a GET then reads only its object's record. Changes made in this process are seen at
+ * once; those made by another worker process (WORKERS > 1) within this window.
+ */
+const BUCKET_TRUSTED_MS = 1000;
+
 /** How often a read retries when an overwrite unlinked a blob between reading its record and opening it. */
 const READ_ATTEMPTS = 3;
 
@@ -71,6 +78,8 @@ export class EmbeddedStore implements ObjectStore {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
   private maintenance?: BackgroundJob;
+  /** Bucket records lookupBucket read lately (existing buckets only), by name. */
+  private readonly bucketsSeen = new Map<string, { info: BucketInfo; until: number }>();
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.meta = new EmbeddedMetadata(options.dataDir, options.fsync);
@@ -125,11 +134,12 @@ export class EmbeddedStore implements ObjectStore {
     });
   }
 
-  createBucket(bucket: string, location: string): Promise<CreateBucketOutcome> {
+  createBucket(bucket: string, location: string, owner?: string): Promise<CreateBucketOutcome> {
+    this.bucketsSeen.delete(bucket);
     return this.meta.transaction((): CreateBucketOutcome => {
       const existing = this.meta.buckets.get(bucket);
       if (existing !== undefined) return { created: false, existing: bucketInfoOf(bucket, existing) };
-      void this.meta.buckets.put(bucket, { created: Date.now(), location });
+      void this.meta.buckets.put(bucket, { created: Date.now(), location, ...(owner !== undefined ? { owner } : {}) });
       return { created: true };
     });
   }
@@ -146,6 +156,7 @@ export class EmbeddedStore implements ObjectStore {
       void this.meta.cors.remove(bucket);
       return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
     });
+    this.bucketsSeen.delete(bucket);
     // S3 aborts a deleted bucket's unfinished uploads with it.
     await this.multipart.discard(uploads);
   }
@@ -154,10 +165,28 @@ export class EmbeddedStore implements ObjectStore {
     return promised(() => bucketInfoOf(bucket, this.meta.bucketRecord(bucket)));
   }
 
+  /** The bucket record as read at most BUCKET_TRUSTED_MS ago (a bucket that does not exist is read every time). */
+  lookupBucket(bucket: string): Promise<BucketInfo | undefined> {
+    const now = Date.now();
+    const seen = this.bucketsSeen.get(bucket);
+    if (seen !== undefined && seen.until > now) return Promise.resolve(seen.info);
+    return promised(() => {
+      const record = this.meta.buckets.get(bucket);
+      if (record === undefined) {
+        this.bucketsSeen.delete(bucket);
+        return undefined;
+      }
+      const info = bucketInfoOf(bucket, record);
+      this.bucketsSeen.set(bucket, { info, until: now + BUCKET_TRUSTED_MS });
+      return info;
+    });
+  }
+
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
     await this.meta.transaction(() => {
       void this.meta.buckets.put(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
     });
+    this.bucketsSeen.delete(bucket);
   }
 
   getBucketCors(bucket: string): Promise<CorsRule[] | undefined> {

@@ -21,6 +21,8 @@ export interface BucketRecord {
   versioning?: VersioningStatus;
   /** The LocationConstraint it was created with; absent in records written before the gateway kept it. */
   location?: string;
+  /** The creator's canonical id; absent in records written before owners were kept, or in `parse` mode. */
+  owner?: string;
 }
 
 /** A bucket's CORS configuration (PutBucketCors). */
@@ -107,7 +109,7 @@ export function partInfoOf(partNumber: number, record: PartRecord): PartInfo {
 }
 
 export function bucketInfoOf(name: string, record: BucketRecord): BucketInfo {
-  return { name, created: new Date(record.created), versioning: record.versioning, location: record.location };
+  return { name, created: new Date(record.created), versioning: record.versioning, location: record.location, owner: record.owner };
 }
 
 export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BucketInfo, ObjectStore } from '../ais/store';
+import { CredentialStore, derivedCanonicalId } from '../auth/credentials';
+import { OWNER } from '../s3/owner';
+import type { S3Operation } from '../s3/routes';
+import type { S3Request } from '../s3/s3-request';
+import { Authorizer } from './authorizer';
+import { ADMINS, type DenyReason } from './decision';
+import { ANONYMOUS, type Principal } from './principal';
+
+const ALICE_ID = derivedCanonicalId('ALICE');
+
+/** Buckets by name, and every name the access check looked up. */
+function storeOf(buckets: Record<string, string | undefined>): { store: ObjectStore; lookups: string[] } {
+  const lookups: string[] = [];
+  const store = {
+    lookupBucket: (name: string): Promise<BucketInfo | undefined> => {
+      lookups.push(name);
+      return Promise.resolve(name in buckets ? { name, created: new Date(0), owner: buckets[name] } : undefined);
+    },
+  } as unknown as ObjectStore;
+  return { store, lookups };
+}
+
+/** An Authorizer over `store` with the keys ALICE (display name alice) and BOB, and the refusals it reported. */
+function accessControl(store: ObjectStore, options: { defaultBucketOwner?: string } = {}): { access: Authorizer; denials: string[] } {
+  const file = join(mkdtempSync(join(tmpdir(), 'access-')), 'credentials');
+  writeFileSync(file, 'ALICE:a name=alice\nBOB:b\n');
+  const denials: string[] = [];
+  const denied = (operation: S3Operation, reason: DenyReason) => denials.push(`${operation}:${reason}`);
+  return { access: new Authorizer(store, new CredentialStore(undefined, file), { ...options, denied }), denials };
+}
+
+function requestBy(principal: Principal, operation: S3Operation, bucket?: string, headers: Record<string, string> = {}): S3Request {
+  return { id: 'r', operation, bucket, key: 'k', query: {}, method: 'GET', headers, originalUrl: '/', raw: {} as never, auth: { principal, payload: {} } };
+}
+
+function userOf(access: Authorizer, key: string): Principal {
+  const user = access.credentials!.userOf(key)!;
+  return { kind: 'user', accessKeyId: user.accessKeyId, canonicalId: user.canonicalId, displayName: user.displayName, admin: user.admin };
+}
+
+describe('Authorizer', () => {
+  it('refuses anonymous requests without looking anything up, and counts the refusal', async () => {
+    const { store, lookups } = storeOf({ data: ALICE_ID });
+    const { access, denials } = accessControl(store);
+    await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(lookups).toEqual([]);
+    expect(denials).toEqual(['GetObject:anonymous']);
+  });
+
+  it('lets the owner in and notes the owner for the handler; refuses another user, counting why', async () => {
+    const { store } = storeOf({ data: ALICE_ID });
+    const { access, denials } = accessControl(store);
+    const allowed = requestBy(userOf(access, 'ALICE'), 'PutObject', 'data');
+    await access.authorize(allowed);
+    expect(allowed.bucketOwner).toEqual({ ID: ALICE_ID, DisplayName: 'alice' });
+    await expect(access.authorize(requestBy(userOf(access, 'BOB'), 'PutObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(denials).toEqual(['PutObject:not_owner']);
+  });
+
+  it("looks up a copy's source bucket and refuses a source the caller may not use", async () => {
+    const { store, lookups } = storeOf({ mine: derivedCanonicalId('BOB'), theirs: ALICE_ID });
+    const { access, denials } = accessControl(store);
+    const copy = requestBy(userOf(access, 'BOB'), 'CopyObject', 'mine', { 'x-amz-copy-source': '/theirs/k' });
+    await expect(access.authorize(copy)).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(lookups).toEqual(['mine', 'theirs']);
+    expect(denials).toEqual(['CopyObject:source_not_owner']);
+  });
+
+  it('answers NoSuchBucket to a user for a bucket that does not exist, and looks nothing up for CreateBucket', async () => {
+    const { store, lookups } = storeOf({});
+    const { access } = accessControl(store);
+    await expect(access.authorize(requestBy(userOf(access, 'BOB'), 'GetObject', 'gone'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    await access.authorize(requestBy(userOf(access, 'BOB'), 'CreateBucket', 'new'));
+    expect(lookups).toEqual(['gone']);
+  });
+
+  it('gives ownerless buckets to S3_DEFAULT_BUCKET_OWNER (a key or a canonical id), else to the admins', () => {
+    const { store } = storeOf({});
+    const ownerless: BucketInfo = { name: 'old', created: new Date(0) };
+    expect(accessControl(store).access.ownerOf(ownerless)).toBe(ADMINS);
+    expect(accessControl(store).access.ownerOf({ ...ownerless, owner: ALICE_ID })).toBe(ALICE_ID);
+    expect(accessControl(store, { defaultBucketOwner: 'ALICE' }).access.ownerOf(ownerless)).toBe(ALICE_ID);
+    expect(accessControl(store, { defaultBucketOwner: ALICE_ID.toUpperCase() }).access.ownerOf(ownerless)).toBe(ALICE_ID);
+    expect(accessControl(store, { defaultBucketOwner: 'NOBODY' }).access.ownerOf(ownerless)).toBe(ADMINS);
+    expect(accessControl(store).access.display(ADMINS)).toEqual(OWNER);
+  });
+});

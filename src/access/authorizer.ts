@@ -1,0 +1,92 @@
+import type { BucketInfo, ObjectStore } from '../ais/store';
+import { CANONICAL_ID, type CredentialStore } from '../auth/credentials';
+import { parseCopySource } from '../objects/copy-source';
+import { S3Error } from '../s3/errors';
+import { OWNER } from '../s3/owner';
+import type { S3Operation } from '../s3/routes';
+import type { S3Request } from '../s3/s3-request';
+import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, ownerIdOf, owns } from './decision';
+import type { Owner, Principal } from './principal';
+
+/** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
+const NO_BUCKET_LOOKUP: ReadonlySet<S3Operation> = new Set(['CreateBucket', 'NotImplemented', 'MethodNotAllowed']);
+const COPIES: ReadonlySet<S3Operation> = new Set(['CopyObject', 'UploadPartCopy']);
+
+function header(request: S3Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export interface AuthorizerOptions {
+  /** S3_DEFAULT_BUCKET_OWNER: an access key id or a canonical id. */
+  defaultBucketOwner?: string;
+  /** Called with every decision when decisions are logged (LOG_LEVEL=debug). */
+  log?: (request: S3Request, principal: Principal, decision: AccessDecision) => void;
+  /** Called for every refusal (s3_access_denied_total). */
+  denied?: (operation: S3Operation, reason: DenyReason) => void;
+}
+
+/**
+ * The one authorization step every S3 request passes in `verify` mode, before its handler reads anything: it
+ * finds what `decide` needs (the bucket's owner, a copy's source bucket's owner), asks it, reports the decision
+ * and throws AccessDenied for a refusal. Also who owns a bucket and how an owner is shown, for the services.
+ */
+export class Authorizer {
+  constructor(
+    private readonly store: ObjectStore,
+    /** Undefined in `parse` mode. */
+    readonly credentials: CredentialStore | undefined,
+    private readonly options: AuthorizerOptions = {},
+  ) {}
+
+  /** Throws AccessDenied (or NoSuchBucket for a bucket that does not exist) unless the request's principal may make it. */
+  async authorize(request: S3Request): Promise<void> {
+    const principal = (request.auth as { principal: Principal }).principal;
+    const { operation } = request;
+    const input: AccessRequest = {
+      principal,
+      operation,
+      expectedBucketOwner: header(request, 'x-amz-expected-bucket-owner'),
+      expectedSourceBucketOwner: header(request, 'x-amz-source-expected-bucket-owner'),
+    };
+    // Nothing is looked up for anonymous requests: no grant to everyone exists yet, and a refusal reveals nothing.
+    if (principal.kind === 'user' && request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
+      input.bucketOwner = await this.ownerOfBucket(request.bucket);
+      request.bucketOwner = this.display(input.bucketOwner);
+      const source = header(request, 'x-amz-copy-source');
+      if (COPIES.has(operation) && source !== undefined) input.sourceBucketOwner = await this.ownerOfBucket(parseCopySource(source).bucket);
+    }
+    const decision = decide(input);
+    this.options.log?.(request, principal, decision);
+    if (!decision.allowed) {
+      this.options.denied?.(operation, decision.reason);
+      throw new S3Error('AccessDenied');
+    }
+  }
+
+  /** The owner of a bucket as the decision sees it: its creator, else the configured default owner, else ADMINS. */
+  ownerOf(info: BucketInfo): string {
+    if (info.owner !== undefined) return info.owner;
+    const fallback = this.options.defaultBucketOwner;
+    if (fallback === undefined) return ADMINS;
+    if (CANONICAL_ID.test(fallback.toLowerCase())) return fallback.toLowerCase();
+    return this.credentials?.userOf(fallback)?.canonicalId ?? ADMINS;
+  }
+
+  /** Whether `principal` owns the bucket `info` describes (CreateBucket of an existing name, ListBuckets). */
+  owns(principal: Principal, info: BucketInfo): boolean {
+    return owns(principal, this.ownerOf(info));
+  }
+
+  /** An owner as ACLs and listings show it: its id, and the display name of a configured key with that id. */
+  display(owner: string): Owner {
+    if (owner === ADMINS) return { ...OWNER };
+    return { ID: ownerIdOf(owner), DisplayName: this.credentials?.userById(owner)?.displayName ?? owner };
+  }
+
+  private async ownerOfBucket(bucket: string): Promise<string> {
+    const info = await this.store.lookupBucket(bucket);
+    if (info === undefined) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+    return this.ownerOf(info);
+  }
+}

@@ -1,0 +1,67 @@
+import { derivedCanonicalId } from '../auth/credentials';
+import { OWNER } from '../s3/owner';
+import { S3_OPERATIONS, type S3Operation } from '../s3/routes';
+import { type AccessRequest, ADMINS, decide, ownerIdOf, owns } from './decision';
+import { ANONYMOUS, type Principal } from './principal';
+
+function user(accessKeyId: string, admin = false): Principal {
+  return { kind: 'user', accessKeyId, canonicalId: derivedCanonicalId(accessKeyId), displayName: accessKeyId, admin };
+}
+
+const ALICE = user('alice');
+const BOB = user('bob');
+const ADMIN = user('root', true);
+const ALICE_ID = derivedCanonicalId('alice');
+const BUCKET_OPERATIONS = S3_OPERATIONS.filter((operation) => !['ListBuckets', 'CreateBucket', 'NotImplemented', 'MethodNotAllowed'].includes(operation));
+
+function decideFor(principal: Principal, operation: S3Operation, extra: Partial<AccessRequest> = {}) {
+  return decide({ principal, operation, bucketOwner: ALICE_ID, ...extra });
+}
+
+describe('decide', () => {
+  it('lets the owner and admins do every operation on a bucket, and refuses everyone else', () => {
+    for (const operation of BUCKET_OPERATIONS) {
+      expect(decideFor(ALICE, operation)).toEqual({ allowed: true, reason: 'owner' });
+      expect(decideFor(ADMIN, operation)).toEqual({ allowed: true, reason: 'admin' });
+      expect(decideFor(BOB, operation)).toEqual({ allowed: false, reason: 'not_owner' });
+      expect(decideFor(ANONYMOUS, operation)).toEqual({ allowed: false, reason: 'anonymous' });
+    }
+  });
+
+  it('refuses anonymous requests everywhere, including ListBuckets and CreateBucket', () => {
+    for (const operation of S3_OPERATIONS) expect(decide({ principal: ANONYMOUS, operation }).allowed).toBe(false);
+  });
+
+  it('lets any user list buckets and create one (the service decides about an existing name)', () => {
+    expect(decide({ principal: BOB, operation: 'ListBuckets' })).toEqual({ allowed: true, reason: 'any_user' });
+    expect(decide({ principal: BOB, operation: 'CreateBucket' })).toEqual({ allowed: true, reason: 'any_user' });
+  });
+
+  it("gives buckets nobody owns to the admins, shown as the gateway's account", () => {
+    expect(decideFor(ADMIN, 'GetObject', { bucketOwner: ADMINS })).toEqual({ allowed: true, reason: 'owner' });
+    expect(decideFor(ALICE, 'GetObject', { bucketOwner: ADMINS })).toEqual({ allowed: false, reason: 'not_owner' });
+    expect(owns(ADMIN, ADMINS)).toBe(true);
+    expect(owns(ADMIN, ALICE_ID)).toBe(false);
+    expect(ownerIdOf(ADMINS)).toBe(OWNER.ID);
+    expect(ownerIdOf(ALICE_ID)).toBe(ALICE_ID);
+  });
+
+  it('refuses a request whose x-amz-expected-bucket-owner is not the owner, admins included', () => {
+    expect(decideFor(ALICE, 'PutObject', { expectedBucketOwner: ALICE_ID })).toEqual({ allowed: true, reason: 'owner' });
+    expect(decideFor(ALICE, 'PutObject', { expectedBucketOwner: derivedCanonicalId('bob') })).toEqual({ allowed: false, reason: 'expected_owner' });
+    expect(decideFor(ADMIN, 'GetObject', { expectedBucketOwner: '111122223333' })).toEqual({ allowed: false, reason: 'expected_owner' });
+    expect(decideFor(ADMIN, 'GetObject', { bucketOwner: ADMINS, expectedBucketOwner: OWNER.ID }).allowed).toBe(true);
+  });
+
+  it('needs access to the source bucket of a copy too', () => {
+    const bobs = derivedCanonicalId('bob');
+    expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: ALICE_ID })).toEqual({ allowed: true, reason: 'owner' });
+    expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: bobs })).toEqual({ allowed: false, reason: 'source_not_owner' });
+    expect(decideFor(ALICE, 'UploadPartCopy', { sourceBucketOwner: bobs })).toEqual({ allowed: false, reason: 'source_not_owner' });
+    expect(decideFor(ADMIN, 'CopyObject', { sourceBucketOwner: bobs })).toEqual({ allowed: true, reason: 'admin' });
+    expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: ALICE_ID, expectedSourceBucketOwner: bobs })).toEqual({
+      allowed: false,
+      reason: 'expected_source_owner',
+    });
+  });
+});
