@@ -7,6 +7,7 @@
  */
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startGateway } from '../support/gateway';
+import { killIfRunning, killMidStream } from './support/processes';
 import { CRASH_CLIENTS, CRASH_INLINE_MAX_BYTES, crashStream, suiteDataDir } from './support/crash-setup';
 import { faultClients, type StreamCounts } from './support/mixed-stream';
 import { envCount, faultsRandom, type Random } from './support/random';
@@ -46,18 +47,11 @@ async function killLoop(random: Random, kills: number, dataDir: string, bucket: 
         await gateway.stop();
         break;
       }
-      let stopping = false;
-      const running = stream.run(clients, random, () => stopping);
-      await new Promise((resolve) => setTimeout(resolve, random.int(20, 500)));
-      stopping = true;
-      const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
-      gateway.process.kill('SIGKILL');
-      await exited;
-      await running;
+      await killMidStream(gateway, random.int(20, 500), (stopping) => stream.run(clients, random, stopping));
       if (states.openKeys() > 0) report.caughtInFlight += 1;
     } finally {
       for (const client of [s3, ...clients]) client.destroy();
-      if (gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
+      killIfRunning(gateway);
     }
   }
   return report;

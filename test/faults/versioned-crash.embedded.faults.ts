@@ -9,6 +9,7 @@
  */
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startGateway } from '../support/gateway';
+import { killIfRunning, killMidStream } from './support/processes';
 import { countBlobFiles } from '../support/data-dir';
 import { listedVersions } from '../support/versions';
 import { bodyOf, putDescriptor, sha256Hex, sha256Of } from './support/bodies';
@@ -184,17 +185,10 @@ describe('kill -9 of the embedded-store gateway under versioned writes and delet
           await gateway.stop();
           break;
         }
-        let stopping = false;
-        const running = stream.run(clients, random, () => stopping);
-        await new Promise((resolve) => setTimeout(resolve, random.int(20, 400)));
-        stopping = true;
-        const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
-        gateway.process.kill('SIGKILL');
-        await exited;
-        await running;
+        await killMidStream(gateway, random.int(20, 400), (stopping) => stream.run(clients, random, stopping));
       } finally {
         for (const client of [s3, ...clients]) client.destroy();
-        if (gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
+        killIfRunning(gateway);
       }
     }
     process.stdout.write(
