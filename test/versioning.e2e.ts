@@ -219,6 +219,14 @@ describe('versioning through @aws-sdk/client-s3', () => {
       expect(listed.Delimiter).toBe('/');
     });
 
+    it('answers a malformed VersionIdMarker with 400 InvalidArgument, wherever its KeyMarker points', async () => {
+      const bucket = await fixture.newBucket();
+      await putKeys(bucket, ['k']);
+      for (const KeyMarker of ['k', 'beyond-every-key']) {
+        await expectS3Error(s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker: 'not a version id' })), 'InvalidArgument', 400);
+      }
+    });
+
     it('answers NoSuchBucket for a bucket that does not exist', async () => {
       await expectS3Error(s3.send(new ListObjectVersionsCommand({ Bucket: 'no-such-bucket' })), 'NoSuchBucket', 404);
     });

@@ -20,7 +20,7 @@ function checksumsEnabled(request: S3Request): boolean {
 /** Headers a PUT (or copy) answers with: the ETag, the version, and the checksums that were verified. */
 export function writeResponseHeaders(info: ObjectInfo): NonNullable<S3Response['headers']> {
   const headers = integrityHeaders(info.etag, info.checksums);
-  if (info.versionId !== 'null') headers['x-amz-version-id'] = info.versionId;
+  if (info.versionId !== NULL_VERSION) headers['x-amz-version-id'] = info.versionId;
   return headers;
 }
 

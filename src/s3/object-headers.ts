@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Checksums, ContentHeaders, ObjectAttributes, ObjectInfo } from '../ais/store';
+import { type Checksums, type ContentHeaders, NULL_VERSION, type ObjectAttributes, type ObjectInfo } from '../ais/store';
 import { storedContentEncoding } from './body';
 import { type ChecksumAlgorithm, checksumHeader } from './checksum';
 import { S3Error } from './errors';
@@ -78,7 +78,7 @@ export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean):
     'cache-control': info.content.cacheControl,
     expires: info.content.expires,
   };
-  if (info.versionId !== 'null') out['x-amz-version-id'] = info.versionId;
+  if (info.versionId !== NULL_VERSION) out['x-amz-version-id'] = info.versionId;
   if (info.partSizes !== undefined) out['x-amz-mp-parts-count'] = info.partSizes.length;
   // for...in, not Object.entries: this runs on every GET and HEAD, mostly over empty objects.
   for (const name in info.userMetadata) out[META_PREFIX + name] = info.userMetadata[name];

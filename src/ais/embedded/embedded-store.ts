@@ -262,8 +262,8 @@ export class EmbeddedStore implements ObjectStore {
 
   async copyObject(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
-    this.meta.precheck(target.bucket, target.key, request.condition);
-    this.meta.bucketRecord(target.bucket);
+    if (request.condition !== undefined) this.meta.precheck(target.bucket, target.key, request.condition);
+    else this.meta.bucketRecord(target.bucket);
     for (let attempt = 1; ; attempt += 1) {
       const record = this.meta.objectRecord(source.bucket, source.key, source.versionId);
       request.check(objectInfoOf(source.key, record));

@@ -89,9 +89,23 @@ export class EmbeddedMetadata {
    * cannot succeed fails early; the check that decides is commitObject's, inside its transaction.
    */
   precheck(bucket: string, key: string, condition: WriteCondition | undefined): void {
-    if (condition === undefined) return;
-    this.bucketRecord(bucket);
-    checkWriteCondition(condition, this.objects.get(indexKey(bucketBase(bucket), key))?.etag, key);
+    if (condition !== undefined) this.currentObject(bucket, key, condition);
+  }
+
+  /**
+   * The bucket's record and the key's current object (throws NoSuchBucket), with a write's `condition` checked
+   * against that object (throws PreconditionFailed or NoSuchKey). Inside a transaction it is the commit's view.
+   */
+  private currentObject(
+    bucket: string,
+    key: string,
+    condition: WriteCondition | undefined,
+  ): { owner: BucketRecord; at: Buffer; previous: ObjectRecord | undefined } {
+    const owner = this.bucketRecord(bucket);
+    const at = indexKey(bucketBase(bucket), key);
+    const previous = this.objects.get(at);
+    if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
+    return { owner, at, previous };
   }
 
   /**
@@ -149,10 +163,7 @@ export class EmbeddedMetadata {
     condition?: WriteCondition,
   ): Promise<ObjectRecord> {
     const { record, freed } = await this.transaction(() => {
-      const owner = this.bucketRecord(bucket);
-      const at = indexKey(bucketBase(bucket), key);
-      const previous = this.objects.get(at);
-      if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
+      const { owner, at, previous } = this.currentObject(bucket, key, condition);
       const built = build(previous);
       const replaced = this.index.put(owner.versioning, bucket, key, at, previous, built.record);
       built.written?.(built.record);
@@ -172,10 +183,7 @@ export class EmbeddedMetadata {
    */
   async deleteObject(bucket: string, key: string, versionId: string | undefined, condition: WriteCondition | undefined): Promise<DeleteResult> {
     const { result, unreferenced } = await this.transaction(() => {
-      const owner = this.bucketRecord(bucket);
-      const at = indexKey(bucketBase(bucket), key);
-      const previous = this.objects.get(at);
-      if (condition !== undefined) checkWriteCondition(condition, previous?.etag, key);
+      const { owner, at, previous } = this.currentObject(bucket, key, condition);
       const outcome = this.index.delete(owner.versioning, bucket, key, at, previous, versionId);
       this.markUnreferenced(outcome.unreferenced);
       return outcome;

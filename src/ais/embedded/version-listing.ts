@@ -2,7 +2,7 @@ import { commonPrefixOf } from '../../s3/listing-rules';
 import type { ListVersionsPage, ListVersionsRequest, VersionEntry } from '../store';
 import { bucketBase, bucketEnd, indexKey, prefixSuccessor } from './object-keys';
 import { type HistoryRecord, isDeleteMarker, summaryOf } from './records';
-import { UNNUMBERED } from './version-ids';
+import { sequenceOf, UNNUMBERED } from './version-ids';
 import type { VersionedIndex } from './versioned-index';
 
 /**
@@ -15,6 +15,8 @@ export function listVersionsPage(index: VersionedIndex, bucket: string, request:
   const page: ListVersionsPage = { versions: [], commonPrefixes: [], isTruncated: false };
   if (request.maxKeys <= 0) return page;
   const { prefix, delimiter, keyMarker, versionIdMarker } = request;
+  // A malformed marker is InvalidArgument whether or not the page reaches its key, as on the AIS backend.
+  if (versionIdMarker !== undefined) sequenceOf(versionIdMarker);
   const prefixBytes = Buffer.from(prefix, 'utf8');
   const end = prefix === '' ? undefined : prefixSuccessor(prefixBytes);
   const marker = keyMarker !== undefined && keyMarker !== '' ? Buffer.from(keyMarker, 'utf8') : undefined;
