@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { CorsRule } from '../cors/cors-configuration';
+import type { BucketSettingName, BucketSettings } from './bucket-settings';
 import type { ChecksumAlgorithm } from '../s3/checksum';
 
 /**
@@ -333,15 +333,16 @@ export interface ObjectStore {
   lookupBucket(bucket: BucketName): Promise<BucketInfo | undefined>;
   putBucketVersioning(bucket: BucketName, status: VersioningStatus): Promise<void>;
   /**
-   * The bucket's CORS rules, undefined when it has none; throws NoSuchBucket. `cached`: the caller takes an
-   * answer up to the backend's trust window old (AIS: CORS_TRUSTED_MS; the embedded store always reads LMDB), as
-   * the CORS checks of every request do; GetBucketCors reads it fresh.
+   * One of the bucket's settings (bucket-settings.ts: its CORS rules, ...), undefined when it has none; throws
+   * NoSuchBucket. `cached`: the caller takes an answer up to the backend's trust window old (AIS:
+   * SETTINGS_TRUSTED_MS; the embedded store always reads LMDB), as the checks of every request do; the
+   * Get...Bucket... calls read fresh.
    */
-  getBucketCors(bucket: BucketName, cached?: boolean): Promise<CorsRule[] | undefined>;
-  /** Replaces the bucket's CORS rules; throws NoSuchBucket. */
-  putBucketCors(bucket: BucketName, rules: CorsRule[]): Promise<void>;
-  /** Removes the bucket's CORS rules (none is fine); throws NoSuchBucket. */
-  deleteBucketCors(bucket: BucketName): Promise<void>;
+  getBucketSetting<K extends BucketSettingName>(bucket: BucketName, name: K, cached?: boolean): Promise<BucketSettings[K] | undefined>;
+  /** Replaces one of the bucket's settings; throws NoSuchBucket. */
+  putBucketSetting<K extends BucketSettingName>(bucket: BucketName, name: K, value: BucketSettings[K]): Promise<void>;
+  /** Removes one of the bucket's settings (none is fine); throws NoSuchBucket. */
+  deleteBucketSetting(bucket: BucketName, name: BucketSettingName): Promise<void>;
 
   /** `condition`: see WriteCondition. Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match). */
   putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo>;

@@ -73,7 +73,7 @@ export class CorsPolicy {
   async rulesFor(bucket: string | undefined): Promise<CorsRule[] | undefined> {
     if (bucket === undefined) return this.fallback;
     try {
-      return (await this.store.getBucketCors(bucket, true)) ?? this.fallback;
+      return (await this.store.getBucketSetting(bucket, 'cors', true)) ?? this.fallback;
     } catch (err) {
       if (isS3Error(err) && err.code === 'NoSuchBucket') return this.fallback;
       throw err;

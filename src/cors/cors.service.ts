@@ -13,7 +13,7 @@ export class CorsService {
 
   async getBucketCors(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
-    const rules = await this.store.getBucketCors(bucket);
+    const rules = await this.store.getBucketSetting(bucket, 'cors');
     if (rules === undefined) throw new S3Error('NoSuchCORSConfiguration', undefined, { BucketName: bucket });
     return xmlResponse('CORSConfiguration', corsConfigurationXml(rules));
   }
@@ -28,12 +28,12 @@ export class CorsService {
       // A Content-Length over the limit (a body without one that runs over it is MalformedXML, as any XML body).
       throw isS3Error(err) && err.code === 'EntityTooLarge' ? new S3Error('MaxMessageLengthExceeded') : err;
     });
-    await this.store.putBucketCors(bucket, parseCorsConfiguration(body.toString('utf8')));
+    await this.store.putBucketSetting(bucket, 'cors', parseCorsConfiguration(body.toString('utf8')));
     return emptyResponse(200);
   }
 
   async deleteBucketCors(request: S3Request): Promise<S3Response> {
-    await this.store.deleteBucketCors(request.bucket as string);
+    await this.store.deleteBucketSetting(request.bucket as string, 'cors');
     return emptyResponse(204);
   }
 }

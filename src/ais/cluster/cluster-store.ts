@@ -1,7 +1,7 @@
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { checkWriteCondition } from '../../s3/conditions';
 import { isS3Error, S3Error } from '../../s3/errors';
-import type { CorsRule } from '../../cors/cors-configuration';
+import type { BucketSettingName, BucketSettings } from '../bucket-settings';
 import type {
   ObjectStore,
   BackendStatus,
@@ -31,7 +31,7 @@ import type {
   WriteCondition,
 } from '../store';
 import { AisHttp, type AisHttpOptions } from './ais-http';
-import { AisBucketCors } from './bucket-cors';
+import { AisBucketSettings } from './bucket-settings';
 import { AisBuckets } from './buckets';
 import { AisCluster } from './cluster';
 import { asS3Error, isBucketMissing, isBucketTaken, isMissing, isObjectMissing } from './errors';
@@ -97,7 +97,7 @@ export class ClusterStore implements ObjectStore {
   private readonly buckets: AisBuckets;
   private readonly objects: AisObjects;
   private readonly multipart: AisMultipart;
-  private readonly cors: AisBucketCors;
+  private readonly settings: AisBucketSettings;
   private readonly sweeper: BackgroundJob;
   /** Single-writer mode only: one write at a time per key. */
   private readonly keyLocks?: KeyLocks;
@@ -109,7 +109,10 @@ export class ClusterStore implements ObjectStore {
     this.buckets = new AisBuckets(this.http, this.cluster);
     this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket));
     this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
-    this.cors = new AisBucketCors(new SystemBucket(this.http), (bucket) => this.buckets.head(userBucket(bucket)));
+    this.settings = new AisBucketSettings(new SystemBucket(this.http), {
+      head: (bucket) => this.buckets.head(userBucket(bucket)),
+      recent: (bucket) => this.buckets.recent(userBucket(bucket)),
+    });
     // Abandoned uploads and old completion markers live in AIS, not here: any replica may clean them.
     // A failed sweep changes nothing that the next one cannot do; it is logged and counted.
     const intervalMs = background.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
@@ -144,7 +147,7 @@ export class ClusterStore implements ObjectStore {
       await this.buckets.delete(userBucket(bucket));
       // S3 deletes a bucket that holds only unfinished uploads, and the uploads with it.
       await this.multipart.discardBucket(bucket);
-      await this.cors.forget(bucket);
+      await this.settings.forget(bucket);
     } catch (err) {
       s3Failure(err);
     }
@@ -167,16 +170,16 @@ export class ClusterStore implements ObjectStore {
     return this.buckets.setVersioning(userBucket(bucket), status).catch(s3Failure);
   }
 
-  getBucketCors(bucket: string, cached = false): Promise<CorsRule[] | undefined> {
-    return this.cors.get(bucket, cached).catch(s3Failure);
+  getBucketSetting<K extends BucketSettingName>(bucket: string, name: K, cached = false): Promise<BucketSettings[K] | undefined> {
+    return this.settings.get(bucket, name, cached).catch(s3Failure);
   }
 
-  putBucketCors(bucket: string, rules: CorsRule[]): Promise<void> {
-    return this.cors.put(bucket, rules).catch(s3Failure);
+  putBucketSetting<K extends BucketSettingName>(bucket: string, name: K, value: BucketSettings[K]): Promise<void> {
+    return this.settings.put(bucket, name, value).catch(s3Failure);
   }
 
-  deleteBucketCors(bucket: string): Promise<void> {
-    return this.cors.delete(bucket).catch(s3Failure);
+  deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void> {
+    return this.settings.delete(bucket, name).catch(s3Failure);
   }
 
   putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {

@@ -18,7 +18,7 @@ export const UPLOADS_BUCKET = 's3gw_multipart';
  *   uploads/<bucket>/<hex key>!<upload id>   the upload's record (JSON): one per upload in progress
  *   parts/<upload id>/<part number, 5 digits> a staged part: its bytes; its checksums in custom metadata
  *   completed/<upload id>                     what a finished upload answered, for a retried Complete
- *   cors/<bucket>                             the bucket's CORS configuration (bucket-cors.ts)
+ *   <setting>/<bucket>                        a bucket setting, e.g. cors/<bucket> (bucket-settings.ts)
  *
  * `!` sorts before `/` and every hex digit, so the records of one key come before those of any longer key;
  * `~` sorts after all of them, so `<hex key>!~` is past every upload of that key.

@@ -31,7 +31,7 @@ import {
   type VersioningStatus,
   type WriteCondition,
 } from '../store';
-import type { CorsRule } from '../../cors/cors-configuration';
+import type { BucketSettingName, BucketSettings } from '../bucket-settings';
 import { readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { listVersionsPage } from './version-listing';
@@ -65,6 +65,11 @@ const BUCKET_TRUSTED_MS = 1000;
 
 /** How often a read retries when an overwrite unlinked a blob between reading its record and opening it. */
 const READ_ATTEMPTS = 3;
+
+/** A bucket setting's key in the settings table: every setting of a bucket sorts between `<bucket> 0x00` and `<bucket> 0x01`. */
+function settingKey(bucket: string, name: string): string {
+  return `${bucket}\0${name}`;
+}
 
 function isMissingFile(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -153,7 +158,7 @@ export class EmbeddedStore implements ObjectStore {
         throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
       }
       void this.meta.buckets.remove(bucket);
-      void this.meta.cors.remove(bucket);
+      for (const key of this.meta.settings.getKeys({ start: settingKey(bucket, ''), end: `${bucket}\x01` })) void this.meta.settings.remove(key);
       return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
     });
     this.bucketsSeen.delete(bucket);
@@ -189,24 +194,24 @@ export class EmbeddedStore implements ObjectStore {
     this.bucketsSeen.delete(bucket);
   }
 
-  getBucketCors(bucket: string): Promise<CorsRule[] | undefined> {
+  getBucketSetting<K extends BucketSettingName>(bucket: string, name: K): Promise<BucketSettings[K] | undefined> {
     return promised(() => {
       this.meta.bucketRecord(bucket);
-      return this.meta.cors.get(bucket)?.rules;
+      return this.meta.settings.get(settingKey(bucket, name)) as BucketSettings[K] | undefined;
     });
   }
 
-  async putBucketCors(bucket: string, rules: CorsRule[]): Promise<void> {
+  async putBucketSetting<K extends BucketSettingName>(bucket: string, name: K, value: BucketSettings[K]): Promise<void> {
     await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
-      void this.meta.cors.put(bucket, { rules });
+      void this.meta.settings.put(settingKey(bucket, name), value);
     });
   }
 
-  async deleteBucketCors(bucket: string): Promise<void> {
+  async deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void> {
     await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
-      void this.meta.cors.remove(bucket);
+      void this.meta.settings.remove(settingKey(bucket, name));
     });
   }
 

@@ -9,7 +9,7 @@ import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type CorsRecord, type HistoryRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import { blobIdsOf, type BucketRecord, type HistoryRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
 
@@ -28,8 +28,11 @@ export class EmbeddedMetadata {
   uploads!: Database<UploadRecord, Buffer>;
   /** Uploaded parts, keyed `<uploadId>/<part number, 5 digits>`. */
   parts!: Database<PartRecord, string>;
-  /** Buckets' CORS configurations, by bucket name (up to 64 KB each, so apart from the bucket records ListBuckets reads). */
-  cors!: Database<CorsRecord, string>;
+  /**
+   * Buckets' settings (bucket-settings.ts), keyed `<bucket> 0x00 <setting name>`: apart from the bucket records
+   * that ListBuckets reads, as one can be 64 KB.
+   */
+  settings!: Database<unknown, string>;
   private limbo!: Database<LimboEntry | number, BlobId>;
   /** The current objects with the versions history (versioned-index.ts): every read and write of an object goes through it. */
   index!: VersionedIndex;
@@ -49,7 +52,7 @@ export class EmbeddedMetadata {
     this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
     this.uploads = this.env.openDB<UploadRecord, Buffer>({ name: 'uploads', keyEncoding: 'binary' });
     this.parts = this.env.openDB<PartRecord, string>({ name: 'parts' });
-    this.cors = this.env.openDB<CorsRecord, string>({ name: 'cors' });
+    this.settings = this.env.openDB<unknown, string>({ name: 'bucket-settings' });
     this.limbo = this.env.openDB<LimboEntry | number, BlobId>({ name: 'limbo' });
     const history = new VersionHistory(
       this.env.openDB<HistoryRecord, Buffer>({ name: 'versions', keyEncoding: 'binary' }),

@@ -12,7 +12,6 @@ import type {
   VersioningStatus,
 } from '../store';
 import { NULL_VERSION } from '../store';
-import type { CorsRule } from '../../cors/cors-configuration';
 import type { BlobId } from './blob-files';
 
 /** A bucket's metadata record. */
@@ -23,11 +22,6 @@ export interface BucketRecord {
   location?: string;
   /** The creator's canonical id; absent in records written before owners were kept, or in `parse` mode. */
   owner?: string;
-}
-
-/** A bucket's CORS configuration (PutBucketCors). */
-export interface CorsRecord {
-  rules: CorsRule[];
 }
 
 /** One immutable blob holding a stretch of an object. */
