@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { type FastifyInstance, LogController } from 'fastify';
+import type { Server as TlsServer } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { S3Error } from './s3/errors';
@@ -15,6 +16,7 @@ import type { AppConfig } from './config/configuration';
 import { newRequestId } from './s3/request-id';
 import { s3RequestOf } from './s3/s3-request';
 import { createS3UrlRewriter } from './s3/s3-router';
+import { readTlsPair, type TlsFiles, type TlsPair, watchTlsFiles } from './tls/tls-files';
 
 /** Large enough for a 1024-byte key fully percent-encoded (3 bytes per byte) plus the query. */
 const MAX_URL_PARAM_LENGTH = 8 * 1024;
@@ -36,10 +38,35 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: Socket
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** Serves a rotated certificate (cert-manager renewing the Secret) to new connections, without a restart. */
+function reloadTlsOnChange(fastify: FastifyInstance, files: TlsFiles, first: TlsPair, metrics: MetricsService): void {
+  const server = fastify.server as unknown as TlsServer;
+  metrics.tlsCertificateExpiry.set(first.notAfter.getTime() / 1000);
+  const stop = watchTlsFiles(files, (options) => server.setSecureContext(options), {
+    reloaded: (pair) => {
+      metrics.tlsCertificateExpiry.set(pair.notAfter.getTime() / 1000);
+      metrics.tlsReloads.inc({ outcome: 'ok' });
+      fastify.log.info({ certFile: files.certFile, notAfter: pair.notAfter.toISOString() }, 'TLS certificate reloaded');
+    },
+    failed: (error) => {
+      metrics.tlsReloads.inc({ outcome: 'failed' });
+      fastify.log.warn({ err: error.message }, 'TLS files changed but are not usable; still serving the previous certificate');
+    },
+  });
+  fastify.addHook('onClose', (_instance, done) => {
+    stop();
+    done();
+  });
+}
+
 /** Builds the gateway: Fastify tuned for S3 (raw streamed bodies, no JSON parsing), routes, hooks. */
 export async function createGateway(config: AppConfig): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel);
+  // Read before anything listens: a missing or mismatched certificate stops start-up with its reason.
+  const tls = config.tls !== undefined ? readTlsPair(config.tls) : undefined;
   const adapter = new FastifyAdapter({
+    // HTTP/1.1 over TLS when TLS_CERT_FILE/TLS_KEY_FILE are set (S3 clients speak HTTP/1.1).
+    ...(tls !== undefined ? { https: { cert: tls.cert, key: tls.key } } : {}),
     loggerInstance: logger,
     // Per-request logging belongs to the access log / metrics hooks, not Fastify's two lines per request.
     logController: new LogController({ disableRequestLogging: true }),
@@ -66,6 +93,7 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
   });
   registerRequestHooks(fastify, app.get(MetricsService), logger.isLevelEnabled('info'));
   registerCorsHeaders(fastify, app.get(CorsPolicy));
+  if (config.tls !== undefined && tls !== undefined) reloadTlsOnChange(fastify, config.tls, tls, app.get(MetricsService));
   // useProcessExit: after a clean drain exit 0, instead of re-raising the signal (status 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   return app;

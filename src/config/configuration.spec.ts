@@ -117,4 +117,11 @@ describe('loadConfig', () => {
       'CORS_ALLOWED_ORIGINS=https://*.*.example.com (comma-separated origins such as https://app.example.com, https://*.example.com or *: AllowedOrigin "https://*.*.example.com" can not have more than one wildcard.)',
     );
   });
+
+  it('serves HTTPS only with both TLS_CERT_FILE and TLS_KEY_FILE', () => {
+    expect(loadConfig({}).tls).toBeUndefined();
+    expect(loadConfig({ TLS_CERT_FILE: '/tls/tls.crt', TLS_KEY_FILE: '/tls/tls.key' }).tls).toEqual({ certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    expect(() => loadConfig({ TLS_CERT_FILE: '/tls/tls.crt' })).toThrow('TLS_KEY_FILE= (TLS_CERT_FILE and TLS_KEY_FILE go together)');
+    expect(() => loadConfig({ TLS_KEY_FILE: '/tls/tls.key' })).toThrow('TLS_CERT_FILE= (TLS_CERT_FILE and TLS_KEY_FILE go together)');
+  });
 });

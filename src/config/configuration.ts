@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_ABANDONED_UPLOAD_MS } from '../ais/multipart-retention';
 import { checkAllowedOrigin } from '../cors/cors-configuration';
+import type { TlsFiles } from '../tls/tls-files';
 
 export type StoreKind = 'embedded' | 'ais';
 export type AuthMode = 'verify' | 'parse';
@@ -72,6 +73,8 @@ export interface AppConfig {
    * methods, any header); empty: none, as in S3.
    */
   corsAllowedOrigins: string[];
+  /** TLS_CERT_FILE and TLS_KEY_FILE: serve HTTPS with this certificate and key, re-read when they change; undefined: HTTP. */
+  tls?: TlsFiles;
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,6 +140,17 @@ function readEndpoint(env: Env, required: boolean, errors: ConfigErrors): string
     return '';
   }
   return url.origin;
+}
+
+function readTls(env: Env, errors: ConfigErrors): TlsFiles | undefined {
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    errors.add(certFile === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE', '', 'TLS_CERT_FILE and TLS_KEY_FILE go together');
+    return undefined;
+  }
+  return { certFile, keyFile };
 }
 
 function hasCredentials(env: Env): boolean {
@@ -208,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authDebug: readBool(env, 'S3_AUTH_DEBUG', false, errors),
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
     corsAllowedOrigins: readOrigins(env, errors),
+    tls: readTls(env, errors),
   };
   if (config.auth === 'verify' && !hasCredentials(env)) {
     errors.add('S3_AUTH', 'verify', 'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or S3_CREDENTIALS_FILE');

@@ -82,6 +82,20 @@ export class MetricsService {
 
   readonly backgroundJobs = backgroundJobsCounter(this.registry);
 
+  /** HTTPS only (TLS_CERT_FILE): what an alert on a certificate about to lapse, or a rotation that did not take, watches. */
+  readonly tlsCertificateExpiry = new Gauge({
+    name: 's3_tls_certificate_expiry_timestamp_seconds',
+    help: 'When the TLS certificate being served expires (Unix time); with several workers the earliest.',
+    registers: [this.registry],
+    aggregator: 'min',
+  });
+  readonly tlsReloads = new Counter({
+    name: 's3_tls_reloads_total',
+    help: 'Changes of TLS_CERT_FILE/TLS_KEY_FILE seen, by outcome (ok: now served; failed: unusable, the previous pair stays).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   // Gauges of the shared store, not of a worker: left out of the cluster sum, taken fresh from the scraped worker.
   private readonly storeObjects = new Gauge({
     name: 'embedded_store_objects',

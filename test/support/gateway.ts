@@ -8,7 +8,7 @@ import { backendEnv, emptyBackend } from './backend';
 const MAIN = resolve(__dirname, '../../dist/main.js');
 
 export interface RunningGateway {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with TLS_CERT_FILE) */
   origin: string;
   /** The S3 endpoint clients are given: origin + S3 prefix. */
   endpoint: string;
@@ -47,7 +47,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+      const match = /"url":"(https?:\/\/[^"]+)"/.exec(line);
       if (match && line.includes('gateway listening')) {
         clearTimeout(timer);
         resolveOrigin(match[1]);
