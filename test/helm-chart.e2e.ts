@@ -1,7 +1,8 @@
 /**
  * Chart checks that need no cluster: `helm lint --strict` and `helm template` for every documented values
  * combination (docs/deploy-kubernetes.md), each rendered manifest validated offline against the Kubernetes
- * schemas (kubernetes-models; @kubernetes-models/prometheus-operator for the ServiceMonitor), and the wiring
+ * schemas (kubernetes-models; @kubernetes-models/prometheus-operator for the ServiceMonitor, /cert-manager for the
+ * Certificate), and the wiring
  * asserted: probes, ports, secrets (mounted file or env), labels and selectors, security context, the
  * StatefulSet's volume claim for the embedded store, the Deployment (and HPA) for AIS.
  *
@@ -15,7 +16,8 @@ import { safeLoadAll } from 'js-yaml';
 import type { IConfigMap, IContainer, IPersistentVolumeClaim, ISecret, IService, IServiceAccount } from 'kubernetes-models/v1';
 import type { IDeployment, IDeploymentSpec, IStatefulSet, IStatefulSetSpec } from 'kubernetes-models/apps/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { anyOf, objectContaining } from './support/matchers';
@@ -52,6 +54,8 @@ interface Combination {
   dashboard?: boolean;
   networkPolicy?: boolean;
   metricsPort?: number;
+  /** The gateway serves HTTPS from this Secret (tls.*). */
+  tlsSecret?: string;
 }
 
 const COMBINATIONS: Combination[] = [
@@ -160,6 +164,25 @@ const COMBINATIONS: Combination[] = [
     networkPolicy: true,
   },
   {
+    name: 'HTTPS from a cert-manager Certificate, an Ingress, ServiceMonitor on the S3 port (ais)',
+    values: {
+      store: 'ais',
+      tls: { certManager: { enabled: true, issuerRef: { name: 'internal-ca' }, dnsNames: ['s3.example.com'] } },
+      ingress: {
+        enabled: true,
+        className: 'nginx',
+        annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' },
+        hosts: ['s3.example.com'],
+        tls: [{ secretName: 's3-example-tls', hosts: ['s3.example.com'] }],
+      },
+      metrics: { serviceMonitor: { enabled: true, tlsConfig: { ca: { secret: { name: `${FULLNAME}-tls`, key: 'ca.crt' } }, serverName: FULLNAME } } },
+    },
+    store: 'ais',
+    secret: null,
+    serviceMonitor: true,
+    tlsSecret: `${FULLNAME}-tls`,
+  },
+  {
     name: 'everything on (ais)',
     values: {
       store: 'ais',
@@ -242,6 +265,8 @@ interface Kinds {
   NetworkPolicy: INetworkPolicy;
   PodDisruptionBudget: IPodDisruptionBudget;
   ServiceMonitor: IServiceMonitor;
+  Ingress: IIngress;
+  Certificate: ICertificate;
 }
 type Kind = keyof Kinds;
 /** A rendered manifest of `kind`: the chart always sets its metadata and, for a kind that has one, its spec. */
@@ -271,7 +296,9 @@ function render(values: Values): Manifest[] {
 
 /** The kubernetes-models class for a manifest's apiVersion and kind, or an error naming what is missing. */
 function modelFor(apiVersion: string, kind: string): new (data: unknown) => { validate(): void } {
-  const module = apiVersion.startsWith('monitoring.coreos.com/') ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
+  const crds: Record<string, string> = { 'monitoring.coreos.com': 'prometheus-operator', 'cert-manager.io': 'cert-manager' };
+  const crd = crds[apiVersion.split('/')[0]];
+  const module = crd !== undefined ? `@kubernetes-models/${crd}/${apiVersion}` : `kubernetes-models/${apiVersion}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is chosen at run time, by the manifest's apiVersion
   const model = (require(module) as Record<string, unknown>)[kind];
   if (typeof model !== 'function') throw new Error(`no schema for ${apiVersion} ${kind} in ${module}`);
@@ -412,9 +439,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const http = c.ports!.find((p) => p.name === 'http');
     expect(http).toEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
     expect(configData(docs).PORT).toBe('8080');
-    expect(c.livenessProbe!.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(c.readinessProbe!.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    expect(c.startupProbe!.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    const scheme = combo.tlsSecret !== undefined ? 'HTTPS' : 'HTTP';
+    expect(c.livenessProbe!.httpGet).toEqual({ path: '/health/live', port: 'http', scheme });
+    expect(c.readinessProbe!.httpGet).toEqual({ path: '/health/ready', port: 'http', scheme });
+    expect(c.startupProbe!.httpGet).toEqual({ path: '/health/live', port: 'http', scheme });
     expect(c.readinessProbe!.periodSeconds).toBeLessThanOrEqual(c.livenessProbe!.periodSeconds!);
     // graceful shutdown: the pod's grace outlasts the gateway's drain (readiness off, delay, in-flight grace)
     const data = configData(docs);
@@ -563,7 +591,10 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const sm = monitors[0];
     expect(sm.apiVersion).toBe('monitoring.coreos.com/v1');
     const portName = combo.metricsPort ? 'metrics' : 'http';
-    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: portName, path: '/metrics', interval: '30s' })]);
+    const https = combo.tlsSecret !== undefined && !combo.metricsPort;
+    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: portName, path: '/metrics', interval: '30s', scheme: https ? 'https' : 'http' })]);
+    const tlsConfig = ((combo.values.metrics as Values).serviceMonitor as Values).tlsConfig;
+    expect(sm.spec.endpoints![0].tlsConfig).toEqual(https ? tlsConfig : undefined);
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: [NAMESPACE] });
     // it selects the main Service, never the headless one (each pod scraped once), and that Service has the port
     const selected = all(docs, 'Service').filter(
@@ -575,6 +606,53 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     expect(selected[0].spec.ports!.map((p) => p.name)).toContain(portName);
     const extraLabels = ((combo.values.metrics as Values).serviceMonitor as Values).labels as Record<string, string> | undefined;
     if (extraLabels) expect(sm.metadata.labels).toMatchObject(extraLabels);
+  });
+
+  test(`HTTPS ${combo.tlsSecret !== undefined ? 'from the mounted TLS Secret, its Certificate and the Ingress' : 'is off'}`, () => {
+    const data = configData(docs);
+    const pod = podSpec(docs);
+    const ingresses = all(docs, 'Ingress');
+    const certificates = all(docs, 'Certificate');
+    if (combo.tlsSecret === undefined) {
+      expect(data).not.toHaveProperty('TLS_CERT_FILE');
+      expect(pod.volumes!.map((v) => v.name)).not.toContain('tls');
+      expect({ ingresses: ingresses.length, certificates: certificates.length }).toEqual({ ingresses: 0, certificates: 0 });
+      return;
+    }
+    expect(data).toMatchObject({ TLS_CERT_FILE: '/etc/ais-s3/tls/tls.crt', TLS_KEY_FILE: '/etc/ais-s3/tls/tls.key' });
+    // a whole-directory mount: the kubelet's updates of the Secret reach the files the gateway watches
+    expect(pod.volumes).toContainEqual({
+      name: 'tls',
+      secret: {
+        secretName: combo.tlsSecret,
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+        defaultMode: 0o440,
+      },
+    });
+    expect(container(docs).volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/ais-s3/tls', readOnly: true });
+    const certificate = only(docs, 'Certificate', FULLNAME);
+    expect(certificate.spec).toMatchObject({
+      secretName: combo.tlsSecret,
+      issuerRef: { name: 'internal-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    });
+    // the names in-cluster clients use for the Service, and the extra ones asked for
+    expect(certificate.spec.dnsNames).toEqual([
+      FULLNAME,
+      `${FULLNAME}.${NAMESPACE}`,
+      `${FULLNAME}.${NAMESPACE}.svc`,
+      `${FULLNAME}.${NAMESPACE}.svc.cluster.local`,
+      's3.example.com',
+    ]);
+    const ingress = only(docs, 'Ingress', FULLNAME);
+    expect(ingress.spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ secretName: 's3-example-tls', hosts: ['s3.example.com'] }] });
+    // only the S3 prefix goes out, to the main Service's http port
+    expect(ingress.spec.rules).toEqual([
+      { host: 's3.example.com', http: { paths: [{ path: '/s3', pathType: 'Prefix', backend: { service: { name: FULLNAME, port: { name: 'http' } } } }] } },
+    ]);
+    expect(ingress.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' });
   });
 
   test(`Grafana dashboard ${combo.dashboard ? 'ConfigMap has the sidecar label and the panels' : 'is off'}`, () => {
@@ -699,6 +777,17 @@ describe('chart: cross-cutting checks', () => {
     expect(workload(plain).spec).toMatchObject({ strategy: { type: 'RollingUpdate' } });
   });
 
+  test('tls.secretName: an existing TLS Secret is mounted without a Certificate; an Ingress without hosts routes every host', () => {
+    const docs = render({ tls: { secretName: 'my-tls' }, ingress: { enabled: true }, s3: { prefix: '/' } });
+    expect(podSpec(docs).volumes).toContainEqual(objectContaining({ name: 'tls', secret: objectContaining({ secretName: 'my-tls' }) }));
+    expect(configData(docs)).toMatchObject({ TLS_CERT_FILE: '/etc/ais-s3/tls/tls.crt', TLS_KEY_FILE: '/etc/ais-s3/tls/tls.key' });
+    expect(all(docs, 'Certificate')).toHaveLength(0);
+    expect(only(docs, 'Ingress').spec.rules).toEqual([
+      { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: FULLNAME, port: { name: 'http' } } } }] } },
+    ]);
+    for (const doc of docs) expect(schemaErrors(doc)).toBeNull();
+  });
+
   test('cors.allowedOrigins: CORS_ALLOWED_ORIGINS, comma-joined; none by default', () => {
     const docs = render({ cors: { allowedOrigins: ['https://app.example.com', 'https://*.preview.example.com'] } });
     expect(configData(docs).CORS_ALLOWED_ORIGINS).toBe('https://app.example.com,https://*.preview.example.com');
@@ -731,6 +820,7 @@ describe('chart: cross-cutting checks', () => {
       [{ auth: { credentials: [{ accessKeyId: 'a', secretAccessKey: 's', canonicalId: '1234' }] } }, /canonicalId/],
       [{ auth: { credentials: [{ accessKeyId: 'a', secretAccessKey: 's', displayName: 'two words' }] } }, /displayName/],
       [{ storee: 'ais' }, /storee/], // a misspelt top-level key is refused, not ignored
+      [{ tls: { certManager: { enabled: true } } }, /tls\.certManager\.enabled needs tls\.certManager\.issuerRef\.name/],
     ];
     for (const [values, message] of cases) {
       const out = template(values);

@@ -82,6 +82,20 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.auth.existingSecret .Values.auth.existingSecretKeys.accessKeyId .Values.auth.existingSecretKeys.secretAccessKey }}true{{ end }}
 {{- end }}
 
+{{/* The TLS Secret the pods mount (tls.secretName, or the one the cert-manager Certificate writes). Empty: HTTP. */}}
+{{- define "ais-s3.tlsSecretName" -}}
+{{- if .Values.tls.secretName }}
+{{- .Values.tls.secretName }}
+{{- else if .Values.tls.certManager.enabled }}
+{{- printf "%s-tls" (include "ais-s3.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* HTTP or HTTPS: the scheme of the gateway's own port, for probes and scrapes. */}}
+{{- define "ais-s3.scheme" -}}
+{{- if include "ais-s3.tlsSecretName" . }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
 {{/* Fails the render on value combinations that cannot work, with a message that says what to change. */}}
 {{- define "ais-s3.validate" -}}
 {{- if not (has .Values.store (list "embedded" "ais")) }}
@@ -119,6 +133,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (not (or .Values.autoscaling.targetCPUUtilizationPercentage .Values.autoscaling.targetMemoryUtilizationPercentage)) }}
 {{- fail "autoscaling.enabled needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" }}
+{{- end }}
+{{- if and .Values.tls.certManager.enabled (not .Values.tls.certManager.issuerRef.name) }}
+{{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer that signs the gateway's certificate" }}
 {{- end }}
 {{- if and .Values.metrics.port (eq (int .Values.metrics.port) (int .Values.containerPort)) }}
 {{- fail "metrics.port must differ from containerPort (0 serves /metrics on containerPort only)" }}
@@ -195,6 +212,7 @@ spec:
         httpGet:
           path: /health/live
           port: http
+          scheme: {{ include "ais-s3.scheme" . }}
         periodSeconds: {{ .Values.probes.startup.periodSeconds }}
         timeoutSeconds: {{ .Values.probes.startup.timeoutSeconds }}
         failureThreshold: {{ .Values.probes.startup.failureThreshold }}
@@ -203,11 +221,13 @@ spec:
         httpGet:
           path: /health/live
           port: http
+          scheme: {{ include "ais-s3.scheme" . }}
         {{- toYaml .Values.probes.liveness | nindent 8 }}
       readinessProbe:
         httpGet:
           path: /health/ready
           port: http
+          scheme: {{ include "ais-s3.scheme" . }}
         {{- toYaml .Values.probes.readiness | nindent 8 }}
       {{- with .Values.resources }}
       resources:
@@ -223,6 +243,11 @@ spec:
         {{- if include "ais-s3.credentialsFileKey" . }}
         - name: credentials
           mountPath: {{ .Values.auth.mountPath }}
+          readOnly: true
+        {{- end }}
+        {{- if include "ais-s3.tlsSecretName" . }}
+        - name: tls
+          mountPath: {{ .Values.tls.mountPath }}
           readOnly: true
         {{- end }}
         {{- with .Values.extraVolumeMounts }}
@@ -255,6 +280,17 @@ spec:
         items:
           - key: {{ include "ais-s3.credentialsFileKey" . }}
             path: credentials
+        defaultMode: 0440
+    {{- end }}
+    {{- if include "ais-s3.tlsSecretName" . }}
+    - name: tls
+      secret:
+        secretName: {{ include "ais-s3.tlsSecretName" . }}
+        items:
+          - key: tls.crt
+            path: tls.crt
+          - key: tls.key
+            path: tls.key
         defaultMode: 0440
     {{- end }}
     {{- with .Values.extraVolumes }}
