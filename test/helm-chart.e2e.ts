@@ -829,7 +829,7 @@ describe('chart: cross-cutting checks', () => {
     }
   });
 
-  test('NOTES.txt warns when signatures are not checked, and not otherwise', () => {
+  test('NOTES.txt warns when signatures are not checked, and not otherwise; shows the HTTPS endpoint and the Ingress', () => {
     // `helm install --dry-run` needs a cluster; render NOTES.txt through a copy of the chart instead, as the
     // value of a ConfigMap template (tpl sees the chart's named templates as NOTES.txt does).
     const copy = join(workDir, 'notes-chart');
@@ -864,5 +864,9 @@ describe('chart: cross-cutting checks', () => {
     expect(verified).toContain(`http://${FULLNAME}.${NAMESPACE}.svc.cluster.local:8080/s3`);
     expect(verified).toContain('Backend: the AIS cluster at http://ais-proxy.ais.svc.cluster.local:51080 (2 replicas).');
     expect(verified).not.toContain('SK'); // never a secret
+    const secure = notes({ tls: { secretName: 'my-tls' }, ingress: { enabled: true, hosts: ['s3.example.com'] } });
+    expect(secure).toContain(`https://${FULLNAME}.${NAMESPACE}.svc.cluster.local:8080/s3`);
+    expect(secure).toContain('aws --endpoint-url https://localhost:8080/s3 s3 ls');
+    expect(secure).toContain(`From outside: the Ingress ${FULLNAME} for s3.example.com, path /s3.`);
   });
 });
