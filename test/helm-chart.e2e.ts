@@ -593,8 +593,8 @@ describe.each(COMBINATIONS)('chart: $name', (combo) => {
     const portName = combo.metricsPort ? 'metrics' : 'http';
     const https = combo.tlsSecret !== undefined && !combo.metricsPort;
     expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: portName, path: '/metrics', interval: '30s', scheme: https ? 'https' : 'http' })]);
-    const tlsConfig = ((combo.values.metrics as Values).serviceMonitor as Values).tlsConfig;
-    expect(sm.spec.endpoints![0].tlsConfig).toEqual(https ? tlsConfig : undefined);
+    const tlsConfig = ((combo.values.metrics as Values | undefined)?.serviceMonitor as Values | undefined)?.tlsConfig;
+    expect(sm.spec.endpoints[0].tlsConfig).toEqual(https ? tlsConfig : undefined);
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: [NAMESPACE] });
     // it selects the main Service, never the headless one (each pod scraped once), and that Service has the port
     const selected = all(docs, 'Service').filter(

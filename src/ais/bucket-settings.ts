@@ -1,4 +1,5 @@
 import type { CorsRule } from '../cors/cors-configuration';
+import type { LifecycleRule } from '../lifecycle/lifecycle-configuration';
 
 /**
  * The configuration documents a bucket carries besides its record (versioning and owner live there): one per
@@ -10,11 +11,13 @@ import type { CorsRule } from '../cors/cors-configuration';
 export interface BucketSettings {
   /** PutBucketCors: the rules, already validated by src/cors. */
   cors: CorsRule[];
+  /** PutBucketLifecycleConfiguration: the rules, validated by src/lifecycle. */
+  lifecycle: LifecycleRule[];
 }
 
 export type BucketSettingName = keyof BucketSettings;
 
 /** Every setting name once: a name added to BucketSettings and missing here does not compile. */
-const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true };
+const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, lifecycle: true };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       s3Prefix: '/s3',
       s3Domain: '',
+      lifecycleIntervalMs: 3_600_000,
       region: 'us-east-1',
       store: 'embedded',
       aisEndpoint: '',

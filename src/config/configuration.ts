@@ -73,6 +73,8 @@ export interface AppConfig {
    * methods, any header); empty: none, as in S3.
    */
   corsAllowedOrigins: string[];
+  /** How often a lifecycle pass runs in each process (LIFECYCLE_INTERVAL_MS); 0: never. */
+  lifecycleIntervalMs: number;
   /** TLS_CERT_FILE and TLS_KEY_FILE: serve HTTPS with this certificate and key, re-read when they change; undefined: HTTP. */
   tls?: TlsFiles;
 }
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authDebug: readBool(env, 'S3_AUTH_DEBUG', false, errors),
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
     corsAllowedOrigins: readOrigins(env, errors),
+    lifecycleIntervalMs: readInt(env, 'LIFECYCLE_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000, errors),
     tls: readTls(env, errors),
   };
   if (config.auth === 'verify' && !hasCredentials(env)) {

@@ -82,6 +82,19 @@ export class MetricsService {
 
   readonly backgroundJobs = backgroundJobsCounter(this.registry);
 
+  readonly lifecycleActions = new Counter({
+    name: 's3_lifecycle_actions_total',
+    help: 'What bucket lifecycle passes did, by action (expire_current, expire_noncurrent, remove_expired_marker, abort_upload).',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  readonly lifecycleLastRun = new Gauge({
+    name: 's3_lifecycle_last_run_timestamp_seconds',
+    help: 'When the last lifecycle pass ended (Unix time); with several workers the latest.',
+    registers: [this.registry],
+    aggregator: 'max',
+  });
+
   /** HTTPS only (TLS_CERT_FILE): what an alert on a certificate about to lapse, or a rotation that did not take, watches. */
   readonly tlsCertificateExpiry = new Gauge({
     name: 's3_tls_certificate_expiry_timestamp_seconds',

@@ -21,6 +21,9 @@ describe('resolveOperation', () => {
     ['GET', 'bucket', 'cors', 'GetBucketCors'],
     ['PUT', 'bucket', 'cors', 'PutBucketCors'],
     ['DELETE', 'bucket', 'cors', 'DeleteBucketCors'],
+    ['GET', 'bucket', 'lifecycle', 'GetBucketLifecycleConfiguration'],
+    ['PUT', 'bucket', 'lifecycle', 'PutBucketLifecycleConfiguration'],
+    ['DELETE', 'bucket', 'lifecycle', 'DeleteBucketLifecycle'],
     ['OPTIONS', 'bucket', '', 'CorsPreflight'],
     ['OPTIONS', 'object', 'uploadId=u&partNumber=2', 'CorsPreflight'],
     ['OPTIONS', 'bucket', 'tagging', 'CorsPreflight'],
@@ -46,12 +49,14 @@ describe('resolveOperation', () => {
     expect(route('PUT', 'object', 'partNumber=1&uploadId=u', { 'x-amz-copy-source': '/b/k' })).toBe('UploadPartCopy');
   });
 
-  it('answers NotImplemented for ?cors where no CORS operation takes it: POST on a bucket, any method on an object', () => {
+  it('answers NotImplemented for ?cors and ?lifecycle where no operation takes them: POST on a bucket, any method on an object', () => {
     expect(route('POST', 'bucket', 'cors')).toBe('NotImplemented');
     for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'cors')).toBe('NotImplemented');
+    expect(route('POST', 'bucket', 'lifecycle')).toBe('NotImplemented');
+    expect(route('GET', 'object', 'lifecycle')).toBe('NotImplemented');
   });
 
-  it.each(['policy', 'lifecycle', 'website', 'tagging', 'object-lock', 'replication'])(
+  it.each(['policy', 'website', 'tagging', 'object-lock', 'replication'])(
     'answers NotImplemented for the unsupported subresource ?%s whatever the method',
     (subresource) => {
       for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { OBJECT_STORE, type ObjectStore } from '../ais/store';
+import { hasIntegrityHeader, readSmallBody } from '../s3/body';
+import { S3Error } from '../s3/errors';
+import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
+import type { S3Request } from '../s3/s3-request';
+import { lifecycleConfigurationXml, MAX_LIFECYCLE_CONFIGURATION_BYTES, parseLifecycleConfiguration } from './lifecycle-configuration';
+
+/** The ID S3 gives a rule put without one: a short random string. */
+function generatedRuleId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** GetBucketLifecycleConfiguration, PutBucketLifecycleConfiguration, DeleteBucketLifecycle: a bucket's lifecycle rules. */
+@Injectable()
+export class LifecycleService {
+  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+
+  async getBucketLifecycle(request: S3Request): Promise<S3Response> {
+    const bucket = request.bucket as string;
+    const rules = await this.store.getBucketSetting(bucket, 'lifecycle');
+    if (rules === undefined) throw new S3Error('NoSuchLifecycleConfiguration', undefined, { BucketName: bucket });
+    return xmlResponse('LifecycleConfiguration', lifecycleConfigurationXml(rules));
+  }
+
+  /** Replaces the rules whole; it needs Content-MD5 or a flexible checksum header, and a bad document changes nothing. */
+  async putBucketLifecycle(request: S3Request): Promise<S3Response> {
+    const bucket = request.bucket as string;
+    if (!hasIntegrityHeader(request.headers)) {
+      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+    }
+    const body = await readSmallBody(request, MAX_LIFECYCLE_CONFIGURATION_BYTES);
+    await this.store.putBucketSetting(bucket, 'lifecycle', parseLifecycleConfiguration(body.toString('utf8'), generatedRuleId));
+    return emptyResponse(200);
+  }
+
+  async deleteBucketLifecycle(request: S3Request): Promise<S3Response> {
+    await this.store.deleteBucketSetting(request.bucket as string, 'lifecycle');
+    return emptyResponse(204);
+  }
+}
