@@ -9,7 +9,6 @@ import {
   ListBucketsCommand,
   GetObjectRetentionCommand,
   ListObjectsV2Command,
-  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -359,16 +358,6 @@ describe('objects through @aws-sdk/client-s3', () => {
     it.each([
       ['PutBucketPolicy', (bucket: string) => s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
       ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
-      [
-        'PutBucketLifecycleConfiguration',
-        (bucket: string) =>
-          s3.send(
-            new PutBucketLifecycleConfigurationCommand({
-              Bucket: bucket,
-              LifecycleConfiguration: { Rules: [{ ID: 'expire', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } }] },
-            }),
-          ),
-      ],
       ['GetBucketTagging', (bucket: string) => s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))],
       ['GetBucketWebsite', (bucket: string) => s3.send(new GetBucketWebsiteCommand({ Bucket: bucket }))],
       [

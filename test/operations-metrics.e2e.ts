@@ -212,11 +212,11 @@ function jobCounts(scrape: Scrape): Record<string, number> {
 }
 
 describe('background jobs in /metrics (s3_background_jobs_total)', () => {
-  // The sweep every 300 ms instead of every 10 minutes (embedded) or hour (AIS).
-  const fixture = useGateway({ SWEEP_INTERVAL_MS: '300' });
+  // The sweep every 300 ms instead of every 10 minutes (embedded) or hour (AIS); lifecycle passes as often.
+  const fixture = useGateway({ SWEEP_INTERVAL_MS: '300', LIFECYCLE_INTERVAL_MS: '300' });
 
   it('lists every job of the store from the start and counts the runs of its sweep (on AIS also the cluster map reads), none failed', async () => {
-    const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep'] : ['embedded_maintenance'];
+    const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep', 'lifecycle'] : ['embedded_maintenance', 'lifecycle'];
     const first = jobCounts(await scrapeMetrics(fixture.gateway.origin));
     expect(Object.keys(first).sort()).toEqual(jobs.flatMap((job) => [`${job}/failed`, `${job}/ok`]));
     let counts = first;

@@ -42,7 +42,7 @@ describe('WORKERS=2', () => {
       const metrics = await scrapeMetrics(gateway.origin);
       expect(metrics.value('s3_requests_total', { operation: 'PutObject', status: '200' })).toBe(keys.length);
       // Each worker runs its own background jobs; their counter is summed too: one series per job and outcome.
-      const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep'] : ['embedded_maintenance'];
+      const jobs = e2eBackend() === 'ais' ? ['ais_cluster_map', 'ais_multipart_sweep', 'lifecycle'] : ['embedded_maintenance', 'lifecycle'];
       const jobSeries = metrics.series('s3_background_jobs_total').map((sample) => `${sample.labels.job}/${sample.labels.outcome}`);
       expect(jobSeries.sort()).toEqual(jobs.flatMap((job) => [`${job}/failed`, `${job}/ok`]));
     }
