@@ -105,7 +105,7 @@ describe('ACLs and object ownership (S3_AUTH=verify)', () => {
     it.each(matrix.map((row, index) => [typeof row.acl === 'string' ? row.acl : Object.keys(row.acl).join('+'), index]))(
       'an object written with %s',
       async (_name, index) => {
-        const row = matrix[index as number];
+        const row = matrix[index];
         const key = `matrix-${index}.txt`;
         const body = `secret ${index}`;
         if (typeof row.acl === 'string') await alice.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ACL: row.acl }));

@@ -1,4 +1,4 @@
-import { S3Error } from '../../s3/errors';
+import { type S3Error } from '../../s3/errors';
 import { aclDocument, grantsOfBody, grantsOfHeaders } from './acl-request';
 import { decodeGrants, encodeGrants } from './compact';
 import { aclAllows, cannedGrants, CANNED_ACLS, type Grant, isPrivate, MAX_GRANTS, privateGrants } from './grants';

@@ -420,13 +420,20 @@ export class AisObjects {
         query: { object_to: `ais/@#/${target.bucket}/${aisNameOf(target.key)}` },
         context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
-      // The copy carries the source's custom metadata, its write time too: the copy is written now.
-      await this.http.objectCall({
-        method: 'PATCH',
-        path: objectPath(target.bucket, target.key),
-        json: { action: 'set-custom', value: { ...writeTimeMetadata(writeTime()), ...(request.access ? accessMetadata(request.access) : NO_ACCESS) } },
-        context: { bucket: target.bucket, key: target.key },
-      });
+      // The copy carries the source's custom metadata, its write time and owner and ACL too: the copy is written
+      // now, by the caller. Should that fail, the copy goes: it must not keep the source's ACL.
+      const context = { bucket: target.bucket, key: target.key };
+      await this.http
+        .objectCall({
+          method: 'PATCH',
+          path: objectPath(target.bucket, target.key),
+          json: { action: 'set-custom', value: { ...writeTimeMetadata(writeTime()), ...(request.access ? accessMetadata(request.access) : NO_ACCESS) } },
+          context,
+        })
+        .catch(async (err: unknown) => {
+          await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(target.bucket, target.key), context });
+          throw err;
+        });
       return this.head(target.bucket, target.key);
     }
     const read = await this.get(source.bucket, source.key, source.versionId, () => undefined);
