@@ -10,18 +10,11 @@ import { AccessControl } from '../access-control';
 import type { Owner } from '../principal';
 import { type AclContext, aclDocument, grantsOfBody, grantsOfHeaders, hasAclHeaders } from './acl-request';
 import { type Grant, isPrivate, privateGrants } from './grants';
-import { type ObjectOwnership, objectOwnerFor, ownershipOfHeader, parseOwnershipControls } from './ownership';
+import { enforcedAccepts, objectAccessForWrite } from './object-access';
+import { type ObjectOwnership, ownershipOfHeader, parseOwnershipControls } from './ownership';
 
 /** An AccessControlPolicy of 100 grants is well under this. */
 const MAX_ACL_BODY_BYTES = 64 * 1024;
-
-/** Whether the ACL headers are none, or only what BucketOwnerEnforced still accepts (bucket-owner-full-control). */
-function enforcedAccepts(request: S3Request): boolean {
-  if (!hasAclHeaders(request.headers)) return true;
-  return (
-    headerValue(request.headers, 'x-amz-acl') === 'bucket-owner-full-control' && Object.keys(request.headers).every((name) => !name.startsWith('x-amz-grant-'))
-  );
-}
 
 function aclNotSupported(): S3Error {
   return new S3Error('AccessControlListNotSupported');
@@ -73,31 +66,20 @@ export class AclService {
     return this.store.getBucketSetting(bucket, 'ownership', true);
   }
 
-  /**
-   * The owner and ACL of an object a PutObject, CopyObject or CreateMultipartUpload writes: the writer and the
-   * request's canned ACL or grants (private without them; nothing kept for private), or the bucket owner where
-   * Object Ownership says so. Under BucketOwnerEnforced any ACL but bucket-owner-full-control is
-   * AccessControlListNotSupported. `parse` mode keeps no owner (every object is the gateway's), but still checks the headers.
-   */
+  /** The owner and ACL a PutObject, CopyObject or CreateMultipartUpload gives its object (object-access.ts); none in `parse` mode, where the headers are only checked. */
   async objectAccessForWrite(request: S3Request): Promise<ObjectAccess | undefined> {
-    const bucket = request.bucket as string;
     if (this.access.credentials === undefined) {
       grantsOfHeaders(request.headers, this.context(request, OWNER.ID));
       return undefined;
     }
-    const writer = this.writerId(request);
-    // The bucket owner writing without ACL headers owns the object, private, whatever the bucket's Object Ownership
-    // says: the plain PUT of an owner reads no setting.
-    if (writer === this.bucketOwnerId(request) && !hasAclHeaders(request.headers)) return { owner: writer };
-    const ownership = await this.ownership(bucket);
-    if (ownership === 'BucketOwnerEnforced') {
-      if (!enforcedAccepts(request)) throw aclNotSupported();
-      return { owner: this.bucketOwnerId(request) };
-    }
-    const fullControl = headerValue(request.headers, 'x-amz-acl') === 'bucket-owner-full-control';
-    const owner = objectOwnerFor(ownership, writer, this.bucketOwnerId(request), fullControl);
-    const grants = grantsOfHeaders(request.headers, this.context(request, owner));
-    return { owner, grants: grants === undefined || isPrivate(grants, owner) ? undefined : grants };
+    const bucket = request.bucket as string;
+    return objectAccessForWrite(
+      request.headers,
+      this.writerId(request),
+      this.bucketOwnerId(request),
+      () => this.ownership(bucket),
+      (owner) => this.context(request, owner),
+    );
   }
 
   /** The grants a PutBucketAcl / PutObjectAcl asks for: its headers or its AccessControlPolicy body, exactly one of them. */
@@ -116,7 +98,7 @@ export class AclService {
     const ownership = ownershipOfHeader(headerValue(request.headers, 'x-amz-object-ownership'));
     const owner = this.writerId(request);
     const context = { ...this.context(request, owner), bucketOwner: owner };
-    if (ownership === 'BucketOwnerEnforced' && !enforcedAccepts(request) && headerValue(request.headers, 'x-amz-acl') !== 'private') {
+    if (ownership === 'BucketOwnerEnforced' && !enforcedAccepts(request.headers) && headerValue(request.headers, 'x-amz-acl') !== 'private') {
       throw new S3Error('InvalidBucketAclWithObjectOwnership');
     }
     const grants = grantsOfHeaders(request.headers, context);
@@ -143,7 +125,7 @@ export class AclService {
     const bucket = request.bucket as string;
     await this.store.headBucket(bucket);
     const owner = this.bucketOwnerId(request);
-    if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request)) throw aclNotSupported();
+    if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request.headers)) throw aclNotSupported();
     const grants = await this.requestedGrants(request, owner);
     if (isPrivate(grants, owner)) await this.store.deleteBucketSetting(bucket, 'acl');
     else await this.store.putBucketSetting(bucket, 'acl', grants);
@@ -170,7 +152,7 @@ export class AclService {
   async putObjectAcl(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
     const { owner, versionId } = await this.objectAccess(request);
-    if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request)) throw aclNotSupported();
+    if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request.headers)) throw aclNotSupported();
     const grants = await this.requestedGrants(request, owner);
     await this.store.putObjectAcl(bucket, request.key as string, request.query.versionId, { owner, grants: isPrivate(grants, owner) ? undefined : grants });
     return emptyResponse(200, versionId !== 'null' ? { 'x-amz-version-id': versionId } : {});
