@@ -134,6 +134,21 @@ describe('the aws CLI, boto3 and curl against S3_AUTH=verify', () => {
     await expectObjectBytes(sdk, bucket, 'existing', 'original bytes');
   });
 
+  it('boto3: canned ACLs, an AccessControlPolicy body and Object Ownership; an unsigned boto3 client reads what is public and nothing else', async () => {
+    const result = await boto3(fileKeySandbox, 'acls', { bucket: 'boto-acls', key: 'public.txt' });
+    expect(result).toMatchObject({
+      public_get: 'public bytes',
+      listed: ['private', 'public.txt'],
+      private_get: { code: 'AccessDenied', status: 403 },
+      anonymous_put: { code: 'AccessDenied', status: 403 },
+      now_public: 'private bytes',
+      object_grants: [{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }],
+      ownership: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+      enforced_put: { code: 'AccessControlListNotSupported', status: 400 },
+    });
+    expect(result.owner.ID).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('boto3 with the key from the credentials file: create, put with metadata, list, get, delete and delete the bucket', async () => {
     const result = await boto3(fileKeySandbox, 'round_trip', { bucket: 'boto-verify', key: 'dir/ünï code+plus.txt' });
     expect(result).toMatchObject({

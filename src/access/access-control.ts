@@ -5,6 +5,7 @@ import { CredentialStore } from '../auth/credentials';
 import type { AppConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
 import { Authorizer } from './authorizer';
+import { describeGrant } from './acl/grants';
 
 /**
  * Access control as the application provides it (README, "Access control"): the keys and who they are (read
@@ -29,7 +30,8 @@ export class AccessControl extends Authorizer {
         ? (request, principal, decision) => {
             const who = principal.kind === 'user' ? `${principal.accessKeyId}${principal.admin ? ' (admin)' : ''}` : 'anonymous';
             const verdict = decision.allowed ? 'allowed' : 'denied';
-            logger.debug(`${verdict} ${request.operation} on ${request.bucket ?? '-'} for ${who}: ${decision.reason} [${request.id}]`);
+            const grant = decision.allowed && decision.grant ? ` (grant ${describeGrant(decision.grant)})` : '';
+            logger.debug(`${verdict} ${request.operation} on ${request.bucket ?? '-'} for ${who}: ${decision.reason}${grant} [${request.id}]`);
           }
         : undefined,
     });

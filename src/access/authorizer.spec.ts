@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BucketInfo, ObjectStore } from '../ais/store';
+import type { BucketInfo, ObjectAccess, ObjectStore } from '../ais/store';
+import { S3Error } from '../s3/errors';
+import type { Grant } from './acl/grants';
 import { CredentialStore, derivedCanonicalId } from '../auth/credentials';
 import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
@@ -12,16 +14,31 @@ import { ANONYMOUS, type Principal } from './principal';
 
 const ALICE_ID = derivedCanonicalId('ALICE');
 
-/** Buckets by name, and every name the access check looked up. */
-function storeOf(buckets: Record<string, string | undefined>): { store: ObjectStore; lookups: string[] } {
+/** Buckets by name (with optional bucket ACL grants and objects), and every store call the access check made. */
+function storeOf(
+  buckets: Record<string, string | undefined>,
+  acls: Record<string, Grant[]> = {},
+  objects: Record<string, ObjectAccess> = {},
+): { store: ObjectStore; lookups: string[]; calls: string[] } {
   const lookups: string[] = [];
+  const calls: string[] = [];
   const store = {
     lookupBucket: (name: string): Promise<BucketInfo | undefined> => {
       lookups.push(name);
+      calls.push(`lookupBucket ${name}`);
       return Promise.resolve(name in buckets ? { name, created: new Date(0), owner: buckets[name] } : undefined);
     },
+    getBucketSetting: (name: string, setting: string, cached?: boolean): Promise<unknown> => {
+      calls.push(`getBucketSetting ${name} ${setting} ${cached}`);
+      return Promise.resolve(setting === 'acl' ? acls[name] : undefined);
+    },
+    headObject: (name: string, key: string): Promise<unknown> => {
+      calls.push(`headObject ${name}/${key}`);
+      const access = objects[`${name}/${key}`];
+      return access === undefined ? Promise.reject(new S3Error('NoSuchKey')) : Promise.resolve({ key, access });
+    },
   } as unknown as ObjectStore;
-  return { store, lookups };
+  return { store, lookups, calls };
 }
 
 /** An Authorizer over `store` with the keys ALICE (display name alice) and BOB, and the refusals it reported. */
@@ -43,30 +60,42 @@ function userOf(access: Authorizer, key: string): Principal {
 }
 
 describe('Authorizer', () => {
-  it('refuses anonymous requests without looking anything up, and counts the refusal', async () => {
-    const { store, lookups } = storeOf({ data: ALICE_ID });
+  it('refuses anonymous requests the bucket grants nothing to, reading only its ACL, and counts the refusal', async () => {
+    const { store, calls } = storeOf({ data: ALICE_ID });
     const { access, denials } = accessControl(store);
-    await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
-    expect(lookups).toEqual([]);
-    expect(denials).toEqual(['GetObject:anonymous']);
+    await expect(access.authorize(requestBy(ANONYMOUS, 'ListObjectsV2', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(calls).toEqual(['lookupBucket data', 'getBucketSetting data acl true']);
+    expect(denials).toEqual(['ListObjectsV2:anonymous']);
   });
 
-  it('lets the owner in and notes the owner for the handler; refuses another user, counting why', async () => {
-    const { store } = storeOf({ data: ALICE_ID });
+  it('lets anonymous requests do what AllUsers is granted, reading the object ACL only for an object operation', async () => {
+    const everyone: Grant[] = [{ grantee: { group: 'AllUsers' }, permission: 'READ' }];
+    const { store, calls } = storeOf({ data: ALICE_ID }, { data: everyone }, { 'data/k': { owner: ALICE_ID, grants: everyone } });
+    const { access } = accessControl(store);
+    await access.authorize(requestBy(ANONYMOUS, 'ListObjectsV2', 'data'));
+    await access.authorize(requestBy(ANONYMOUS, 'GetObject', 'data'));
+    expect(calls.filter((call) => call.startsWith('headObject'))).toEqual(['headObject data/k']);
+    await expect(access.authorize(requestBy(ANONYMOUS, 'PutObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+  });
+
+  it('lets the owner in with nothing read but the bucket, and notes the owner for the handler; refuses another user, counting why', async () => {
+    const { store, calls } = storeOf({ data: ALICE_ID });
     const { access, denials } = accessControl(store);
-    const allowed = requestBy(userOf(access, 'ALICE'), 'PutObject', 'data');
+    const allowed = requestBy(userOf(access, 'ALICE'), 'GetObject', 'data');
     await access.authorize(allowed);
+    expect(calls).toEqual(['lookupBucket data']);
     expect(allowed.bucketOwner).toEqual({ ID: ALICE_ID, DisplayName: 'alice' });
     await expect(access.authorize(requestBy(userOf(access, 'BOB'), 'PutObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
     expect(denials).toEqual(['PutObject:not_owner']);
   });
 
-  it("looks up a copy's source bucket and refuses a source the caller may not use", async () => {
-    const { store, lookups } = storeOf({ mine: derivedCanonicalId('BOB'), theirs: ALICE_ID });
+  it("looks up a copy's source bucket and object, and refuses a source the caller may not read", async () => {
+    const { store, lookups, calls } = storeOf({ mine: derivedCanonicalId('BOB'), theirs: ALICE_ID }, {}, { 'theirs/k': { owner: ALICE_ID } });
     const { access, denials } = accessControl(store);
     const copy = requestBy(userOf(access, 'BOB'), 'CopyObject', 'mine', { 'x-amz-copy-source': '/theirs/k' });
     await expect(access.authorize(copy)).rejects.toMatchObject({ code: 'AccessDenied' });
     expect(lookups).toEqual(['mine', 'theirs']);
+    expect(calls).toContain('headObject theirs/k');
     expect(denials).toEqual(['CopyObject:source_not_owner']);
   });
 

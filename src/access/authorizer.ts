@@ -1,11 +1,13 @@
-import type { BucketInfo, ObjectStore } from '../ais/store';
+import type { BucketInfo, ObjectInfo, ObjectStore, VersionId } from '../ais/store';
 import { CANONICAL_ID, type CredentialStore } from '../auth/credentials';
 import { parseCopySource } from '../objects/copy-source';
-import { S3Error } from '../s3/errors';
+import { isS3Error, S3Error } from '../s3/errors';
 import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
-import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, ownerIdOf, owns } from './decision';
+import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, needsAcl, type ObjectAcl, ownerIdOf, owns } from './decision';
+import { privateGrants } from './acl/grants';
+import { aclRequirementOf } from './acl/permissions';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
@@ -49,12 +51,15 @@ export class Authorizer {
       expectedBucketOwner: header(request, 'x-amz-expected-bucket-owner'),
       expectedSourceBucketOwner: header(request, 'x-amz-source-expected-bucket-owner'),
     };
-    // Nothing is looked up for anonymous requests: no grant to everyone exists yet, and a refusal reveals nothing.
-    if (principal.kind === 'user' && request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
+    // Anonymous requests are looked up too (an ACL may grant AllUsers); a missing bucket is NoSuchBucket for them
+    // as on S3, and any refusal is AccessDenied whatever exists.
+    if (request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
       const source = header(request, 'x-amz-copy-source');
-      if (COPIES.has(operation) && source !== undefined) input.sourceBucketOwner = await this.ownerOfBucket(parseCopySource(source).bucket);
+      const copySource = COPIES.has(operation) && source !== undefined ? parseCopySource(source) : undefined;
+      if (copySource !== undefined) input.sourceBucketOwner = await this.ownerOfBucket(copySource.bucket);
+      await this.addAcls(request, input, copySource);
     }
     const decision = decide(input);
     this.options.log?.(request, principal, decision);
@@ -82,6 +87,45 @@ export class Authorizer {
   display(owner: string): Owner {
     if (owner === ADMINS) return { ...OWNER };
     return { ID: ownerIdOf(owner), DisplayName: this.credentials?.userById(owner)?.displayName ?? owner };
+  }
+
+  // ACLs (src/access/acl) -------------------------------------------------------------------------------------
+
+  /**
+   * What decide() needs of ACLs, read only for a principal that neither owns the bucket nor is an admin: the
+   * bucket's grants (a cached setting read), the object's owner and grants only for an operation its ACL decides,
+   * and a copy's source object when its bucket is not the principal's.
+   */
+  private async addAcls(
+    request: S3Request,
+    input: AccessRequest,
+    copySource: { bucket: string; key: string; versionId?: VersionId } | undefined,
+  ): Promise<void> {
+    const { principal } = input;
+    const bucket = request.bucket as string;
+    const requirement = aclRequirementOf(request.operation);
+    if (requirement !== undefined && needsAcl(principal, input.bucketOwner as string)) {
+      input.bucketGrants = (await this.store.getBucketSetting(bucket, 'acl', true)) ?? [];
+      if (requirement.on === 'object' && request.key !== undefined) {
+        input.object = await this.objectAcl(bucket, request.key, request.query.versionId || undefined, input.bucketOwner as string);
+      }
+    }
+    if (copySource !== undefined && needsAcl(principal, input.sourceBucketOwner as string)) {
+      input.sourceObject = await this.objectAcl(copySource.bucket, copySource.key, copySource.versionId, input.sourceBucketOwner as string);
+    }
+  }
+
+  /** An object's owner and grants (an object that records none is its bucket owner's, private); `missing` when there is no such object. */
+  private async objectAcl(bucket: string, key: string, versionId: VersionId | undefined, bucketOwner: string): Promise<ObjectAcl> {
+    let info: ObjectInfo;
+    try {
+      info = await this.store.headObject(bucket, key, versionId);
+    } catch (err) {
+      if (isS3Error(err) && ['NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed', 'InvalidArgument'].includes(err.code)) return 'missing';
+      throw err;
+    }
+    const owner = info.access?.owner ?? ownerIdOf(bucketOwner);
+    return { owner, grants: info.access?.grants ?? privateGrants(owner) };
   }
 
   private async ownerOfBucket(bucket: string): Promise<string> {

@@ -3,6 +3,7 @@ import { OWNER } from '../s3/owner';
 import { S3_OPERATIONS, type S3Operation } from '../s3/routes';
 import { type AccessRequest, ADMINS, decide, ownerIdOf, owns } from './decision';
 import { ANONYMOUS, type Principal } from './principal';
+import type { Grant } from './acl/grants';
 
 function user(accessKeyId: string, admin = false): Principal {
   return { kind: 'user', accessKeyId, canonicalId: derivedCanonicalId(accessKeyId), displayName: accessKeyId, admin };
@@ -62,6 +63,57 @@ describe('decide', () => {
     expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: ALICE_ID, expectedSourceBucketOwner: bobs })).toEqual({
       allowed: false,
       reason: 'expected_source_owner',
+    });
+  });
+
+  describe('ACL grants, for principals that neither own the bucket nor are admins', () => {
+    const BOB_ID = derivedCanonicalId('bob');
+    const everyoneReads: Grant[] = [{ grantee: { group: 'AllUsers' }, permission: 'READ' }];
+
+    it('bucket READ lets anyone list, bucket WRITE write and delete objects; nothing else is granted by them', () => {
+      expect(decideFor(ANONYMOUS, 'ListObjectsV2', { bucketGrants: everyoneReads })).toMatchObject({ allowed: true, reason: 'acl' });
+      expect(decideFor(ANONYMOUS, 'PutObject', { bucketGrants: everyoneReads })).toEqual({ allowed: false, reason: 'anonymous' });
+      const bobWrites: Grant[] = [{ grantee: { id: BOB_ID }, permission: 'WRITE' }];
+      for (const operation of ['PutObject', 'DeleteObject', 'DeleteObjects', 'CreateMultipartUpload', 'CompleteMultipartUpload'] as const) {
+        expect(decideFor(BOB, operation, { bucketGrants: bobWrites })).toMatchObject({ allowed: true, reason: 'acl' });
+      }
+      expect(decideFor(BOB, 'ListObjects', { bucketGrants: bobWrites })).toEqual({ allowed: false, reason: 'not_owner' });
+      const full: Grant[] = [{ grantee: { group: 'AuthenticatedUsers' }, permission: 'FULL_CONTROL' }];
+      for (const operation of ['DeleteBucket', 'PutBucketVersioning', 'PutBucketCors', 'GetBucketOwnershipControls'] as const) {
+        expect(decideFor(BOB, operation, { bucketGrants: full }).allowed).toBe(false);
+      }
+      expect(decideFor(BOB, 'PutBucketAcl', { bucketGrants: full }).allowed).toBe(true);
+      expect(decideFor(ANONYMOUS, 'PutBucketAcl', { bucketGrants: full }).allowed).toBe(false);
+    });
+
+    it("object operations follow the object's ACL: its owner may do all, a missing object is 404 only to who may list", () => {
+      const object = { owner: BOB_ID, grants: [{ grantee: { group: 'AllUsers' }, permission: 'READ' }] as Grant[] };
+      expect(decideFor(ANONYMOUS, 'GetObject', { object })).toMatchObject({ allowed: true, reason: 'acl' });
+      expect(decideFor(ANONYMOUS, 'GetObjectAcl', { object })).toEqual({ allowed: false, reason: 'anonymous' });
+      expect(decideFor(BOB, 'PutObjectAcl', { object })).toEqual({ allowed: true, reason: 'object_owner' });
+      expect(decideFor(BOB, 'GetObject', { object: 'missing' })).toEqual({ allowed: false, reason: 'not_owner' });
+      expect(decideFor(BOB, 'GetObject', { object: 'missing', bucketGrants: everyoneReads })).toMatchObject({ allowed: true });
+      expect(decideFor(BOB, 'GetObject', {})).toEqual({ allowed: false, reason: 'not_owner' });
+    });
+
+    it("a copy from another's bucket needs READ on the source object", () => {
+      const writes: Grant[] = [{ grantee: { id: BOB_ID }, permission: 'WRITE' }];
+      const source = { owner: ALICE_ID, grants: [{ grantee: { id: BOB_ID }, permission: 'READ' }] as Grant[] };
+      expect(decide({ principal: BOB, operation: 'CopyObject', bucketOwner: BOB_ID, sourceBucketOwner: ALICE_ID, sourceObject: source }).allowed).toBe(true);
+      expect(decide({ principal: BOB, operation: 'CopyObject', bucketOwner: BOB_ID, sourceBucketOwner: ALICE_ID, sourceObject: 'missing' }).allowed).toBe(
+        false,
+      );
+      expect(decideFor(BOB, 'CopyObject', { bucketGrants: writes, sourceBucketOwner: ALICE_ID, sourceObject: { owner: ALICE_ID, grants: [] } })).toEqual({
+        allowed: false,
+        reason: 'source_not_owner',
+      });
+    });
+
+    it('an expected-owner mismatch refuses whatever the ACL grants', () => {
+      expect(decideFor(ANONYMOUS, 'ListObjects', { bucketGrants: everyoneReads, expectedBucketOwner: BOB_ID })).toEqual({
+        allowed: false,
+        reason: 'expected_owner',
+      });
     });
   });
 });

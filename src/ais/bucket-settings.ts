@@ -1,3 +1,5 @@
+import type { Grant } from '../access/acl/grants';
+import type { ObjectOwnership } from '../access/acl/ownership';
 import type { CorsRule } from '../cors/cors-configuration';
 import type { LifecycleRule } from '../lifecycle/lifecycle-configuration';
 
@@ -13,11 +15,15 @@ export interface BucketSettings {
   cors: CorsRule[];
   /** PutBucketLifecycleConfiguration: the rules, validated by src/lifecycle. */
   lifecycle: LifecycleRule[];
+  /** The bucket's ACL grants (CreateBucket's x-amz-acl / grant headers, PutBucketAcl); absent: private. */
+  acl: Grant[];
+  /** PutBucketOwnershipControls (or CreateBucket's x-amz-object-ownership); absent: none configured (ObjectWriter). */
+  ownership: ObjectOwnership;
 }
 
 export type BucketSettingName = keyof BucketSettings;
 
 /** Every setting name once: a name added to BucketSettings and missing here does not compile. */
-const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, lifecycle: true };
+const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, lifecycle: true, acl: true, ownership: true };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BucketSettingName, BucketSettings } from './bucket-settings';
 import type { ChecksumAlgorithm } from '../s3/checksum';
+import type { Grant } from '../access/acl/grants';
 
 /**
  * What the S3 modules may ask of storage. Two implementations sit behind this one injection token:
@@ -86,6 +87,8 @@ export interface ObjectInfo {
    * backend could not keep them (AIS: too many parts for its custom metadata).
    */
   partChecksums?: Checksums[];
+  /** See ObjectAccess. */
+  access?: ObjectAccess;
 }
 
 export interface ObjectSummary {
@@ -94,6 +97,8 @@ export interface ObjectSummary {
   etag: string;
   lastModified: Date;
   versionId: VersionId;
+  /** The object's owner (ObjectAccess.owner), when it records one. */
+  owner?: string;
 }
 
 /** An object version in a ListObjectVersions page. */
@@ -154,9 +159,22 @@ export interface IncomingBody {
   checksum?: { algorithm: ChecksumAlgorithm; value?: string };
 }
 
+/**
+ * Who owns an object and what its ACL grants (README, "Access control"). Absent on objects written in `parse`
+ * mode, before owners were kept, or with AIS's own tools: those belong to the bucket's owner.
+ */
+export interface ObjectAccess {
+  /** The writer's canonical id (the bucket owner's under BucketOwnerEnforced). */
+  owner: string;
+  /** The ACL's grants; undefined: private (the owner's FULL_CONTROL). */
+  grants?: Grant[];
+}
+
 export interface ObjectAttributes {
   content: ContentHeaders;
   userMetadata: Record<string, string>;
+  /** The object's owner and ACL, kept with the object (and with a multipart upload until it completes). */
+  access?: ObjectAccess;
 }
 
 /** Inclusive byte range. */
@@ -228,6 +246,8 @@ export interface CopyRequest {
   replaceAttributes?: ObjectAttributes;
   /** The destination's precondition (If-None-Match / If-Match on CopyObject). */
   condition?: WriteCondition;
+  /** The copy's owner and ACL: never the source's (S3 does not copy an ACL). */
+  access?: ObjectAccess;
 }
 
 export type UploadId = string;
@@ -361,6 +381,11 @@ export interface ObjectStore {
    * NoSuchBucket, PreconditionFailed, InvalidArgument (a malformed version id).
    */
   deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition): Promise<DeleteResult>;
+  /**
+   * PutObjectAcl: replaces the ACL of the object (the latest version, or `versionId`), keeping its owner and
+   * everything else. Throws NoSuchBucket, NoSuchKey, NoSuchVersion, MetadataTooLarge (AIS: no room for the grants).
+   */
+  putObjectAcl(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, access: ObjectAccess): Promise<void>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
   /** Keys whose latest version is an object (not a delete marker). */
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;

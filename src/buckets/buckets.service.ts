@@ -8,7 +8,7 @@ import { quotedEtag } from '../s3/object-headers';
 import { AccessControl } from '../access/access-control';
 import type { Owner } from '../access/principal';
 import { OWNER } from '../s3/owner';
-import { assertPrivateAcl, bucketOwnerOf, privateAclResponse } from '../s3/acl';
+import { AclService } from '../access/acl/acl.service';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
@@ -21,14 +21,14 @@ function bucketOf(request: S3Request): string {
   return request.bucket as string;
 }
 
-function objectEntry(object: ObjectSummary, params: ListingParams, owner: Owner | undefined): XmlElement {
+function objectEntry(object: ObjectSummary, params: ListingParams, owner: ((owner: string | undefined) => Owner) | undefined): XmlElement {
   return {
     Key: encodeForListing(object.key, params.urlEncoded),
     LastModified: object.lastModified.toISOString(),
     ETag: quotedEtag(object.etag),
     Size: object.size,
     StorageClass: 'STANDARD',
-    Owner: owner,
+    Owner: owner?.(object.owner),
   };
 }
 
@@ -42,6 +42,7 @@ export class BucketsService {
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly config: ConfigService<AppConfig, true>,
     private readonly access: AccessControl,
+    private readonly acl: AclService,
   ) {}
 
   /**
@@ -101,7 +102,7 @@ export class BucketsService {
   async createBucket(request: S3Request): Promise<S3Response> {
     const bucket = bucketOf(request);
     assertValidBucketName(bucket);
-    assertPrivateAcl(request);
+    const settings = this.acl.bucketSettingsForCreate(request);
     const location = locationForNewBucket(await this.readLocationConstraint(request), this.region());
     const principal = request.auth?.principal;
     const outcome = await this.store.createBucket(bucket, location, principal?.kind === 'user' ? principal.canonicalId : undefined);
@@ -109,6 +110,7 @@ export class BucketsService {
       throw new S3Error('BucketAlreadyExists', undefined, { BucketName: bucket });
     }
     if (!outcome.created && this.region() !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
+    if (outcome.created) await this.acl.applyCreateSettings(bucket, settings);
     return emptyResponse(200, { location: `/${bucket}` });
   }
 
@@ -129,15 +131,12 @@ export class BucketsService {
     return xmlResponse('LocationConstraint', constraint === '' ? {} : { _text: constraint });
   }
 
-  async getBucketAcl(request: S3Request): Promise<S3Response> {
-    await this.store.headBucket(bucketOf(request));
-    return privateAclResponse(bucketOwnerOf(request));
+  getBucketAcl(request: S3Request): Promise<S3Response> {
+    return this.acl.getBucketAcl(request);
   }
 
-  async putBucketAcl(request: S3Request): Promise<S3Response> {
-    await this.store.headBucket(bucketOf(request));
-    assertPrivateAcl(request);
-    return emptyResponse(200);
+  putBucketAcl(request: S3Request): Promise<S3Response> {
+    return this.acl.putBucketAcl(request);
   }
 
   async listObjectsV1(request: S3Request): Promise<S3Response> {
@@ -157,7 +156,7 @@ export class BucketsService {
       Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
       IsTruncated: page.isTruncated,
       NextMarker: nextMarker !== undefined ? encodeForListing(nextMarker, params.urlEncoded) : undefined,
-      Contents: page.objects.map((object) => objectEntry(object, params, bucketOwnerOf(request))),
+      Contents: page.objects.map((object) => objectEntry(object, params, (owner) => this.acl.ownerOfListed(request, owner))),
       CommonPrefixes: prefixEntries(page.commonPrefixes, params),
       EncodingType: params.urlEncoded ? 'url' : undefined,
     });
@@ -175,7 +174,7 @@ export class BucketsService {
     // An empty continuation-token= is no token (S3 lists from the start, or from start-after, and echoes it back).
     const after = token ? entryOfContinuationToken(token) : startAfter || undefined;
     const page = await this.store.listObjects(bucket, { ...params, startAfter: after });
-    const owner = query['fetch-owner'] === 'true' ? bucketOwnerOf(request) : undefined;
+    const owner = query['fetch-owner'] === 'true' ? (id: string | undefined) => this.acl.ownerOfListed(request, id) : undefined;
     return xmlResponse('ListBucketResult', {
       Name: bucket,
       Prefix: encodeForListing(params.prefix, params.urlEncoded),

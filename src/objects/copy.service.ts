@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AclService } from '../access/acl/acl.service';
 import { OBJECT_STORE, ObjectStore } from '../ais/store';
 import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
@@ -20,7 +21,10 @@ function metadataDirective(request: S3Request): 'COPY' | 'REPLACE' {
 
 @Injectable()
 export class CopyService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly acl: AclService,
+  ) {}
 
   /** CopyObject within or across buckets (S3 CopyObject); the source's bytes are not sent through the gateway. */
   async copyObject(request: S3Request): Promise<S3Response> {
@@ -36,8 +40,10 @@ export class CopyService {
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     }
+    const access = await this.acl.objectAccessForWrite(request);
     const info = await this.store
       .copyObject({
+        access,
         source,
         target,
         check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),

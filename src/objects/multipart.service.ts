@@ -4,7 +4,8 @@ import { OBJECT_STORE, ObjectStore, ChecksumType, Checksums, CompletedPart, Mult
 import { assertChecksumType, assertPartNumber, defaultChecksumType, MAX_PART_BYTES } from '../s3/multipart-rules';
 import { encodeForListing, parseMaxKeys } from '../buckets/list-params';
 import type { Owner } from '../access/principal';
-import { assertPrivateAcl, bucketOwnerOf } from '../s3/acl';
+import { AclService } from '../access/acl/acl.service';
+import { bucketOwnerOf } from '../s3/acl';
 import { incomingBody, readSmallBody } from '../s3/body';
 import { CHECKSUM_ALGORITHMS, ChecksumAlgorithm, checksumHeader, parseAlgorithm } from '../s3/checksum';
 import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
@@ -126,13 +127,17 @@ function copySourceRange(header: string | undefined, size: number): { start: num
 /** The S3 multipart upload operations; upload state lives in the backend (docs/architecture.md, "The store interface"). */
 @Injectable()
 export class MultipartService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly acl: AclService,
+  ) {}
 
   async createMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     assertValidKey(key);
-    assertPrivateAcl(request);
-    const upload = await this.store.createMultipartUpload(bucket, key, attributesOf(request.headers), requestedChecksum(request));
+    const attributes = attributesOf(request.headers);
+    attributes.access = await this.acl.objectAccessForWrite(request);
+    const upload = await this.store.createMultipartUpload(bucket, key, attributes, requestedChecksum(request));
     const response = xmlResponse('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId });
     return { ...response, headers: { ...response.headers, ...checksumHeaders(upload.checksum) } };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore, ByteRange, NULL_VERSION, ObjectInfo, ObjectRead } from '../ais/store';
 import { assertPartNumber } from '../s3/multipart-rules';
-import { assertPrivateAcl, bucketOwnerOf, privateAclResponse } from '../s3/acl';
+import { AclService } from '../access/acl/acl.service';
 import { incomingBody } from '../s3/body';
 import { checkReadConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
@@ -51,13 +51,16 @@ function readsWholeObject(request: S3Request): boolean {
 
 @Injectable()
 export class ObjectsService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly acl: AclService,
+  ) {}
 
   async putObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     assertValidKey(key);
-    assertPrivateAcl(request);
     const attributes = attributesOf(request.headers);
+    attributes.access = await this.acl.objectAccessForWrite(request);
     const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);
     const info = await this.store.putObject(bucket, key, attributes, body, condition);
@@ -121,17 +124,14 @@ export class ObjectsService {
     return emptyResponse(204, headers);
   }
 
-  async getObjectAcl(request: S3Request): Promise<S3Response> {
-    const { bucket, key } = bucketAndKey(request);
-    await this.store.headObject(bucket, key, requestedVersion(request));
-    return privateAclResponse(bucketOwnerOf(request));
+  getObjectAcl(request: S3Request): Promise<S3Response> {
+    requestedVersion(request);
+    return this.acl.getObjectAcl(request);
   }
 
-  async putObjectAcl(request: S3Request): Promise<S3Response> {
-    const { bucket, key } = bucketAndKey(request);
-    await this.store.headObject(bucket, key, requestedVersion(request));
-    assertPrivateAcl(request);
-    return emptyResponse(200);
+  putObjectAcl(request: S3Request): Promise<S3Response> {
+    requestedVersion(request);
+    return this.acl.putObjectAcl(request);
   }
 
   private read(request: S3Request): Promise<ObjectRead> {

@@ -4,7 +4,7 @@ import { encodeForListing, parseListingParams } from '../buckets/list-params';
 import { hasIntegrityHeader, readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { quotedEtag } from '../s3/object-headers';
-import { bucketOwnerOf } from '../s3/acl';
+import { AclService } from '../access/acl/acl.service';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, toXmlInOrder, type XmlElement } from '../s3/xml';
@@ -21,7 +21,10 @@ function parseVersioningConfiguration(text: string): VersioningStatus {
 
 @Injectable()
 export class VersioningService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly acl: AclService,
+  ) {}
 
   async getBucketVersioning(request: S3Request): Promise<S3Response> {
     const bucket = await this.store.headBucket(request.bucket as string);
@@ -53,10 +56,10 @@ export class VersioningService {
     if (versionIdMarker === '') throw new S3Error('InvalidArgument', 'A version-id marker cannot be empty.', { ArgumentName: 'version-id-marker' });
     const page = await this.store.listObjectVersions(bucket, { ...params, keyMarker, versionIdMarker });
     const encode = (text: string): string => encodeForListing(text, params.urlEncoded);
-    const owner = bucketOwnerOf(request);
     const entries = page.versions.map((entry): [string, XmlElement] => {
       const common = { Key: encode(entry.key), VersionId: entry.versionId, IsLatest: entry.isLatest, LastModified: entry.lastModified.toISOString() };
-      if (entry.deleteMarker) return ['DeleteMarker', { ...common, Owner: owner }];
+      if (entry.deleteMarker) return ['DeleteMarker', { ...common, Owner: this.acl.ownerOfListed(request, undefined) }];
+      const owner = this.acl.ownerOfListed(request, entry.owner);
       return ['Version', { ...common, ETag: quotedEtag(entry.etag), Size: entry.size, StorageClass: 'STANDARD', Owner: owner }];
     });
     // Versions and delete markers are listed interleaved, in one key order, as S3 lists them.

@@ -22,6 +22,7 @@ import zlib
 import boto3
 import botocore
 from boto3.s3.transfer import TransferConfig
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -452,6 +453,45 @@ def not_owner(params):
     }
 
 
+def acls(params):
+    """ACLs through boto3 (the key owns the bucket it creates), and what an unsigned boto3 client may read."""
+    s3 = make_client(params)
+    anonymous = make_client(params, signature_version=UNSIGNED)
+    bucket, key = params['bucket'], params['key']
+    all_users = 'http://acs.amazonaws.com/groups/global/AllUsers'
+    s3.create_bucket(Bucket=bucket, ACL='public-read')
+    s3.put_object(Bucket=bucket, Key=key, Body=b'public bytes', ACL='public-read')
+    s3.put_object(Bucket=bucket, Key='private', Body=b'private bytes')
+    owner = s3.get_bucket_acl(Bucket=bucket)['Owner']
+    public_get = anonymous.get_object(Bucket=bucket, Key=key)['Body'].read().decode()
+    listed = [entry['Key'] for entry in anonymous.list_objects_v2(Bucket=bucket).get('Contents', [])]
+    private_get = error_of(lambda: anonymous.get_object(Bucket=bucket, Key='private'))
+    anonymous_put = error_of(lambda: anonymous.put_object(Bucket=bucket, Key='planted', Body=b'x'))
+    s3.put_object_acl(Bucket=bucket, Key='private', AccessControlPolicy={
+        'Owner': {'ID': owner['ID']},
+        'Grants': [{'Grantee': {'Type': 'Group', 'URI': all_users}, 'Permission': 'READ'}],
+    })
+    now_public = anonymous.get_object(Bucket=bucket, Key='private')['Body'].read().decode()
+    object_acl = s3.get_object_acl(Bucket=bucket, Key='private')
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={'Rules': [{'ObjectOwnership': 'BucketOwnerEnforced'}]})
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)['OwnershipControls']['Rules']
+    enforced_put = error_of(lambda: s3.put_object(Bucket=bucket, Key='more', Body=b'x', ACL='public-read'))
+    for name in (key, 'private'):
+        s3.delete_object(Bucket=bucket, Key=name)
+    s3.delete_bucket(Bucket=bucket)
+    return {
+        'owner': owner,
+        'public_get': public_get,
+        'listed': listed,
+        'private_get': private_get,
+        'anonymous_put': anonymous_put,
+        'now_public': now_public,
+        'object_grants': object_acl['Grants'],
+        'ownership': ownership,
+        'enforced_put': enforced_put,
+    }
+
+
 def presign_urls(params):
     """generate_presigned_url for put_object and get_object, with boto3's default (SigV2 query) and with s3v4; sends nothing."""
     out = {}
@@ -568,7 +608,7 @@ SCENARIOS = {
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
-        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls,
     )
 }
 

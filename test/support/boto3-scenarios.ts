@@ -103,6 +103,17 @@ export interface Boto3Scenarios {
   round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
   refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
   not_owner: Record<'put_object' | 'get_object' | 'delete_object' | 'list_objects_v2' | 'copy_object', CallError> & { listed_buckets: string[] };
+  acls: {
+    owner: { ID: string; DisplayName: string };
+    public_get: string;
+    listed: string[];
+    private_get: CallError;
+    anonymous_put: CallError;
+    now_public: string;
+    object_grants: Array<{ Grantee: Record<string, string>; Permission: string }>;
+    ownership: Array<{ ObjectOwnership: string }>;
+    enforced_put: CallError;
+  };
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
   delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;

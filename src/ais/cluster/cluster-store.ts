@@ -22,6 +22,7 @@ import type {
   ListUploadsRequest,
   MultipartChecksum,
   MultipartUpload,
+  ObjectAccess,
   ObjectAttributes,
   ObjectInfo,
   ObjectRead,
@@ -204,6 +205,10 @@ export class ClusterStore implements ObjectStore {
       await check();
       return this.objects.delete(name, key, versionId);
     }).catch(s3Failure);
+  }
+
+  putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
+    return this.objects.putAcl(userBucket(bucket), key, versionId, access).catch(s3Failure);
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {

@@ -8,6 +8,7 @@ import {
   HTTP_DATE_LENGTH,
   lastModifiedOfCustomMetadata,
   lastModifiedOfListed,
+  ownerOfListed,
   versionIdOfListed,
   writeTime,
 } from './custom-metadata';
@@ -83,5 +84,19 @@ describe('the write time the gateway keeps: exact, and under the key AIS reads a
     expect(lastModifiedOfCustomMetadata(['Last-Modified=yesterday'])).toBeUndefined();
     expect(lastModifiedOfListed('[x-amz-meta-a:1]')).toBeUndefined();
     expect(lastModifiedOfListed(undefined)).toBeUndefined();
+  });
+});
+
+describe('object owner and ACL in custom metadata', () => {
+  it('are written as s3-owner and, unless private, s3-acl, and read back', () => {
+    const owner = 'ab'.repeat(32);
+    const access = { owner, grants: [{ grantee: { group: 'AllUsers' as const }, permission: 'READ' as const }] };
+    const lines = customMetadataLines({ content: {}, userMetadata: {}, access });
+    expect(lines).toEqual([`s3-owner=${owner}`, 's3-acl=R*']);
+    expect(attributesOfCustomMetadata(lines).access).toEqual(access);
+    expect(attributesOfCustomMetadata([`s3-owner=${owner}`, 's3-acl=']).access).toEqual({ owner, grants: undefined });
+    expect(attributesOfCustomMetadata(['s3-owner=', 's3-acl=']).access).toBeUndefined();
+    expect(ownerOfListed(`[s3-owner:${owner} x-amz-version-id:abc]`)).toBe(owner);
+    expect(ownerOfListed('[x-amz-meta-a:b]')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { algorithmOfHeader, checksumHeader, type ChecksumAlgorithm } from '../../s3/checksum';
-import type { Checksums, ContentHeaders, ObjectAttributes, VersionId } from '../store';
+import { decodeGrants, encodeGrants } from '../../access/acl/compact';
+import type { Checksums, ContentHeaders, ObjectAccess, ObjectAttributes, VersionId } from '../store';
 
 /**
  * S3 attributes kept in AIS custom metadata (`Ais-Custom-Md: key=value`, one header line per pair): AIS does
@@ -31,6 +32,18 @@ export const LAST_MODIFIED_KEY = 'Last-Modified';
  * its mtime is later than the object's LastModified, which a time cut to the second often is).
  */
 export const MODIFIED_MS_KEY = 's3-modified';
+
+/**
+ * The object's owner (a 64-hex canonical id) and its ACL's grants in acl/compact.ts's form (`s3-acl=` with no
+ * value, or none: private). PutObjectAcl changes them with AIS's PATCH, which merges keys: an empty value clears.
+ */
+export const OWNER_KEY = 's3-owner';
+export const ACL_KEY = 's3-acl';
+
+/** The custom metadata entries of an object's owner and ACL. */
+export function accessMetadata(access: ObjectAccess): Record<string, string> {
+  return { [OWNER_KEY]: access.owner, [ACL_KEY]: access.grants === undefined ? '' : encodeGrants(access.grants) };
+}
 
 /** The time a write records. */
 export function writeTime(now = Date.now()): Date {
@@ -124,6 +137,10 @@ export function customMetadataLines(attributes: ObjectAttributes, facts: StoredF
   }
   for (const [name, value] of Object.entries(attributes.userMetadata)) lines.push(`${USER_PREFIX}${name.toLowerCase()}=${encodeValue(value)}`);
   for (const [algorithm, value] of Object.entries(facts.checksums ?? {})) lines.push(`${checksumHeader(algorithm as ChecksumAlgorithm)}=${value}`);
+  if (attributes.access !== undefined) {
+    lines.push(`${OWNER_KEY}=${attributes.access.owner}`);
+    if (attributes.access.grants !== undefined) lines.push(`${ACL_KEY}=${encodeGrants(attributes.access.grants)}`);
+  }
   if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
   if (facts.lastModified !== undefined) for (const [key, value] of Object.entries(writeTimeMetadata(facts.lastModified))) lines.push(`${key}=${value}`);
   return lines;
@@ -160,6 +177,12 @@ const LISTED_VERSION_ID = /(?:^\[| )x-amz-version-id:([A-Za-z0-9_-]+)(?= |\]$)/;
 const LISTED_LAST_MODIFIED = /(?:^\[| )Last-Modified:([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)(?= |\]$)/;
 
 const LISTED_MODIFIED_MS = /(?:^\[| )s3-modified:(\d{1,15})(?= |\]$)/;
+const LISTED_OWNER = /(?:^\[| )s3-owner:([0-9a-f]{64})(?= |\]$)/;
+
+/** The owner in a listed object's `custom-md`; undefined when it records none. */
+export function ownerOfListed(custom: string | undefined): string | undefined {
+  return custom === undefined ? undefined : LISTED_OWNER.exec(custom)?.[1];
+}
 
 /** The write time in a listed object's `custom-md` (`[k1:v1 k2:v2]`); undefined when there is none. */
 export function lastModifiedOfListed(custom: string | undefined): Date | undefined {
@@ -182,14 +205,19 @@ export function versionIdOfListed(custom: string | undefined): string | undefine
 /** S3 attributes from the `Ais-Custom-Md` lines of a HEAD answer; pairs set by other AIS users are left out. */
 export function attributesOfCustomMetadata(lines: string | string[] | undefined): ObjectAttributes {
   const attributes: ObjectAttributes = { content: {}, userMetadata: {} };
+  let owner: string | undefined;
+  let grants: string | undefined;
   for (const line of asLines(lines)) {
     const at = line.indexOf('=');
     if (at <= 0) continue;
     const key = line.slice(0, at).toLowerCase();
     const value = decodeValue(line.slice(at + 1));
     const field = CONTENT_FIELDS.get(key);
-    if (field !== undefined) attributes.content[field] = value;
+    if (key === OWNER_KEY) owner = value;
+    else if (key === ACL_KEY) grants = value;
+    else if (field !== undefined) attributes.content[field] = value;
     else if (key.startsWith(USER_PREFIX) && key.length > USER_PREFIX.length) attributes.userMetadata[key.slice(USER_PREFIX.length)] = value;
   }
+  if (owner !== undefined && /^[0-9a-f]{64}$/.test(owner)) attributes.access = { owner, grants: grants ? decodeGrants(grants) : undefined };
   return attributes;
 }

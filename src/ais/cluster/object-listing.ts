@@ -1,7 +1,7 @@
 import { NULL_VERSION, type ObjectSummary } from '../store';
 import type { AisHttp } from './ais-http';
 import type { AisLister } from './listing';
-import { lastModifiedOfListed, versionIdOfListed } from './custom-metadata';
+import { lastModifiedOfListed, ownerOfListed, versionIdOfListed } from './custom-metadata';
 import { multipartEtagOfListed } from './multipart-metadata';
 import { bucketPath } from './object-names';
 import { isVersionIdOf } from './version-ids';
@@ -91,6 +91,7 @@ export function summaryOfEntry(bucket: string, entry: AisEntry): ObjectSummary {
     etag: multipartEtagOfListed(entry['custom-md'], entry.checksum) ?? entry.checksum ?? '',
     lastModified: lastModifiedOfListed(entry['custom-md']) ?? new Date(Number.isNaN(atime) ? 0 : atime),
     versionId: isVersionIdOf(versionId, bucket, entry.name) ? versionId : NULL_VERSION,
+    owner: ownerOfListed(entry['custom-md']),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type DeleteResult,
   type IncomingBody,
   NULL_VERSION,
+  type ObjectAccess,
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectRead,
@@ -19,6 +20,8 @@ import {
 } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
 import {
+  ACL_KEY,
+  accessMetadata,
   aisMetadataBytes,
   attributesOfCustomMetadata,
   checksumsOfCustomMetadata,
@@ -28,6 +31,7 @@ import {
   customValueOf,
   LAST_MODIFIED_KEY,
   lastModifiedOfCustomMetadata,
+  OWNER_KEY,
   VERSION_ID_KEY,
   writeTime,
   writeTimeMetadata,
@@ -121,6 +125,7 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     versionId: versionIdOfHead(bucket, key, headers),
     content: attributes.content,
     userMetadata: attributes.userMetadata,
+    access: attributes.access,
     checksums: multipart?.checksums ?? keptChecksums(headers, checksum.value),
     checksumType: multipart?.checksumType,
     partSizes: multipart?.partSizes,
@@ -168,6 +173,9 @@ function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgo
 function notYetKept(checksums: Checksums, kept: Checksums): Checksums {
   return Object.fromEntries(Object.entries(checksums).filter(([algorithm, value]) => kept[algorithm as ChecksumAlgorithm] !== value));
 }
+
+/** Clears the owner and ACL a copy would otherwise take over from its source (AIS copies custom metadata). */
+const NO_ACCESS = { [OWNER_KEY]: '', [ACL_KEY]: '' };
 
 /** Object calls: each goes to the target that owns the object (AisHttp follows the proxy's redirect). */
 export class AisObjects {
@@ -241,6 +249,7 @@ export class AisObjects {
       versionId: versionId ?? NULL_VERSION,
       content: attributes.content,
       userMetadata: attributes.userMetadata,
+      access: attributes.access,
       checksums: { ...upfront, ...digest.checksums },
     };
   }
@@ -258,6 +267,34 @@ export class AisObjects {
       json: { action: 'set-custom', value },
       context: { bucket, key },
     });
+  }
+
+  /**
+   * PutObjectAcl: AIS keeps one version, so `versionId` must be the current one. The owner and grants replace
+   * the old ones with AIS's PATCH; grants that do not fit in the object's custom metadata are MetadataTooLarge
+   * (checked against what the object already holds), never cut short.
+   */
+  async putAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
+    assertVersionIdShape(versionId);
+    const answer = await this.http
+      .objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } })
+      .catch((err: unknown) => {
+        throw versionId !== undefined && isObjectMissing(err) ? noSuchVersion(key, versionId) : err;
+      });
+    if (versionId !== undefined && versionId !== versionIdOfHead(bucket, key, answer.headers)) throw noSuchVersion(key, versionId);
+    const value = accessMetadata(access);
+    const raw = answer.headers['ais-custom-md'];
+    const kept = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).filter(
+      (line) => !line.startsWith(`${OWNER_KEY}=`) && !line.startsWith(`${ACL_KEY}=`),
+    );
+    const needed = aisMetadataBytes([...kept, ...Object.entries(value).map(([name, text]) => `${name}=${text}`)]);
+    if (needed > CUSTOM_METADATA_LIMIT) {
+      throw new S3Error(
+        'MetadataTooLarge',
+        `The AIS backend keeps an object's ACL in its custom metadata, at most ${CUSTOM_METADATA_LIMIT} bytes with everything else it records; this ACL would need ${needed}.`,
+      );
+    }
+    await this.http.objectCall({ method: 'PATCH', path: objectPath(bucket, key), json: { action: 'set-custom', value }, context: { bucket, key } });
   }
 
   async head(bucket: string, key: string, versionId?: string): Promise<ObjectInfo> {
@@ -383,13 +420,20 @@ export class AisObjects {
         query: { object_to: `ais/@#/${target.bucket}/${aisNameOf(target.key)}` },
         context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
-      // The copy carries the source's custom metadata, its write time too: the copy is written now.
-      await this.http.objectCall({
-        method: 'PATCH',
-        path: objectPath(target.bucket, target.key),
-        json: { action: 'set-custom', value: writeTimeMetadata(writeTime()) },
-        context: { bucket: target.bucket, key: target.key },
-      });
+      // The copy carries the source's custom metadata, its write time and owner and ACL too: the copy is written
+      // now, by the caller. Should that fail, the copy goes: it must not keep the source's ACL.
+      const context = { bucket: target.bucket, key: target.key };
+      await this.http
+        .objectCall({
+          method: 'PATCH',
+          path: objectPath(target.bucket, target.key),
+          json: { action: 'set-custom', value: { ...writeTimeMetadata(writeTime()), ...(request.access ? accessMetadata(request.access) : NO_ACCESS) } },
+          context,
+        })
+        .catch(async (err: unknown) => {
+          await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(target.bucket, target.key), context });
+          throw err;
+        });
       return this.head(target.bucket, target.key);
     }
     const read = await this.get(source.bucket, source.key, source.versionId, () => undefined);
@@ -401,7 +445,7 @@ export class AisObjects {
       // The bytes come from AIS itself; AIS's MD5 of the copy is checked against the source's in put().
       verify: () => Promise.resolve({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
     };
-    const attributes = request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata };
+    const attributes = { ...(request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata }), access: request.access };
     return this.put(target.bucket, target.key, attributes, copied, info.checksumType === 'COMPOSITE' ? {} : info.checksums);
   }
 }

@@ -23,6 +23,7 @@ import {
   type MultipartChecksum,
   type MultipartUpload,
   NULL_VERSION,
+  type ObjectAccess,
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectRead,
@@ -228,6 +229,7 @@ export class EmbeddedStore implements ObjectStore {
         versionId: NULL_VERSION,
         content: attributes.content,
         userMetadata: attributes.userMetadata,
+        access: attributes.access,
         checksums: digest.checksums,
         ...('blob' in stored ? { blobs: [{ id: stored.blob, size: digest.size }] } : { inline: stored.inline }),
       };
@@ -265,6 +267,10 @@ export class EmbeddedStore implements ObjectStore {
     return this.meta.deleteObject(bucket, key, versionId, condition);
   }
 
+  putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
+    return this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access }));
+  }
+
   async copyObject(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
     if (request.condition !== undefined) this.meta.precheck(target.bucket, target.key, request.condition);
@@ -273,7 +279,14 @@ export class EmbeddedStore implements ObjectStore {
       const record = this.meta.objectRecord(source.bucket, source.key, source.versionId);
       request.check(objectInfoOf(source.key, record));
       const attributes = request.replaceAttributes ?? { content: record.content, userMetadata: record.userMetadata };
-      const copy: ObjectRecord = { ...record, ...attributes, modified: Date.now(), versionId: NULL_VERSION };
+      const copy: ObjectRecord = {
+        ...record,
+        content: attributes.content,
+        userMetadata: attributes.userMetadata,
+        modified: Date.now(),
+        versionId: NULL_VERSION,
+      };
+      copy.access = request.access;
       const linked: string[] = [];
       try {
         for (const blob of record.blobs ?? []) linked.push(await this.meta.linkCopy(blob.id));

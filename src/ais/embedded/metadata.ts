@@ -124,6 +124,20 @@ export class EmbeddedMetadata {
     throw new S3Error('NoSuchKey', undefined, { Key: key });
   }
 
+  /**
+   * Changes one version's record in place (PutObjectAcl), in one transaction: the current object, or a past
+   * version in the history. Throws as objectRecord() does.
+   */
+  async updateObject(bucket: string, key: string, versionId: string | undefined, change: (record: ObjectRecord) => ObjectRecord): Promise<void> {
+    await this.transaction(() => {
+      const at = indexKey(bucketBase(bucket), key);
+      const record = this.objectRecord(bucket, key, versionId);
+      const updated = change(record);
+      if (this.objects.get(at)?.versionId === record.versionId) void this.objects.put(at, updated);
+      else this.index.history.keep(bucket, key, updated);
+    });
+  }
+
   /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */
   async receive(stream: Readable, inlineMaxBytes: number): Promise<StoredBody> {
     const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, limboEntry()).then(() => undefined));

@@ -204,6 +204,7 @@ export class EmbeddedMultipart {
       versionId: '',
       content: upload.attributes.content,
       userMetadata: upload.attributes.userMetadata,
+      access: upload.attributes.access,
       checksums: {},
       blobs: chosen.filter((part) => part.blob !== undefined).map((part) => ({ id: part.blob as BlobId, size: part.size })),
       partSizes: chosen.map((part) => part.size),
@@ -227,6 +228,7 @@ export class EmbeddedMultipart {
       versionId: done.versionId,
       content: upload.attributes.content,
       userMetadata: upload.attributes.userMetadata,
+      access: upload.attributes.access,
       checksums: done.checksums,
       checksumType: done.checksumType,
     };

@@ -5,6 +5,7 @@ import type {
   ContentHeaders,
   MultipartChecksum,
   MultipartUpload,
+  ObjectAccess,
   ObjectAttributes,
   ObjectInfo,
   ObjectSummary,
@@ -54,6 +55,8 @@ export interface ObjectRecord {
   partSizes?: number[];
   /** Multipart objects whose upload used a checksum algorithm: each part's checksum in it, in order (GetObjectAttributes). */
   partChecksums?: Checksums[];
+  /** The owner and ACL (README, "Access control"); absent: the bucket owner's, private. */
+  access?: ObjectAccess;
 }
 
 /** A delete marker: a version that says the key was deleted. Kept in the history only. */
@@ -113,6 +116,7 @@ export function summaryOf(key: string, record: ObjectRecord): ObjectSummary {
     etag: record.etag,
     lastModified: new Date(record.modified),
     versionId: record.versionId ?? NULL_VERSION,
+    owner: record.access?.owner,
   };
 }
 
@@ -133,5 +137,6 @@ export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
     checksumType: record.checksumType,
     partSizes: record.partSizes,
     partChecksums: record.partChecksums,
+    access: record.access,
   };
 }
