@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AccessModule } from './access/access.module';
 import { CorsModule } from './cors/cors.module';
+import { PolicyModule } from './access/policy/policy.module';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ObjectsModule,
         VersioningModule,
         CorsModule,
+        PolicyModule,
       ],
     };
   }

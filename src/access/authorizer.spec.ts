@@ -7,27 +7,40 @@ import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
 import { Authorizer } from './authorizer';
+import { storedPolicy } from './policy/bucket-policies';
 import { ADMINS, type DenyReason } from './decision';
 import { ANONYMOUS, type Principal } from './principal';
 
 const ALICE_ID = derivedCanonicalId('ALICE');
 
-/** Buckets by name, and every name the access check looked up. */
-function storeOf(buckets: Record<string, string | undefined>): { store: ObjectStore; lookups: string[] } {
+/** Buckets by name (and their policies), every name the access check looked up, and every setting it read (with `cached`). */
+function storeOf(
+  buckets: Record<string, string | undefined>,
+  policies: Record<string, string> = {},
+): { store: ObjectStore; lookups: string[]; settingReads: string[] } {
   const lookups: string[] = [];
+  const settingReads: string[] = [];
   const store = {
     lookupBucket: (name: string): Promise<BucketInfo | undefined> => {
       lookups.push(name);
       return Promise.resolve(name in buckets ? { name, created: new Date(0), owner: buckets[name] } : undefined);
     },
+    getBucketSetting: (name: string, setting: string, cached?: boolean) => {
+      settingReads.push(`${name}:${setting}:${cached === true ? 'cached' : 'fresh'}`);
+      return Promise.resolve(name in policies ? storedPolicy(name, policies[name]) : undefined);
+    },
   } as unknown as ObjectStore;
-  return { store, lookups };
+  return { store, lookups, settingReads };
+}
+
+function policyOf(bucket: string, statement: Record<string, unknown>): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], ...statement }] });
 }
 
 /** An Authorizer over `store` with the keys ALICE (display name alice) and BOB, and the refusals it reported. */
-function accessControl(store: ObjectStore, options: { defaultBucketOwner?: string } = {}): { access: Authorizer; denials: string[] } {
+function accessControl(store: ObjectStore, options: { defaultBucketOwner?: string } = {}, extraUsers = ''): { access: Authorizer; denials: string[] } {
   const file = join(mkdtempSync(join(tmpdir(), 'access-')), 'credentials');
-  writeFileSync(file, 'ALICE:a name=alice\nBOB:b\n');
+  writeFileSync(file, `ALICE:a name=alice\nBOB:b\n${extraUsers}`);
   const denials: string[] = [];
   const denied = (operation: S3Operation, reason: DenyReason) => denials.push(`${operation}:${reason}`);
   return { access: new Authorizer(store, new CredentialStore(undefined, file), { ...options, denied }), denials };
@@ -43,12 +56,48 @@ function userOf(access: Authorizer, key: string): Principal {
 }
 
 describe('Authorizer', () => {
-  it('refuses anonymous requests without looking anything up, and counts the refusal', async () => {
-    const { store, lookups } = storeOf({ data: ALICE_ID });
+  it('refuses anonymous requests to a bucket without a policy after one cached policy read, and counts the refusal', async () => {
+    const { store, lookups, settingReads } = storeOf({ data: ALICE_ID });
     const { access, denials } = accessControl(store);
     await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
-    expect(lookups).toEqual([]);
-    expect(denials).toEqual(['GetObject:anonymous']);
+    await expect(access.authorize(requestBy(ANONYMOUS, 'ListBuckets'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(lookups).toEqual(['data']);
+    expect(settingReads).toEqual(['data:policy:cached']);
+    expect(denials).toEqual(['GetObject:anonymous', 'ListBuckets:anonymous']);
+  });
+
+  it('lets anonymous requests in where the bucket policy allows everyone, and answers NoSuchBucket for a missing bucket', async () => {
+    const { store } = storeOf({ site: ALICE_ID, gone: undefined }, { site: policyOf('site', { Effect: 'Allow', Principal: '*', Action: 's3:GetObject' }) });
+    const { access, denials } = accessControl(store);
+    await access.authorize(requestBy(ANONYMOUS, 'GetObject', 'site'));
+    await expect(access.authorize(requestBy(ANONYMOUS, 'PutObject', 'site'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'missing'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    expect(denials).toEqual(['PutObject:anonymous']);
+  });
+
+  it("refuses the owner what the policy explicitly denies, but never the owner's own policy operations; admins pass", async () => {
+    const { store } = storeOf({ data: ALICE_ID }, { data: policyOf('data', { Effect: 'Deny', Principal: '*', Action: 's3:*' }) });
+    const { access, denials } = accessControl(store, {}, 'ROOT:r admin\n');
+    await expect(access.authorize(requestBy(userOf(access, 'ALICE'), 'GetObject', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    for (const operation of ['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy'] as const) {
+      await access.authorize(requestBy(userOf(access, 'ALICE'), operation, 'data'));
+    }
+    await expect(access.authorize(requestBy(userOf(access, 'ALICE'), 'GetBucketPolicyStatus', 'data'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    await access.authorize(requestBy(userOf(access, 'ROOT'), 'DeleteObject', 'data'));
+    expect(denials).toEqual(['GetObject:policy_deny', 'GetBucketPolicyStatus:policy_deny']);
+  });
+
+  it('decides DeleteObjects per key when the bucket has a policy: the gate lets the caller in, each key is judged', async () => {
+    const policy = policyOf('data', { Effect: 'Allow', Principal: { AWS: 'BOB' }, Action: 's3:DeleteObject' }).replace(
+      '"arn:aws:s3:::data/*"',
+      '"arn:aws:s3:::data/bob/*"',
+    );
+    const { store } = storeOf({ data: ALICE_ID }, { data: policy });
+    const { access, denials } = accessControl(store);
+    const request = requestBy(userOf(access, 'BOB'), 'DeleteObjects', 'data');
+    await access.authorize(request);
+    expect([request.mayDeleteKey!('bob/1'), request.mayDeleteKey!('alice/1'), request.mayDeleteKey!('bob/1', 'v1')]).toEqual([true, false, false]);
+    expect(denials).toEqual(['DeleteObjects:not_owner', 'DeleteObjects:not_owner']);
   });
 
   it('lets the owner in and notes the owner for the handler; refuses another user, counting why', async () => {

@@ -6,6 +6,10 @@ import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
 import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, ownerIdOf, owns } from './decision';
+import { copySourceActions, requiredActions } from './policy/actions';
+import { BucketPolicies } from './policy/bucket-policies';
+import type { CompiledPolicy } from './policy/policy-document';
+import { policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
@@ -32,12 +36,17 @@ export interface AuthorizerOptions {
  * and throws AccessDenied for a refusal. Also who owns a bucket and how an owner is shown, for the services.
  */
 export class Authorizer {
+  /** Bucket policies, compiled once each (src/access/policy). */
+  private readonly policies: BucketPolicies;
+
   constructor(
     private readonly store: ObjectStore,
     /** Undefined in `parse` mode. */
     readonly credentials: CredentialStore | undefined,
     private readonly options: AuthorizerOptions = {},
-  ) {}
+  ) {
+    this.policies = new BucketPolicies(store);
+  }
 
   /** Throws AccessDenied (or NoSuchBucket for a bucket that does not exist) unless the request's principal may make it. */
   async authorize(request: S3Request): Promise<void> {
@@ -49,12 +58,22 @@ export class Authorizer {
       expectedBucketOwner: header(request, 'x-amz-expected-bucket-owner'),
       expectedSourceBucketOwner: header(request, 'x-amz-source-expected-bucket-owner'),
     };
-    // Nothing is looked up for anonymous requests: no grant to everyone exists yet, and a refusal reveals nothing.
-    if (principal.kind === 'user' && request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
+    // Anonymous requests too: a bucket policy may let everyone in (a missing bucket is NoSuchBucket, as S3 answers).
+    if (request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
+      const policy = await this.policies.of(request.bucket);
+      if (policy !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, policy);
+      else if (policy !== undefined) input.policy = policyVerdict(policy, request, principal, { bucket: request.bucket, key: request.key });
       const source = header(request, 'x-amz-copy-source');
-      if (COPIES.has(operation) && source !== undefined) input.sourceBucketOwner = await this.ownerOfBucket(parseCopySource(source).bucket);
+      if (COPIES.has(operation) && source !== undefined) {
+        const copied = parseCopySource(source);
+        input.sourceBucketOwner = await this.ownerOfBucket(copied.bucket);
+        const sourcePolicy = await this.policies.of(copied.bucket);
+        if (sourcePolicy !== undefined) {
+          input.sourcePolicy = policyVerdict(sourcePolicy, request, principal, { ...copied, actions: copySourceActions(copied.versionId) });
+        }
+      }
     }
     const decision = decide(input);
     this.options.log?.(request, principal, decision);
@@ -62,6 +81,22 @@ export class Authorizer {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');
     }
+  }
+
+  /**
+   * DeleteObjects on a bucket with a policy: S3 lets the request in and decides each key (s3:DeleteObject, or
+   * s3:DeleteObjectVersion with a version id), a refused key being that entry's AccessDenied. The gate then
+   * counts the policy as allowing; the handler asks `mayDeleteKey` for every entry.
+   */
+  private checkEachKey(request: S3Request, input: AccessRequest, policy: CompiledPolicy): void {
+    const bucket = request.bucket as string;
+    input.policy = 'allow';
+    request.mayDeleteKey = (key, versionId) => {
+      const actions = requiredActions('DeleteObject', { versionId });
+      const decision = decide({ ...input, policy: policyVerdict(policy, request, input.principal, { bucket, key, actions }) });
+      if (!decision.allowed) this.options.denied?.(request.operation, decision.reason);
+      return decision.allowed;
+    };
   }
 
   /** The owner of a bucket as the decision sees it: its creator, else the configured default owner, else ADMINS. */

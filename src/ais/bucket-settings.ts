@@ -1,3 +1,4 @@
+import type { StoredPolicy } from '../access/policy/bucket-policies';
 import type { CorsRule } from '../cors/cors-configuration';
 
 /**
@@ -10,11 +11,13 @@ import type { CorsRule } from '../cors/cors-configuration';
 export interface BucketSettings {
   /** PutBucketCors: the rules, already validated by src/cors. */
   cors: CorsRule[];
+  /** PutBucketPolicy: the document as put (GetBucketPolicy answers it), validated by src/access/policy. */
+  policy: StoredPolicy;
 }
 
 export type BucketSettingName = keyof BucketSettings;
 
 /** Every setting name once: a name added to BucketSettings and missing here does not compile. */
-const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true };
+const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, policy: true };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -1,0 +1,57 @@
+import type { Principal } from '../principal';
+import { conditionHolds, type ConditionValues } from './conditions';
+import type { CompiledPolicy, CompiledStatement } from './policy-document';
+
+/** What a bucket policy says about one request: an explicit Deny, an Allow, or nothing (no statement applies). */
+export type PolicyVerdict = 'deny' | 'allow' | 'none';
+
+/** One request as a policy sees it: who, which action on which resource, and the condition keys' values. */
+export interface PolicyContext {
+  principal: Principal;
+  /** An IAM action name, e.g. `s3:GetObject` (compared without case). */
+  action: string;
+  /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`. */
+  resource: string;
+  conditions: ConditionValues;
+}
+
+/** The identities a principal answers to in a policy's Principal (policy-document.ts, PrincipalMatch). */
+export function identitiesOf(principal: Principal): string[] {
+  if (principal.kind === 'anonymous') return [];
+  return [`name:${principal.displayName}`, `name:${principal.accessKeyId}`, `key:${principal.accessKeyId}`, `id:${principal.canonicalId}`];
+}
+
+function principalMatches(statement: CompiledStatement, identities: readonly string[]): boolean {
+  const named = statement.principal.everyone || identities.some((identity) => statement.principal.identities.has(identity));
+  return named !== statement.notPrincipal;
+}
+
+function applies(statement: CompiledStatement, context: PolicyContext, identities: readonly string[], action: string): boolean {
+  if (!principalMatches(statement, identities)) return false;
+  if (statement.actions.some((pattern) => pattern.test(action)) === statement.notAction) return false;
+  if (statement.resources.some((pattern) => pattern.test(context.resource)) === statement.notResource) return false;
+  return statement.conditions.every((condition) => conditionHolds(condition, context.conditions));
+}
+
+/**
+ * The policy's verdict on one request, as IAM evaluates a resource policy: any applicable Deny statement
+ * decides `deny` (an explicit Deny wins); else any applicable Allow decides `allow`; else `none`.
+ */
+export function evaluatePolicy(policy: CompiledPolicy, context: PolicyContext): PolicyVerdict {
+  const identities = identitiesOf(context.principal);
+  const action = context.action.toLowerCase();
+  let verdict: PolicyVerdict = 'none';
+  for (const statement of policy.statements) {
+    if (!applies(statement, context, identities, action)) continue;
+    if (statement.effect === 'Deny') return 'deny';
+    verdict = 'allow';
+  }
+  return verdict;
+}
+
+/** A request that needs several actions (PutObject with an ACL): denied if any is, allowed only if all are. */
+export function evaluateActions(policy: CompiledPolicy, actions: readonly string[], context: Omit<PolicyContext, 'action'>): PolicyVerdict {
+  const verdicts = actions.map((action) => evaluatePolicy(policy, { ...context, action }));
+  if (verdicts.includes('deny')) return 'deny';
+  return verdicts.length > 0 && verdicts.every((verdict) => verdict === 'allow') ? 'allow' : 'none';
+}
