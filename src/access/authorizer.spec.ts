@@ -8,6 +8,7 @@ import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
 import { Authorizer } from './authorizer';
 import { storedPolicy } from './policy/bucket-policies';
+import type { PublicAccessBlock } from './policy/public-access-block';
 import { ADMINS, type DenyReason } from './decision';
 import { ANONYMOUS, type Principal } from './principal';
 
@@ -17,6 +18,7 @@ const ALICE_ID = derivedCanonicalId('ALICE');
 function storeOf(
   buckets: Record<string, string | undefined>,
   policies: Record<string, string> = {},
+  blocks: Record<string, PublicAccessBlock> = {},
 ): { store: ObjectStore; lookups: string[]; settingReads: string[] } {
   const lookups: string[] = [];
   const settingReads: string[] = [];
@@ -27,7 +29,8 @@ function storeOf(
     },
     getBucketSetting: (name: string, setting: string, cached?: boolean) => {
       settingReads.push(`${name}:${setting}:${cached === true ? 'cached' : 'fresh'}`);
-      return Promise.resolve(name in policies ? storedPolicy(name, policies[name]) : undefined);
+      if (setting === 'publicAccessBlock') return Promise.resolve(blocks[name]);
+      return Promise.resolve(setting === 'policy' && name in policies ? storedPolicy(name, policies[name]) : undefined);
     },
   } as unknown as ObjectStore;
   return { store, lookups, settingReads };
@@ -73,6 +76,25 @@ describe('Authorizer', () => {
     await expect(access.authorize(requestBy(ANONYMOUS, 'PutObject', 'site'))).rejects.toMatchObject({ code: 'AccessDenied' });
     await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'missing'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
     expect(denials).toEqual(['PutObject:anonymous']);
+  });
+
+  it('reads the public access block only for a public policy; RestrictPublicBuckets shuts anonymous requests out, not users', async () => {
+    const block = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: true };
+    const everyone = policyOf('site', { Effect: 'Allow', Principal: '*', Action: 's3:GetObject' });
+    const named = policyOf('team', { Effect: 'Allow', Principal: { AWS: 'BOB' }, Action: 's3:GetObject' });
+    const { store, settingReads } = storeOf({ site: ALICE_ID, team: ALICE_ID }, { site: everyone, team: named }, { site: block, team: block });
+    const { access, denials } = accessControl(store);
+    await expect(access.authorize(requestBy(ANONYMOUS, 'GetObject', 'site'))).rejects.toMatchObject({ code: 'AccessDenied' });
+    await access.authorize(requestBy(userOf(access, 'BOB'), 'GetObject', 'site'));
+    await access.authorize(requestBy(userOf(access, 'BOB'), 'GetObject', 'team'));
+    expect(settingReads).toEqual([
+      'site:policy:cached',
+      'site:publicAccessBlock:cached',
+      'site:policy:cached',
+      'site:publicAccessBlock:cached',
+      'team:policy:cached',
+    ]);
+    expect(denials).toEqual(['GetObject:anonymous']);
   });
 
   it("refuses the owner what the policy explicitly denies, but never the owner's own policy operations; admins pass", async () => {

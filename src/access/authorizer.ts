@@ -8,8 +8,7 @@ import type { S3Request } from '../s3/s3-request';
 import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, ownerIdOf, owns } from './decision';
 import { copySourceActions, requiredActions } from './policy/actions';
 import { BucketPolicies } from './policy/bucket-policies';
-import type { CompiledPolicy } from './policy/policy-document';
-import { policyVerdict } from './policy/policy-request';
+import { type AppliedPolicy, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
@@ -88,7 +87,7 @@ export class Authorizer {
    * s3:DeleteObjectVersion with a version id), a refused key being that entry's AccessDenied. The gate then
    * counts the policy as allowing; the handler asks `mayDeleteKey` for every entry.
    */
-  private checkEachKey(request: S3Request, input: AccessRequest, policy: CompiledPolicy): void {
+  private checkEachKey(request: S3Request, input: AccessRequest, policy: AppliedPolicy): void {
     const bucket = request.bucket as string;
     input.policy = 'allow';
     request.mayDeleteKey = (key, versionId) => {

@@ -1,4 +1,5 @@
 import type { StoredPolicy } from '../access/policy/bucket-policies';
+import type { PublicAccessBlock } from '../access/policy/public-access-block';
 import type { CorsRule } from '../cors/cors-configuration';
 
 /**
@@ -13,11 +14,13 @@ export interface BucketSettings {
   cors: CorsRule[];
   /** PutBucketPolicy: the document as put (GetBucketPolicy answers it), validated by src/access/policy. */
   policy: StoredPolicy;
+  /** PutPublicAccessBlock: the bucket's four switches. */
+  publicAccessBlock: PublicAccessBlock;
 }
 
 export type BucketSettingName = keyof BucketSettings;
 
 /** Every setting name once: a name added to BucketSettings and missing here does not compile. */
-const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, policy: true };
+const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, policy: true, publicAccessBlock: true };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -75,6 +75,13 @@ describe('resolveOperation', () => {
     for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'policy')).toBe('NotImplemented');
   });
 
+  it('routes ?publicAccessBlock of a bucket to the public access block operations, and of an object to NotImplemented', () => {
+    expect(route('GET', 'bucket', 'publicAccessBlock')).toBe('GetPublicAccessBlock');
+    expect(route('PUT', 'bucket', 'publicAccessBlock')).toBe('PutPublicAccessBlock');
+    expect(route('DELETE', 'bucket', 'publicAccessBlock')).toBe('DeletePublicAccessBlock');
+    for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'publicAccessBlock')).toBe('NotImplemented');
+  });
+
   it('answers MethodNotAllowed for methods a resource does not take', () => {
     expect(route('POST', 'object', '')).toBe('MethodNotAllowed');
     expect(route('PUT', 'service', '')).toBe('MethodNotAllowed');

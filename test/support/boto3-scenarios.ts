@@ -103,6 +103,18 @@ export interface Boto3Scenarios {
   round_trip: { etag: string; listed: string[]; body: string; metadata: Record<string, string>; buckets_after: string[] };
   refused: Record<'list_buckets' | 'create_bucket' | 'put_object' | 'get_object' | 'delete_object', CallError>;
   not_owner: Record<'put_object' | 'get_object' | 'delete_object' | 'list_objects_v2' | 'copy_object', CallError> & { listed_buckets: string[] };
+  bucket_policy: {
+    malformed: CallError;
+    reader_put_policy: CallError;
+    /** GetBucketPolicy's Policy, as put. */
+    policy: string;
+    is_public: boolean;
+    /** Each key's body as the reader got it, or the error code. */
+    reads: Record<string, string>;
+    reader_put: CallError;
+    after_delete: CallError;
+    reads_after_delete: Record<string, string>;
+  };
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
   delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;

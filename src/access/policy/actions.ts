@@ -161,6 +161,11 @@ export function requiredActions(operation: S3Operation, inputs: ActionInputs = {
       return bucket('s3:DeleteBucketPolicy');
     case 'GetBucketPolicyStatus':
       return bucket('s3:GetBucketPolicyStatus');
+    case 'GetPublicAccessBlock':
+      return bucket('s3:GetBucketPublicAccessBlock');
+    case 'PutPublicAccessBlock':
+    case 'DeletePublicAccessBlock':
+      return bucket('s3:PutBucketPublicAccessBlock');
     case 'ListObjectVersions':
       return bucket('s3:ListBucketVersions');
     case 'ListMultipartUploads':

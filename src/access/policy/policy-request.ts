@@ -60,12 +60,19 @@ export function resourceArn(bucket: string, key?: string): string {
   return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
 }
 
+/** A bucket's policy as the access check applies it (BucketPolicies.of). */
+export interface AppliedPolicy {
+  policy: CompiledPolicy;
+  /** Public, on a bucket whose public access block has RestrictPublicBuckets: it lets no anonymous request in. */
+  restricted: boolean;
+}
+
 /**
  * A bucket policy's verdict on a request (on `key` of the bucket, for DeleteObjects' entries and copy sources,
  * with their own `actions`): what decide() weighs against ownership.
  */
 export function policyVerdict(
-  policy: CompiledPolicy,
+  applied: AppliedPolicy,
   request: S3Request,
   principal: Principal,
   target: { bucket: string; key?: string; actions?: RequiredActions },
@@ -74,5 +81,6 @@ export function policyVerdict(
   const required = target.actions ?? actionsOf(request);
   if (required === undefined) return 'none';
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
-  return evaluateActions(policy, required.actions, { principal, resource, conditions: conditionValuesOf(request, principal, now) });
+  const verdict = evaluateActions(applied.policy, required.actions, { principal, resource, conditions: conditionValuesOf(request, principal, now) });
+  return verdict === 'allow' && applied.restricted && principal.kind === 'anonymous' ? 'none' : verdict;
 }

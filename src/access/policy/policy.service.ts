@@ -8,6 +8,7 @@ import { storedPolicy } from './bucket-policies';
 import { malformedPolicy } from './policy-errors';
 import { MAX_POLICY_BYTES, parsePolicy } from './policy-document';
 import { isPublicPolicy } from './policy-status';
+import { blocksPolicy } from './public-access-block';
 
 /** How much of a body is read before it is known to be over S3's 20 KB: a little more, so the answer names the policy limit. */
 const READ_LIMIT = 4 * MAX_POLICY_BYTES;
@@ -31,7 +32,9 @@ export class PolicyService {
     });
     if (body.length > MAX_POLICY_BYTES) throw tooLarge();
     const document = body.toString('utf8');
-    parsePolicy(document, bucket);
+    const policy = parsePolicy(document, bucket);
+    // BlockPublicPolicy: S3 refuses a public policy with AccessDenied, and keeps the one it had.
+    if (blocksPolicy(await this.store.getBucketSetting(bucket, 'publicAccessBlock'), isPublicPolicy(policy))) throw new S3Error('AccessDenied');
     await this.store.putBucketSetting(bucket, 'policy', storedPolicy(bucket, document));
     return emptyResponse(204);
   }
