@@ -10,7 +10,6 @@ import {
   GetObjectRetentionCommand,
   ListObjectsV2Command,
   PutBucketLifecycleConfigurationCommand,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   PutObjectTaggingCommand,
@@ -357,7 +356,6 @@ describe('objects through @aws-sdk/client-s3', () => {
 
   describe('what the gateway does not serve', () => {
     it.each([
-      ['PutBucketPolicy', (bucket: string) => s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
       ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
       [
         'PutBucketLifecycleConfiguration',
