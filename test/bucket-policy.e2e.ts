@@ -123,6 +123,19 @@ describe('bucket policies (S3_AUTH=verify): Put/Get/DeleteBucketPolicy, GetBucke
       await expectS3Error(teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'index.html', Body: 'defaced' })), 'AccessDenied', 403);
     });
     await expectObjectBytes(teamA, bucket, 'index.html', '<h1>public</h1>');
+    // Without s3:ListBucket a missing key is AccessDenied, as S3 answers: nothing tells what exists.
+    expectS3ErrorResponse(await anonymous('GET', `${bucket}/missing.html`), 'AccessDenied', 403);
+    expect((await anonymous('HEAD', `${bucket}/missing.html`)).status).toBe(403);
+    await putPolicy(
+      teamA,
+      bucket,
+      policyOf(
+        bucket,
+        { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject' },
+        { Sid: 'PublicList', Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+      ),
+    );
+    expectS3ErrorResponse(await anonymous('GET', `${bucket}/missing.html`), 'NoSuchKey', 404);
     await teamA.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
     expectS3ErrorResponse(await anonymous('GET', `${bucket}/index.html`), 'AccessDenied', 403);
   });

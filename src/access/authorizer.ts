@@ -14,6 +14,8 @@ import type { Owner, Principal } from './principal';
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
 const NO_BUCKET_LOOKUP: ReadonlySet<S3Operation> = new Set(['CreateBucket', 'NotImplemented', 'MethodNotAllowed']);
 const COPIES: ReadonlySet<S3Operation> = new Set(['CopyObject', 'UploadPartCopy']);
+/** Reads of one object: without s3:ListBucket a missing key is AccessDenied (S3Request.hidesMissingKeys). */
+const OBJECT_READS: ReadonlySet<S3Operation> = new Set(['GetObject', 'HeadObject', 'GetObjectAttributes']);
 
 function header(request: S3Request, name: string): string | undefined {
   const value = request.headers[name];
@@ -58,12 +60,13 @@ export class Authorizer {
       expectedSourceBucketOwner: header(request, 'x-amz-source-expected-bucket-owner'),
     };
     // Anonymous requests too: a bucket policy may let everyone in (a missing bucket is NoSuchBucket, as S3 answers).
+    let applied: AppliedPolicy | undefined;
     if (request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
-      const policy = await this.policies.of(request.bucket);
-      if (policy !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, policy);
-      else if (policy !== undefined) input.policy = policyVerdict(policy, request, principal, { bucket: request.bucket, key: request.key });
+      applied = await this.policies.of(request.bucket);
+      if (applied !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, applied);
+      else if (applied !== undefined) input.policy = policyVerdict(applied, request, principal, { bucket: request.bucket, key: request.key });
       const source = header(request, 'x-amz-copy-source');
       if (COPIES.has(operation) && source !== undefined) {
         const copied = parseCopySource(source);
@@ -75,11 +78,20 @@ export class Authorizer {
       }
     }
     const decision = decide(input);
+    if (applied !== undefined && decision.reason === 'policy' && OBJECT_READS.has(operation)) {
+      request.hidesMissingKeys = !this.mayList(request, principal, input, applied);
+    }
     this.options.log?.(request, principal, decision);
     if (!decision.allowed) {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');
     }
+  }
+
+  /** Whether a caller let in by the bucket's policy may also list the bucket (s3:ListBucket, no prefix). */
+  private mayList(request: S3Request, principal: Principal, input: AccessRequest, applied: AppliedPolicy): boolean {
+    const policy = policyVerdict(applied, request, principal, { bucket: request.bucket as string, actions: { kind: 'bucket', actions: ['s3:ListBucket'] } });
+    return decide({ ...input, operation: 'ListObjectsV2', policy }).allowed;
   }
 
   /**
