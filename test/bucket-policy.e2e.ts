@@ -5,6 +5,7 @@
  * shown to change nothing and reveal nothing.
  */
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
@@ -172,6 +173,13 @@ describe('bucket policies (S3_AUTH=verify): Put/Get/DeleteBucketPolicy, GetBucke
       await expectS3Error(teamB.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'b/shared.txt' })), 'AccessDenied', 403);
       expectS3ErrorResponse(await anonymous('GET', `${bucket}/b/shared.txt`), 'AccessDenied', 403);
     });
+    // Copies out of team A's bucket are judged by its policy too (s3:GetObject of the source).
+    const own = `team-b-${bucketCount}`;
+    await teamB.send(new CreateBucketCommand({ Bucket: own }));
+    await teamB.send(new CopyObjectCommand({ Bucket: own, Key: 'copied.txt', CopySource: `${bucket}/b/shared.txt` }));
+    await expectObjectBytes(teamB, own, 'copied.txt', 'for team b');
+    await expectS3Error(teamB.send(new CopyObjectCommand({ Bucket: own, Key: 'stolen.txt', CopySource: `${bucket}/a/plan.txt` })), 'AccessDenied', 403);
+    expect((await teamB.send(new ListObjectsV2Command({ Bucket: own }))).Contents?.map((object) => object.Key)).toEqual(['copied.txt']);
     // The owner keeps every right the policy does not take away.
     await teamA.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/new.txt', Body: 'mine' }));
     await expectObjectBytes(teamA, bucket, 'a/new.txt', 'mine');

@@ -6,7 +6,7 @@ import { CredentialStore, derivedCanonicalId } from '../auth/credentials';
 import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
-import { Authorizer } from './authorizer';
+import { Authorizer, type AuthorizerOptions } from './authorizer';
 import { storedPolicy } from './policy/bucket-policies';
 import type { PublicAccessBlock } from './policy/public-access-block';
 import { ADMINS, type DenyReason } from './decision';
@@ -41,7 +41,11 @@ function policyOf(bucket: string, statement: Record<string, unknown>): string {
 }
 
 /** An Authorizer over `store` with the keys ALICE (display name alice) and BOB, and the refusals it reported. */
-function accessControl(store: ObjectStore, options: { defaultBucketOwner?: string } = {}, extraUsers = ''): { access: Authorizer; denials: string[] } {
+function accessControl(
+  store: ObjectStore,
+  options: Pick<AuthorizerOptions, 'defaultBucketOwner' | 'log'> = {},
+  extraUsers = '',
+): { access: Authorizer; denials: string[] } {
   const file = join(mkdtempSync(join(tmpdir(), 'access-')), 'credentials');
   writeFileSync(file, `ALICE:a name=alice\nBOB:b\n${extraUsers}`);
   const denials: string[] = [];
@@ -95,6 +99,22 @@ describe('Authorizer', () => {
       'team:policy:cached',
     ]);
     expect(denials).toEqual(['GetObject:anonymous']);
+  });
+
+  it('names the policy statement that decided in the debug log (its Sid, else its position)', async () => {
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+        { Sid: 'NoSecrets', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/secret/*' },
+      ],
+    });
+    const { store } = storeOf({ data: ALICE_ID }, { data: policy });
+    const logged: string[] = [];
+    const { access } = accessControl(store, { log: (_request, _principal, decision, statement) => logged.push(`${decision.reason}:${statement}`) });
+    await access.authorize({ ...requestBy(ANONYMOUS, 'GetObject', 'data'), key: 'public/x' });
+    await expect(access.authorize({ ...requestBy(ANONYMOUS, 'GetObject', 'data'), key: 'secret/x' })).rejects.toMatchObject({ code: 'AccessDenied' });
+    await access.authorize(requestBy(userOf(access, 'ALICE'), 'GetObject', 'data'));
+    expect(logged).toEqual(['policy:#1', 'policy_deny:NoSecrets', 'owner:undefined']);
   });
 
   it("refuses the owner what the policy explicitly denies, but never the owner's own policy operations; admins pass", async () => {

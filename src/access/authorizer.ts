@@ -8,7 +8,7 @@ import type { S3Request } from '../s3/s3-request';
 import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, ownerIdOf, owns } from './decision';
 import { copySourceActions, requiredActions } from './policy/actions';
 import { BucketPolicies } from './policy/bucket-policies';
-import { type AppliedPolicy, policyVerdict } from './policy/policy-request';
+import { type AppliedPolicy, decidingStatement, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
@@ -26,7 +26,7 @@ export interface AuthorizerOptions {
   /** S3_DEFAULT_BUCKET_OWNER: an access key id or a canonical id. */
   defaultBucketOwner?: string;
   /** Called with every decision when decisions are logged (LOG_LEVEL=debug). */
-  log?: (request: S3Request, principal: Principal, decision: AccessDecision) => void;
+  log?: (request: S3Request, principal: Principal, decision: AccessDecision, statement?: string) => void;
   /** Called for every refusal (s3_access_denied_total). */
   denied?: (operation: S3Operation, reason: DenyReason) => void;
 }
@@ -81,7 +81,13 @@ export class Authorizer {
     if (applied !== undefined && decision.reason === 'policy' && OBJECT_READS.has(operation)) {
       request.hidesMissingKeys = !this.mayList(request, principal, input, applied);
     }
-    this.options.log?.(request, principal, decision);
+    if (this.options.log !== undefined) {
+      // Only for the debug log: the bucket policy's statement that decided (evaluated again, never otherwise).
+      const decisive = decision.reason === 'policy' || decision.reason === 'policy_deny';
+      const statement =
+        applied !== undefined && decisive ? decidingStatement(applied, request, principal, { bucket: request.bucket as string, key: request.key }) : undefined;
+      this.options.log(request, principal, decision, statement);
+    }
     if (!decision.allowed) {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');

@@ -33,20 +33,31 @@ function applies(statement: CompiledStatement, context: PolicyContext, identitie
   return statement.conditions.every((condition) => conditionHolds(condition, context.conditions));
 }
 
+/** A verdict and the statement that gave it (its Sid, else its position `#1`, `#2`...), for the debug log. */
+export interface PolicyExplanation {
+  verdict: PolicyVerdict;
+  statement?: string;
+}
+
 /**
  * The policy's verdict on one request, as IAM evaluates a resource policy: any applicable Deny statement
  * decides `deny` (an explicit Deny wins); else any applicable Allow decides `allow`; else `none`.
  */
-export function evaluatePolicy(policy: CompiledPolicy, context: PolicyContext): PolicyVerdict {
+export function explainPolicy(policy: CompiledPolicy, context: PolicyContext): PolicyExplanation {
   const identities = identitiesOf(context.principal);
   const action = context.action.toLowerCase();
-  let verdict: PolicyVerdict = 'none';
-  for (const statement of policy.statements) {
+  let allowedBy: string | undefined;
+  for (const [index, statement] of policy.statements.entries()) {
     if (!applies(statement, context, identities, action)) continue;
-    if (statement.effect === 'Deny') return 'deny';
-    verdict = 'allow';
+    const label = statement.sid !== undefined && statement.sid !== '' ? statement.sid : `#${index + 1}`;
+    if (statement.effect === 'Deny') return { verdict: 'deny', statement: label };
+    allowedBy ??= label;
   }
-  return verdict;
+  return allowedBy === undefined ? { verdict: 'none' } : { verdict: 'allow', statement: allowedBy };
+}
+
+export function evaluatePolicy(policy: CompiledPolicy, context: PolicyContext): PolicyVerdict {
+  return explainPolicy(policy, context).verdict;
 }
 
 /** A request that needs several actions (PutObject with an ACL): denied if any is, allowed only if all are. */

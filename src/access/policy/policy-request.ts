@@ -3,7 +3,7 @@ import type { S3Request } from '../../s3/s3-request';
 import type { Principal } from '../principal';
 import { type RequiredActions, requiredActions } from './actions';
 import { type ConditionValues, normalizeAddress } from './conditions';
-import { evaluateActions, type PolicyVerdict } from './evaluate';
+import { evaluateActions, explainPolicy, type PolicyVerdict } from './evaluate';
 import type { CompiledPolicy } from './policy-document';
 
 const LISTINGS = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
@@ -83,4 +83,19 @@ export function policyVerdict(
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
   const verdict = evaluateActions(applied.policy, required.actions, { principal, resource, conditions: conditionValuesOf(request, principal, now) });
   return verdict === 'allow' && applied.restricted && principal.kind === 'anonymous' ? 'none' : verdict;
+}
+
+/** The statement that decided a request's verdict (a Deny's, else the first Allow's), for the debug log only. */
+export function decidingStatement(
+  applied: AppliedPolicy,
+  request: S3Request,
+  principal: Principal,
+  target: { bucket: string; key?: string },
+): string | undefined {
+  const required = actionsOf(request);
+  if (required === undefined) return undefined;
+  const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
+  const context = { principal, resource, conditions: conditionValuesOf(request, principal, Date.now()) };
+  const explained = required.actions.map((action) => explainPolicy(applied.policy, { ...context, action }));
+  return (explained.find((explanation) => explanation.verdict === 'deny') ?? explained.find((explanation) => explanation.verdict === 'allow'))?.statement;
 }
