@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AccessModule } from './access/access.module';
 import { CorsModule } from './cors/cors.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { PolicyModule } from './access/policy/policy.module';
 import { AisModule } from './ais/ais.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -32,6 +33,7 @@ export class AppModule {
         VersioningModule,
         CorsModule,
         LifecycleModule,
+        PolicyModule,
       ],
     };
   }

@@ -342,9 +342,11 @@ describe('access control (S3_AUTH=verify): owners, admins and anonymous requests
     expect({ status: byAlice.status, body: byAlice.body }).toEqual({ status: 200, body: 'alice one' });
   });
 
-  it('answers NoSuchBucket to a user for a bucket that does not exist', async () => {
+  it('answers NoSuchBucket to a user, and to an anonymous request, for a bucket that does not exist (as S3 does), creating nothing', async () => {
     await expectS3Error(bob.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'k' })), 'NoSuchBucket', 404);
     await expectS3Error(bob.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'k', Body: 'x' })), 'NoSuchBucket', 404);
+    expectS3ErrorResponse(await rawRequest(gateway.origin, { method: 'PUT', path: '/s3/no-such-bucket/k', body: 'x' }), 'NoSuchBucket', 404);
+    expect((await root.send(new ListBucketsCommand({}))).Buckets?.map((bucket) => bucket.Name)).not.toContain('no-such-bucket');
   });
 
   it('counts refusals in s3_access_denied_total by operation and reason', async () => {

@@ -9,7 +9,6 @@ import {
   ListBucketsCommand,
   GetObjectRetentionCommand,
   ListObjectsV2Command,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   PutObjectTaggingCommand,
@@ -356,7 +355,6 @@ describe('objects through @aws-sdk/client-s3', () => {
 
   describe('what the gateway does not serve', () => {
     it.each([
-      ['PutBucketPolicy', (bucket: string) => s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
       ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
       ['GetBucketTagging', (bucket: string) => s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))],
       ['GetBucketWebsite', (bucket: string) => s3.send(new GetBucketWebsiteCommand({ Bucket: bucket }))],

@@ -27,11 +27,12 @@ export class AccessControl extends Authorizer {
       defaultBucketOwner: config.get('defaultBucketOwner', { infer: true }),
       denied: (operation, reason) => metrics.accessDenied.inc({ operation, reason }),
       log: debug
-        ? (request, principal, decision) => {
+        ? (request, principal, decision, statement) => {
             const who = principal.kind === 'user' ? `${principal.accessKeyId}${principal.admin ? ' (admin)' : ''}` : 'anonymous';
             const verdict = decision.allowed ? 'allowed' : 'denied';
             const grant = decision.allowed && decision.grant ? ` (grant ${describeGrant(decision.grant)})` : '';
-            logger.debug(`${verdict} ${request.operation} on ${request.bucket ?? '-'} for ${who}: ${decision.reason}${grant} [${request.id}]`);
+            const by = statement === undefined ? grant : ` (policy statement ${statement})`;
+            logger.debug(`${verdict} ${request.operation} on ${request.bucket ?? '-'} for ${who}: ${decision.reason}${by} [${request.id}]`);
           }
         : undefined,
     });

@@ -8,11 +8,16 @@ import type { S3Request } from '../s3/s3-request';
 import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, needsAcl, type ObjectAcl, ownerIdOf, owns } from './decision';
 import { privateGrants } from './acl/grants';
 import { aclRequirementOf } from './acl/permissions';
+import { copySourceActions, requiredActions } from './policy/actions';
+import { BucketPolicies } from './policy/bucket-policies';
+import { type AppliedPolicy, decidingStatement, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
 const NO_BUCKET_LOOKUP: ReadonlySet<S3Operation> = new Set(['CreateBucket', 'NotImplemented', 'MethodNotAllowed']);
 const COPIES: ReadonlySet<S3Operation> = new Set(['CopyObject', 'UploadPartCopy']);
+/** Reads of one object: without s3:ListBucket a missing key is AccessDenied (S3Request.hidesMissingKeys). */
+const OBJECT_READS: ReadonlySet<S3Operation> = new Set(['GetObject', 'HeadObject', 'GetObjectAttributes']);
 
 function header(request: S3Request, name: string): string | undefined {
   const value = request.headers[name];
@@ -23,7 +28,7 @@ export interface AuthorizerOptions {
   /** S3_DEFAULT_BUCKET_OWNER: an access key id or a canonical id. */
   defaultBucketOwner?: string;
   /** Called with every decision when decisions are logged (LOG_LEVEL=debug). */
-  log?: (request: S3Request, principal: Principal, decision: AccessDecision) => void;
+  log?: (request: S3Request, principal: Principal, decision: AccessDecision, statement?: string) => void;
   /** Called for every refusal (s3_access_denied_total). */
   denied?: (operation: S3Operation, reason: DenyReason) => void;
 }
@@ -34,12 +39,17 @@ export interface AuthorizerOptions {
  * and throws AccessDenied for a refusal. Also who owns a bucket and how an owner is shown, for the services.
  */
 export class Authorizer {
+  /** Bucket policies, compiled once each (src/access/policy). */
+  private readonly policies: BucketPolicies;
+
   constructor(
     private readonly store: ObjectStore,
     /** Undefined in `parse` mode. */
     readonly credentials: CredentialStore | undefined,
     private readonly options: AuthorizerOptions = {},
-  ) {}
+  ) {
+    this.policies = new BucketPolicies(store);
+  }
 
   /** Throws AccessDenied (or NoSuchBucket for a bucket that does not exist) unless the request's principal may make it. */
   async authorize(request: S3Request): Promise<void> {
@@ -51,22 +61,63 @@ export class Authorizer {
       expectedBucketOwner: header(request, 'x-amz-expected-bucket-owner'),
       expectedSourceBucketOwner: header(request, 'x-amz-source-expected-bucket-owner'),
     };
-    // Anonymous requests are looked up too (an ACL may grant AllUsers); a missing bucket is NoSuchBucket for them
-    // as on S3, and any refusal is AccessDenied whatever exists.
+    // Anonymous requests too: a bucket policy or an ACL may let everyone in (a missing bucket is NoSuchBucket, as S3
+    // answers), and any refusal is AccessDenied whatever exists.
+    let applied: AppliedPolicy | undefined;
     if (request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
+      applied = await this.policies.of(request.bucket);
+      if (applied !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, applied);
+      else if (applied !== undefined) input.policy = policyVerdict(applied, request, principal, { bucket: request.bucket, key: request.key });
       const source = header(request, 'x-amz-copy-source');
-      const copySource = COPIES.has(operation) && source !== undefined ? parseCopySource(source) : undefined;
-      if (copySource !== undefined) input.sourceBucketOwner = await this.ownerOfBucket(copySource.bucket);
-      await this.addAcls(request, input, copySource);
+      const copied = COPIES.has(operation) && source !== undefined ? parseCopySource(source) : undefined;
+      if (copied !== undefined) {
+        input.sourceBucketOwner = await this.ownerOfBucket(copied.bucket);
+        const sourcePolicy = await this.policies.of(copied.bucket);
+        if (sourcePolicy !== undefined) {
+          input.sourcePolicy = policyVerdict(sourcePolicy, request, principal, { ...copied, actions: copySourceActions(copied.versionId) });
+        }
+      }
+      await this.addAcls(request, input, copied);
     }
     const decision = decide(input);
-    this.options.log?.(request, principal, decision);
+    if (applied !== undefined && decision.reason === 'policy' && OBJECT_READS.has(operation)) {
+      request.hidesMissingKeys = !this.mayList(request, principal, input, applied);
+    }
+    if (this.options.log !== undefined) {
+      // Only for the debug log: the bucket policy's statement that decided (evaluated again, never otherwise).
+      const decisive = decision.reason === 'policy' || decision.reason === 'policy_deny';
+      const statement =
+        applied !== undefined && decisive ? decidingStatement(applied, request, principal, { bucket: request.bucket as string, key: request.key }) : undefined;
+      this.options.log(request, principal, decision, statement);
+    }
     if (!decision.allowed) {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');
     }
+  }
+
+  /** Whether a caller let in by the bucket's policy may also list the bucket (s3:ListBucket, no prefix). */
+  private mayList(request: S3Request, principal: Principal, input: AccessRequest, applied: AppliedPolicy): boolean {
+    const policy = policyVerdict(applied, request, principal, { bucket: request.bucket as string, actions: { kind: 'bucket', actions: ['s3:ListBucket'] } });
+    return decide({ ...input, operation: 'ListObjectsV2', policy }).allowed;
+  }
+
+  /**
+   * DeleteObjects on a bucket with a policy: S3 lets the request in and decides each key (s3:DeleteObject, or
+   * s3:DeleteObjectVersion with a version id), a refused key being that entry's AccessDenied. The gate then
+   * counts the policy as allowing; the handler asks `mayDeleteKey` for every entry.
+   */
+  private checkEachKey(request: S3Request, input: AccessRequest, policy: AppliedPolicy): void {
+    const bucket = request.bucket as string;
+    input.policy = 'allow';
+    request.mayDeleteKey = (key, versionId) => {
+      const actions = requiredActions('DeleteObject', { versionId });
+      const decision = decide({ ...input, policy: policyVerdict(policy, request, input.principal, { bucket, key, actions }) });
+      if (!decision.allowed) this.options.denied?.(request.operation, decision.reason);
+      return decision.allowed;
+    };
   }
 
   /** The owner of a bucket as the decision sees it: its creator, else the configured default owner, else ADMINS. */
@@ -92,9 +143,9 @@ export class Authorizer {
   // ACLs (src/access/acl) -------------------------------------------------------------------------------------
 
   /**
-   * What decide() needs of ACLs, read only for a principal that neither owns the bucket nor is an admin: the
-   * bucket's grants (a cached setting read), the object's owner and grants only for an operation its ACL decides,
-   * and a copy's source object when its bucket is not the principal's.
+   * What decide() needs of ACLs, read only for a principal that neither owns the bucket nor is an admin, where the
+   * bucket policy decided nothing: the bucket's grants (a cached setting read), the object's owner and grants only
+   * for an operation its ACL decides, and a copy's source object when its bucket is not the principal's.
    */
   private async addAcls(
     request: S3Request,
@@ -104,13 +155,13 @@ export class Authorizer {
     const { principal } = input;
     const bucket = request.bucket as string;
     const requirement = aclRequirementOf(request.operation);
-    if (requirement !== undefined && needsAcl(principal, input.bucketOwner as string)) {
+    if (requirement !== undefined && needsAcl(principal, input.bucketOwner as string, input.policy)) {
       input.bucketGrants = (await this.store.getBucketSetting(bucket, 'acl', true)) ?? [];
       if (requirement.on === 'object' && request.key !== undefined) {
         input.object = await this.objectAcl(bucket, request.key, request.query.versionId || undefined, input.bucketOwner as string);
       }
     }
-    if (copySource !== undefined && needsAcl(principal, input.sourceBucketOwner as string)) {
+    if (copySource !== undefined && needsAcl(principal, input.sourceBucketOwner as string, input.sourcePolicy)) {
       input.sourceObject = await this.objectAcl(copySource.bucket, copySource.key, copySource.versionId, input.sourceBucketOwner as string);
     }
   }

@@ -116,4 +116,38 @@ describe('decide', () => {
       });
     });
   });
+
+  describe('with a bucket policy', () => {
+    it('weighs it in this order: expected owner, admin, explicit Deny, owner, Allow, else refused', () => {
+      expect(decideFor(ADMIN, 'GetObject', { policy: 'deny', expectedBucketOwner: '111122223333' }).reason).toBe('expected_owner');
+      expect(decideFor(ADMIN, 'GetObject', { policy: 'deny' })).toEqual({ allowed: true, reason: 'admin' });
+      expect(decideFor(ALICE, 'GetObject', { policy: 'deny' })).toEqual({ allowed: false, reason: 'policy_deny' });
+      expect(decideFor(ALICE, 'GetObject', { policy: 'none' })).toEqual({ allowed: true, reason: 'owner' });
+      expect(decideFor(BOB, 'GetObject', { policy: 'allow' })).toEqual({ allowed: true, reason: 'policy' });
+      expect(decideFor(ANONYMOUS, 'GetObject', { policy: 'allow' })).toEqual({ allowed: true, reason: 'policy' });
+      expect(decideFor(BOB, 'GetObject', { policy: 'none' })).toEqual({ allowed: false, reason: 'not_owner' });
+      expect(decideFor(ANONYMOUS, 'GetObject', { policy: 'none' })).toEqual({ allowed: false, reason: 'anonymous' });
+      expect(decideFor(BOB, 'GetObject', { policy: 'deny' })).toEqual({ allowed: false, reason: 'policy_deny' });
+    });
+
+    it('never refuses the owner Get/Put/DeleteBucketPolicy, whatever the policy denies', () => {
+      for (const operation of ['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy'] as const) {
+        expect(decideFor(ALICE, operation, { policy: 'deny' })).toEqual({ allowed: true, reason: 'owner' });
+        expect(decideFor(BOB, operation, { policy: 'deny' })).toEqual({ allowed: false, reason: 'policy_deny' });
+      }
+      expect(decideFor(ALICE, 'GetBucketPolicyStatus', { policy: 'deny' }).allowed).toBe(false);
+    });
+
+    it("judges a copy's source by the source bucket's policy", () => {
+      const bobs = derivedCanonicalId('bob');
+      expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: bobs, sourcePolicy: 'allow' })).toEqual({ allowed: true, reason: 'owner' });
+      expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: bobs, sourcePolicy: 'none' }).reason).toBe('source_not_owner');
+      expect(decideFor(ALICE, 'CopyObject', { sourceBucketOwner: ALICE_ID, sourcePolicy: 'deny' }).reason).toBe('source_policy_deny');
+      expect(decideFor(BOB, 'CopyObject', { policy: 'allow', sourceBucketOwner: bobs }).allowed).toBe(true);
+    });
+
+    it('still lets no anonymous request list or create buckets', () => {
+      expect(decide({ principal: ANONYMOUS, operation: 'ListBuckets', policy: 'allow' }).allowed).toBe(false);
+    });
+  });
 });

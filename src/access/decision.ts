@@ -1,5 +1,6 @@
 import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
+import type { PolicyVerdict } from './policy/evaluate';
 import type { Principal } from './principal';
 import { aclAllows, type Grant } from './acl/grants';
 import { aclRequirementOf } from './acl/permissions';
@@ -8,8 +9,8 @@ import { aclRequirementOf } from './acl/permissions';
 export type ObjectAcl = { owner: string; grants: readonly Grant[] } | 'missing';
 
 /**
- * What the one access decision looks at (README, "Access control"). Later slices add the bucket's ACL, its
- * policy and its public access block here; the decision stays one pure function of this input.
+ * What the one access decision looks at (README, "Access control"): owners, the bucket policy's verdicts and the
+ * ACLs; the decision is one pure function of this input.
  */
 export interface AccessRequest {
   principal: Principal;
@@ -22,8 +23,12 @@ export interface AccessRequest {
   sourceBucketOwner?: string;
   /** `x-amz-source-expected-bucket-owner`, when sent. */
   expectedSourceBucketOwner?: string;
-  // ACLs (src/access/acl). The Authorizer fills these in only for a principal that neither owns the bucket nor is
-  // an admin, so the owner's requests need nothing more than the bucket's owner.
+  /** The bucket policy's verdict on the request (src/access/policy); absent: the bucket has no policy. */
+  policy?: PolicyVerdict;
+  /** CopyObject / UploadPartCopy: the source bucket policy's verdict on reading the source object. */
+  sourcePolicy?: PolicyVerdict;
+  // ACLs (src/access/acl). The Authorizer fills these in only when neither ownership, admin rights nor the policy
+  // decide, so the owner's requests need nothing more than the bucket's owner.
   /** The bucket's grants; absent: private (its owner alone). */
   bucketGrants?: readonly Grant[];
   /** The addressed object, for an operation an object's ACL decides (acl/permissions.ts). */
@@ -33,10 +38,18 @@ export interface AccessRequest {
 }
 
 /** Why a request was refused: the label of s3_access_denied_total, a fixed set. */
-export type DenyReason = 'anonymous' | 'not_owner' | 'source_not_owner' | 'expected_owner' | 'expected_source_owner';
+export type DenyReason =
+  | 'anonymous'
+  | 'not_owner'
+  | 'source_not_owner'
+  | 'expected_owner'
+  | 'expected_source_owner'
+  // A bucket policy's explicit Deny (of the bucket, of a copy's source bucket).
+  | 'policy_deny'
+  | 'source_policy_deny';
 
 /** Why a request was allowed, for the debug log. */
-export type AllowReason = 'owner' | 'admin' | 'any_user' | 'object_owner' | 'acl';
+export type AllowReason = 'owner' | 'admin' | 'any_user' | 'policy' | 'object_owner' | 'acl';
 
 export type AccessDecision = { allowed: true; reason: AllowReason; grant?: Grant } | { allowed: false; reason: DenyReason };
 
@@ -57,9 +70,27 @@ export function owns(principal: Principal, owner: string): boolean {
   return owner === ADMINS ? principal.admin : principal.canonicalId === owner;
 }
 
-function mayUse(principal: Principal, owner: string): AllowReason | undefined {
-  if (owns(principal, owner)) return 'owner';
-  return principal.kind === 'user' && principal.admin ? 'admin' : undefined;
+/** What the bucket owner may always do, whatever the policy says (as an AWS account's root user can): nobody locks themselves out. */
+const OWNER_KEEPS: ReadonlySet<S3Operation> = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
+
+/**
+ * May `principal` do `operation` on a bucket owned by `owner` whose policy says `policy`? Admins may; a policy's
+ * explicit Deny refuses (the owner's policy operations excepted); the owner may; a policy's Allow lets others in;
+ * else what the ACLs grant (`granted`, asked only then: it may need the object's ACL).
+ */
+function judge(
+  principal: Principal,
+  owner: string,
+  policy: PolicyVerdict | undefined,
+  operation: S3Operation,
+  granted: () => AccessDecision | undefined,
+): AccessDecision {
+  const isOwner = owns(principal, owner);
+  if (principal.kind === 'user' && principal.admin) return { allowed: true, reason: isOwner ? 'owner' : 'admin' };
+  if (policy === 'deny' && !(isOwner && OWNER_KEEPS.has(operation))) return { allowed: false, reason: 'policy_deny' };
+  if (isOwner) return { allowed: true, reason: 'owner' };
+  if (policy === 'allow') return { allowed: true, reason: 'policy' };
+  return granted() ?? { allowed: false, reason: principal.kind === 'anonymous' ? 'anonymous' : 'not_owner' };
 }
 
 /**
@@ -87,18 +118,20 @@ function aclDecision(request: AccessRequest): AccessDecision | undefined {
   return grant && { allowed: true, reason: 'acl', grant };
 }
 
-/** Whether a copy may read its source object, in a bucket the principal does not own. */
-function mayReadSource(principal: Principal, source: ObjectAcl | undefined): boolean {
-  if (source === undefined || source === 'missing') return false;
-  if (principal.kind === 'user' && principal.canonicalId === source.owner) return true;
-  return aclAllows(source.grants, principal, 'READ') !== undefined;
+/** What lets a copy read its source object, in a bucket the principal does not own: owning the object, or READ on it. */
+function sourceAclDecision(principal: Principal, source: ObjectAcl | undefined): AccessDecision | undefined {
+  if (source === undefined || source === 'missing') return undefined;
+  if (principal.kind === 'user' && principal.canonicalId === source.owner) return { allowed: true, reason: 'object_owner' };
+  const grant = aclAllows(source.grants, principal, 'READ');
+  return grant && { allowed: true, reason: 'acl', grant };
 }
 
 /**
  * The access decision. An expected-owner header that does not name the owner refuses the request for everyone;
- * the bucket's owner and admins may do anything with the bucket and its objects; anyone else, the anonymous
- * principal included, what the bucket's or the object's ACL grants (acl/permissions.ts); a copy needs the same
- * of its source bucket, or READ on its source object.
+ * then, for the bucket (and a copy's source bucket): admins may do anything, a bucket policy's explicit Deny
+ * refuses, the owner may do anything, a policy's Allow lets anyone it names in (anonymous requests included),
+ * else what the bucket's or the object's ACL grants (acl/permissions.ts; a copy's source: READ on the source
+ * object), and everyone else is refused. Requests addressing no bucket (ListBuckets, CreateBucket) are any user's.
  */
 export function decide(request: AccessRequest): AccessDecision {
   const { principal, bucketOwner, sourceBucketOwner } = request;
@@ -113,17 +146,17 @@ export function decide(request: AccessRequest): AccessDecision {
     return { allowed: false, reason: 'expected_source_owner' };
   }
   if (bucketOwner === undefined || ANY_USER.has(request.operation)) {
-    return principal.kind === 'anonymous' ? { allowed: false, reason: 'anonymous' } : { allowed: true, reason: 'any_user' };
+    return principal.kind === 'user' ? { allowed: true, reason: 'any_user' } : { allowed: false, reason: 'anonymous' };
   }
-  const allowed = mayUse(principal, bucketOwner) ?? aclDecision(request);
-  if (allowed === undefined) return { allowed: false, reason: principal.kind === 'anonymous' ? 'anonymous' : 'not_owner' };
-  if (sourceBucketOwner !== undefined && mayUse(principal, sourceBucketOwner) === undefined && !mayReadSource(principal, request.sourceObject)) {
-    return { allowed: false, reason: 'source_not_owner' };
-  }
-  return typeof allowed === 'string' ? { allowed: true, reason: allowed } : allowed;
+  const decision = judge(principal, bucketOwner, request.policy, request.operation, () => aclDecision(request));
+  if (!decision.allowed || sourceBucketOwner === undefined) return decision;
+  const source = judge(principal, sourceBucketOwner, request.sourcePolicy, 'GetObject', () => sourceAclDecision(principal, request.sourceObject));
+  if (!source.allowed) return { allowed: false, reason: source.reason === 'policy_deny' ? 'source_policy_deny' : 'source_not_owner' };
+  return decision;
 }
 
-/** Whether `decide` needs the ACLs: the principal neither owns the bucket nor is an admin. */
-export function needsAcl(principal: Principal, bucketOwner: string): boolean {
-  return mayUse(principal, bucketOwner) === undefined;
+/** Whether `decide` may need the ACLs: the principal neither owns the bucket nor is an admin, and the policy decided nothing. */
+export function needsAcl(principal: Principal, bucketOwner: string, policy: PolicyVerdict | undefined): boolean {
+  if (owns(principal, bucketOwner) || (principal.kind === 'user' && principal.admin)) return false;
+  return policy !== 'allow' && policy !== 'deny';
 }

@@ -1,5 +1,7 @@
 import type { Grant } from '../access/acl/grants';
 import type { ObjectOwnership } from '../access/acl/ownership';
+import type { StoredPolicy } from '../access/policy/bucket-policies';
+import type { PublicAccessBlock } from '../access/policy/public-access-block';
 import type { CorsRule } from '../cors/cors-configuration';
 import type { LifecycleRule } from '../lifecycle/lifecycle-configuration';
 
@@ -19,11 +21,15 @@ export interface BucketSettings {
   acl: Grant[];
   /** PutBucketOwnershipControls (or CreateBucket's x-amz-object-ownership); absent: none configured (ObjectWriter). */
   ownership: ObjectOwnership;
+  /** PutBucketPolicy: the document as put (GetBucketPolicy answers it), validated by src/access/policy. */
+  policy: StoredPolicy;
+  /** PutPublicAccessBlock: the bucket's four switches. */
+  publicAccessBlock: PublicAccessBlock;
 }
 
 export type BucketSettingName = keyof BucketSettings;
 
 /** Every setting name once: a name added to BucketSettings and missing here does not compile. */
-const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, lifecycle: true, acl: true, ownership: true };
+const SETTING_NAMES: Record<BucketSettingName, true> = { cors: true, lifecycle: true, acl: true, ownership: true, policy: true, publicAccessBlock: true };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -70,6 +70,8 @@ export class DeleteObjectsService {
     await inParallel(targets, DELETE_CONCURRENCY, async (target, index) => {
       try {
         assertValidKey(target.key);
+        // A key the bucket policy does not let the caller delete is that entry's AccessDenied; the others proceed.
+        if (request.mayDeleteKey?.(target.key, target.versionId) === false) throw new S3Error('AccessDenied');
         const condition = target.etag !== undefined ? ({ kind: 'match', etags: [unquotedEtag(target.etag)] } as const) : undefined;
         const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition);
         outcomes[index] = { deleted: deletedEntry(target, result) };

@@ -56,7 +56,7 @@ describe('resolveOperation', () => {
     expect(route('GET', 'object', 'lifecycle')).toBe('NotImplemented');
   });
 
-  it.each(['policy', 'website', 'tagging', 'object-lock', 'replication'])(
+  it.each(['website', 'tagging', 'object-lock', 'replication'])(
     'answers NotImplemented for the unsupported subresource ?%s whatever the method',
     (subresource) => {
       for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');
@@ -71,8 +71,20 @@ describe('resolveOperation', () => {
     for (const method of ['GET', 'PUT']) expect(route(method, 'bucket', 'attributes')).toBe('NotImplemented');
   });
 
-  it('never takes a PUT ?policy for CreateBucket', () => {
-    expect(route('PUT', 'bucket', 'policy')).toBe('NotImplemented');
+  it('routes ?policy and ?policyStatus of a bucket to the bucket policy operations, never to CreateBucket or an object operation', () => {
+    expect(route('PUT', 'bucket', 'policy')).toBe('PutBucketPolicy');
+    expect(route('GET', 'bucket', 'policy')).toBe('GetBucketPolicy');
+    expect(route('DELETE', 'bucket', 'policy')).toBe('DeleteBucketPolicy');
+    expect(route('GET', 'bucket', 'policyStatus')).toBe('GetBucketPolicyStatus');
+    expect(route('POST', 'bucket', 'policy')).toBe('NotImplemented');
+    for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'policy')).toBe('NotImplemented');
+  });
+
+  it('routes ?publicAccessBlock of a bucket to the public access block operations, and of an object to NotImplemented', () => {
+    expect(route('GET', 'bucket', 'publicAccessBlock')).toBe('GetPublicAccessBlock');
+    expect(route('PUT', 'bucket', 'publicAccessBlock')).toBe('PutPublicAccessBlock');
+    expect(route('DELETE', 'bucket', 'publicAccessBlock')).toBe('DeletePublicAccessBlock');
+    for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'publicAccessBlock')).toBe('NotImplemented');
   });
 
   it('answers MethodNotAllowed for methods a resource does not take', () => {

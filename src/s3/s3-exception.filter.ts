@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { S3Error, S3ErrorCode } from './errors';
 import { errorResponse, send } from './response';
-import { recordErrorCode } from './s3-request';
+import { recordErrorCode, s3RequestOf } from './s3-request';
 
 const STATUS_CODES: Record<number, S3ErrorCode> = {
   400: 'InvalidRequest',
@@ -33,7 +33,10 @@ export class S3ExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error = asS3Error(exception);
+    let error = asS3Error(exception);
+    const routed = s3RequestOf(request.raw);
+    if (routed !== undefined && 'hidesMissingKeys' in routed && routed.hidesMissingKeys === true && error.code === 'NoSuchKey')
+      error = new S3Error('AccessDenied');
     // 304 Not Modified travels as an S3Error but is no error to count.
     if (error.status >= 400) recordErrorCode(request.raw, error.code);
     if (error.code === 'InternalError') this.logger.error(exception instanceof Error ? exception.stack : String(exception));

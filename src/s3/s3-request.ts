@@ -39,6 +39,13 @@ export interface S3Request {
   auth?: RequestAuth;
   /** The addressed bucket's owner as S3 shows it, set by the access check (`verify` mode, an existing bucket). */
   bucketOwner?: Owner;
+  /** DeleteObjects on a bucket with a policy: whether the caller may delete one entry (S3 checks s3:DeleteObject per key). */
+  mayDeleteKey?: (key: string, versionId?: string) => boolean;
+  /**
+   * A read let in by a bucket policy for a caller who may not list the bucket: a missing key is 403
+   * AccessDenied, not 404 NoSuchKey, as S3 answers, so the caller learns nothing of what exists.
+   */
+  hidesMissingKeys?: boolean;
 }
 
 /** Address errors found while routing (bad percent-encoding) are thrown from the handler, as S3 errors. */

@@ -492,6 +492,38 @@ def acls(params):
     }
 
 
+def bucket_policy(params):
+    """The owner (the sandbox's key) puts a bucket policy and reads it back; a reader's key reads the keys it names."""
+    owner = make_client(params)
+    bucket = params['bucket']
+    reader = boto3.client(
+        's3',
+        endpoint_url=params['endpoint'],
+        region_name='us-east-1',
+        aws_access_key_id=params['reader']['key'],
+        aws_secret_access_key=params['reader']['secret'],
+        config=Config(retries={'max_attempts': 1, 'mode': 'standard'}),
+    )
+
+    def read(key):
+        try:
+            return reader.get_object(Bucket=bucket, Key=key)['Body'].read().decode('utf-8')
+        except ClientError as err:
+            return err.response['Error'].get('Code')
+
+    out = {'malformed': error_of(lambda: owner.put_bucket_policy(Bucket=bucket, Policy=params['bad_policy']))}
+    out['reader_put_policy'] = error_of(lambda: reader.put_bucket_policy(Bucket=bucket, Policy=params['policy']))
+    owner.put_bucket_policy(Bucket=bucket, Policy=params['policy'])
+    out['policy'] = owner.get_bucket_policy(Bucket=bucket)['Policy']
+    out['is_public'] = owner.get_bucket_policy_status(Bucket=bucket)['PolicyStatus']['IsPublic']
+    out['reads'] = {key: read(key) for key in params['keys']}
+    out['reader_put'] = error_of(lambda: reader.put_object(Bucket=bucket, Key=params['keys'][0], Body=b'overwritten'))
+    owner.delete_bucket_policy(Bucket=bucket)
+    out['after_delete'] = error_of(lambda: owner.get_bucket_policy(Bucket=bucket))
+    out['reads_after_delete'] = {key: read(key) for key in params['keys']}
+    return out
+
+
 def presign_urls(params):
     """generate_presigned_url for put_object and get_object, with boto3's default (SigV2 query) and with s3v4; sends nothing."""
     out = {}
@@ -608,7 +640,7 @@ SCENARIOS = {
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
-        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy,
     )
 }
 

@@ -114,6 +114,18 @@ export interface Boto3Scenarios {
     ownership: Array<{ ObjectOwnership: string }>;
     enforced_put: CallError;
   };
+  bucket_policy: {
+    malformed: CallError;
+    reader_put_policy: CallError;
+    /** GetBucketPolicy's Policy, as put. */
+    policy: string;
+    is_public: boolean;
+    /** Each key's body as the reader got it, or the error code. */
+    reads: Record<string, string>;
+    reader_put: CallError;
+    after_delete: CallError;
+    reads_after_delete: Record<string, string>;
+  };
   presign_urls: Record<'default' | 's3v4', { put: string; get: string }>;
   delete_odd_keys: { listed_before: string[]; deleted: string[]; errors: unknown[]; remaining: string[] };
   listing_encoding: Record<'v1_prefix' | 'v1_delimiter' | 'v1_paged' | 'v2_prefix' | 'v2_delimiter', ListingFields>;
