@@ -64,6 +64,21 @@ export interface ContentHeaders {
 
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
 
+/** One S3 tag (object or bucket tagging). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** A tag set, already checked against S3's limits (src/tagging/tag-set.ts); empty: no tags. */
+export type TagSet = Tag[];
+
+/** An object version's tags (GetObjectTagging), and the version they belong to. */
+export interface ObjectTagging {
+  versionId: VersionId;
+  tags: TagSet;
+}
+
 export interface ObjectInfo {
   key: ObjectKey;
   /** Sizes of the parts of a multipart object, in order (for `partNumber=` reads); undefined otherwise. */
@@ -86,6 +101,8 @@ export interface ObjectInfo {
    * backend could not keep them (AIS: too many parts for its custom metadata).
    */
   partChecksums?: Checksums[];
+  /** How many tags the version has (`x-amz-tagging-count`); undefined or 0: none. Read without the tags themselves. */
+  tagCount?: number;
 }
 
 export interface ObjectSummary {
@@ -157,6 +174,8 @@ export interface IncomingBody {
 export interface ObjectAttributes {
   content: ContentHeaders;
   userMetadata: Record<string, string>;
+  /** The tags the new object is written with (`x-amz-tagging`); absent or empty: none. CopyObject ignores it (CopyRequest.tags). */
+  tags?: TagSet;
 }
 
 /** Inclusive byte range. */
@@ -228,6 +247,8 @@ export interface CopyRequest {
   replaceAttributes?: ObjectAttributes;
   /** The destination's precondition (If-None-Match / If-Match on CopyObject). */
   condition?: WriteCondition;
+  /** The copy's tags (tagging directive REPLACE; empty: none), or undefined to keep the source version's (COPY). */
+  tags?: TagSet;
 }
 
 export type UploadId = string;
@@ -362,6 +383,16 @@ export interface ObjectStore {
    */
   deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition): Promise<DeleteResult>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
+  /**
+   * The tags of the object (its current version, or `versionId`'s), for GetObjectTagging and for what reads them later
+   * (lifecycle Tag filters, policies' s3:ExistingObjectTag). Throws as headObject does (a delete marker included).
+   */
+  getObjectTagging(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<ObjectTagging>;
+  /**
+   * Replaces the tags of that version (empty: removes them), nothing else of it changes; answers the version tagged.
+   * Throws as headObject does.
+   */
+  putObjectTagging(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, tags: TagSet): Promise<VersionId>;
   /** Keys whose latest version is an object (not a delete marker). */
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
   /** Every version and delete marker; throws NoSuchBucket, InvalidArgument (a malformed version-id marker). */

@@ -12,6 +12,7 @@ import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
 import { headerValue } from '../s3/headers';
+import { withRequestedTags } from '../tagging/tag-set';
 
 function checksumsEnabled(request: S3Request): boolean {
   return headerValue(request.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
@@ -57,7 +58,7 @@ export class ObjectsService {
     const { bucket, key } = bucketAndKey(request);
     assertValidKey(key);
     assertPrivateAcl(request);
-    const attributes = attributesOf(request.headers);
+    const attributes = withRequestedTags(attributesOf(request.headers), request.headers);
     const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);
     const info = await this.store.putObject(bucket, key, attributes, body, condition);

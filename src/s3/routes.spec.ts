@@ -20,6 +20,13 @@ describe('resolveOperation', () => {
     ['GET', 'bucket', 'acl', 'GetBucketAcl'],
     ['GET', 'bucket', 'cors', 'GetBucketCors'],
     ['PUT', 'bucket', 'cors', 'PutBucketCors'],
+    ['GET', 'bucket', 'tagging', 'GetBucketTagging'],
+    ['PUT', 'bucket', 'tagging', 'PutBucketTagging'],
+    ['DELETE', 'bucket', 'tagging', 'DeleteBucketTagging'],
+    ['GET', 'object', 'tagging', 'GetObjectTagging'],
+    ['GET', 'object', 'tagging&versionId=v', 'GetObjectTagging'],
+    ['PUT', 'object', 'tagging', 'PutObjectTagging'],
+    ['DELETE', 'object', 'tagging', 'DeleteObjectTagging'],
     ['DELETE', 'bucket', 'cors', 'DeleteBucketCors'],
     ['OPTIONS', 'bucket', '', 'CorsPreflight'],
     ['OPTIONS', 'object', 'uploadId=u&partNumber=2', 'CorsPreflight'],
@@ -51,7 +58,13 @@ describe('resolveOperation', () => {
     for (const method of ['GET', 'PUT', 'DELETE']) expect(route(method, 'object', 'cors')).toBe('NotImplemented');
   });
 
-  it.each(['policy', 'lifecycle', 'website', 'tagging', 'object-lock', 'replication'])(
+  it('answers NotImplemented for ?tagging where no tagging operation takes it: POST, HEAD', () => {
+    expect(route('POST', 'bucket', 'tagging')).toBe('NotImplemented');
+    expect(route('HEAD', 'object', 'tagging')).toBe('NotImplemented');
+    expect(route('POST', 'object', 'tagging')).toBe('NotImplemented');
+  });
+
+  it.each(['policy', 'lifecycle', 'website', 'object-lock', 'replication'])(
     'answers NotImplemented for the unsupported subresource ?%s whatever the method',
     (subresource) => {
       for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');

@@ -3,7 +3,16 @@ import { algorithmOfHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, digestB
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../store';
-import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY, WRITE_TIME_METADATA_BYTES, writeTimeMetadata } from './custom-metadata';
+import {
+  CONTENT_TIE_KEY,
+  CUSTOM_METADATA_LIMIT,
+  customMetadataLines,
+  TAGS_KEY,
+  TAGS_METADATA_BYTES,
+  VERSION_ID_KEY,
+  WRITE_TIME_METADATA_BYTES,
+  writeTimeMetadata,
+} from './custom-metadata';
 
 /**
  * What a multipart object keeps in AIS custom metadata beside its S3 attributes (custom-metadata.ts), and
@@ -41,7 +50,8 @@ const MULTIPART_ENTRIES_BYTES =
   24 +
   VERSION_ID_KEY.length +
   24 +
-  WRITE_TIME_METADATA_BYTES;
+  WRITE_TIME_METADATA_BYTES +
+  TAGS_METADATA_BYTES;
 
 const MULTIPART_ETAG = /^[0-9a-f]{32}-\d{1,5}$/;
 
@@ -121,6 +131,8 @@ export interface CompletedObjectFacts {
   versionId?: VersionId;
   /** The write time (custom-metadata.ts writeTime()), kept as a plain PUT keeps it. */
   lastModified: Date;
+  /** The reference to the tags of CreateMultipartUpload's x-amz-tagging (object-tags.ts); absent or '': none. */
+  tags?: string;
 }
 
 /**
@@ -137,8 +149,11 @@ export function completedObjectMetadata(
   if (facts.checksum !== undefined) metadata[CHECKSUM_KEY] = `${facts.checksum.algorithm}:${facts.checksum.type}:${facts.checksum.value}`;
   if (facts.versionId !== undefined) metadata[VERSION_ID_KEY] = facts.versionId;
   Object.assign(metadata, writeTimeMetadata(facts.lastModified));
+  if (facts.tags !== undefined && facts.tags !== '') metadata[TAGS_KEY] = facts.tags;
   const sizes = encodePartSizes(facts.partSizes);
-  const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
+  // Room for `s3-of`, and for a tag reference PutObjectTagging may set later.
+  const room =
+    CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64) - (metadata[TAGS_KEY] === undefined ? TAGS_METADATA_BYTES : 0);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;
   if (partSizesKept) metadata[PART_SIZES_KEY] = sizes;
   let partChecksumsKept = false;

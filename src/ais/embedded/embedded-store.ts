@@ -26,7 +26,9 @@ import {
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectRead,
+  type ObjectTagging,
   type PartInfo,
+  type TagSet,
   type ReadPlanner,
   type VersioningStatus,
   type WriteCondition,
@@ -229,6 +231,7 @@ export class EmbeddedStore implements ObjectStore {
         content: attributes.content,
         userMetadata: attributes.userMetadata,
         checksums: digest.checksums,
+        ...(attributes.tags !== undefined && attributes.tags.length > 0 ? { tags: attributes.tags } : {}),
         ...('blob' in stored ? { blobs: [{ id: stored.blob, size: digest.size }] } : { inline: stored.inline }),
       };
       await this.meta.commitObject(bucket, key, () => ({ record }), condition);
@@ -273,7 +276,18 @@ export class EmbeddedStore implements ObjectStore {
       const record = this.meta.objectRecord(source.bucket, source.key, source.versionId);
       request.check(objectInfoOf(source.key, record));
       const attributes = request.replaceAttributes ?? { content: record.content, userMetadata: record.userMetadata };
-      const copy: ObjectRecord = { ...record, ...attributes, modified: Date.now(), versionId: NULL_VERSION };
+      const copy: ObjectRecord = {
+        ...record,
+        content: attributes.content,
+        userMetadata: attributes.userMetadata,
+        modified: Date.now(),
+        versionId: NULL_VERSION,
+      };
+      // Tagging directive REPLACE gives the copy its own tags; COPY keeps the source version's (the spread above).
+      if (request.tags !== undefined) {
+        if (request.tags.length > 0) copy.tags = request.tags;
+        else delete copy.tags;
+      }
       const linked: string[] = [];
       try {
         for (const blob of record.blobs ?? []) linked.push(await this.meta.linkCopy(blob.id));
@@ -291,6 +305,17 @@ export class EmbeddedStore implements ObjectStore {
         throw err;
       }
     }
+  }
+
+  getObjectTagging(bucket: string, key: string, versionId?: string): Promise<ObjectTagging> {
+    return promised(() => {
+      const record = this.meta.objectRecord(bucket, key, versionId);
+      return { versionId: record.versionId ?? NULL_VERSION, tags: record.tags ?? [] };
+    });
+  }
+
+  putObjectTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<string> {
+    return this.meta.retag(bucket, key, versionId, tags);
   }
 
   listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { checkWriteCondition } from '../../s3/conditions';
-import type { DeleteResult, WriteCondition } from '../store';
+import { type DeleteResult, NULL_VERSION, type TagSet, type WriteCondition } from '../store';
 import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
@@ -122,6 +122,18 @@ export class EmbeddedMetadata {
     this.bucketRecord(bucket);
     if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
     throw new S3Error('NoSuchKey', undefined, { Key: key });
+  }
+
+  /**
+   * Replaces the tags of the key's current version or `versionId`'s in one transaction (S3's answers for a missing
+   * bucket, key or version and for delete markers as objectRecord gives them); answers the version tagged.
+   */
+  async retag(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<string> {
+    return this.transaction(() => {
+      const record = this.objectRecord(bucket, key, versionId);
+      this.index.retag(bucket, key, indexKey(bucketBase(bucket), key), record, tags);
+      return record.versionId ?? NULL_VERSION;
+    });
   }
 
   /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */

@@ -9,6 +9,7 @@ import type {
   ObjectInfo,
   ObjectSummary,
   PartInfo,
+  TagSet,
   VersioningStatus,
 } from '../store';
 import { NULL_VERSION } from '../store';
@@ -54,6 +55,8 @@ export interface ObjectRecord {
   partSizes?: number[];
   /** Multipart objects whose upload used a checksum algorithm: each part's checksum in it, in order (GetObjectAttributes). */
   partChecksums?: Checksums[];
+  /** The version's tags (PutObjectTagging, x-amz-tagging); absent when it has none. Each version keeps its own. */
+  tags?: TagSet;
 }
 
 /** A delete marker: a version that says the key was deleted. Kept in the history only. */
@@ -133,5 +136,6 @@ export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
     checksumType: record.checksumType,
     partSizes: record.partSizes,
     partChecksums: record.partChecksums,
+    tagCount: record.tags?.length,
   };
 }

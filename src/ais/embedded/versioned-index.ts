@@ -1,6 +1,6 @@
 import type { Database } from 'lmdb';
 import { deleteMarkerAddressed, latestIsDeleteMarker } from '../../s3/delete-markers';
-import { type DeleteResult, NULL_VERSION, type VersionId, type VersioningStatus } from '../store';
+import { type DeleteResult, NULL_VERSION, type TagSet, type VersionId, type VersioningStatus } from '../store';
 import type { BlobId } from './blob-files';
 import { type DeleteMarkerRecord, blobIdsOf, isDeleteMarker, type ObjectRecord } from './records';
 import type { VersionHistory } from './version-history';
@@ -90,6 +90,18 @@ export class VersionedIndex {
     const past = this.history.find(bucket, key, versionId);
     if (past !== undefined && isDeleteMarker(past)) throw deleteMarkerAddressed(past.versionId, new Date(past.modified));
     return past;
+  }
+
+  /**
+   * Inside a transaction: replaces the tags of the version `read` returned (`record`), where it lives: the current
+   * object in `objects`, a past version in the history. Nothing else of the version changes.
+   */
+  retag(bucket: string, key: string, at: Buffer, record: ObjectRecord, tags: TagSet): void {
+    const retagged: ObjectRecord = { ...record };
+    if (tags.length > 0) retagged.tags = tags;
+    else delete retagged.tags;
+    if (this.objects.get(at)?.versionId === record.versionId) void this.objects.put(at, retagged);
+    else this.history.keep(bucket, key, retagged);
   }
 
   /**
