@@ -350,6 +350,29 @@ describe('object and bucket tagging through @aws-sdk/client-s3', () => {
     });
   });
 
+  itOn('ais')('tags take no room from user metadata on AIS, and an object whose metadata leaves none refuses them, changing nothing', async () => {
+    const bucket = await fixture.newBucket();
+    // As much user metadata as an untagged object on AIS takes (test/objects.e2e.ts): tags are not counted then.
+    const full = { a: 'x'.repeat(1900) };
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'full', Body: 'x', Metadata: full }));
+    const err = await expectS3Error(
+      s3().send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'full', Tagging: { TagSet: tags(1) } })),
+      'MetadataTooLarge',
+      400,
+    );
+    expect(err.message).toMatch(/leaves no room for the 26 bytes of a reference to its tags/);
+    expect(await objectTags(bucket, 'full')).toEqual([]);
+    const kept = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'full' }));
+    expect([kept.Metadata, kept.TagCount]).toEqual([full, undefined]);
+    // Ten tags of the largest size beside 1.8 KB of user metadata.
+    const big = [...tags(9), { Key: 'k'.repeat(128), Value: 'v'.repeat(256) }];
+    const metadata = { a: 'x'.repeat(1800) };
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'both', Body: 'x', Metadata: metadata }));
+    await s3().send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'both', Tagging: { TagSet: big } }));
+    expect(await objectTags(bucket, 'both')).toEqual(SORTED(big));
+    expect((await s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'both' }))).Metadata).toEqual(metadata);
+  });
+
   describe('bucket tagging', () => {
     it('PutBucketTagging is read back by GetBucketTagging; DeleteBucketTagging removes it; none is 404 NoSuchTagSet', async () => {
       const bucket = await fixture.newBucket();

@@ -34,8 +34,9 @@ export const MODIFIED_MS_KEY = 's3-modified';
 
 /**
  * The reference to the object's tags, `<count>.<stamp>` (object-tags.ts): the tags themselves live in the system
- * bucket, not in the 2 KiB that user metadata needs. Every write keeps TAGS_METADATA_BYTES free for it, so
- * PutObjectTagging can always set it later.
+ * bucket, not in the 2 KiB that user metadata needs. Only an object with tags carries it: a write with tags counts
+ * TAGS_METADATA_BYTES in its metadata size; PutObjectTagging refuses (MetadataTooLarge) an object whose metadata
+ * leaves less than that free.
  */
 export const TAGS_KEY = 's3-tags';
 /** The room the reference takes at most: its key, a count up to 10, `.`, a 16-character stamp. */

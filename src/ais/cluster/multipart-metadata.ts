@@ -50,8 +50,7 @@ const MULTIPART_ENTRIES_BYTES =
   24 +
   VERSION_ID_KEY.length +
   24 +
-  WRITE_TIME_METADATA_BYTES +
-  TAGS_METADATA_BYTES;
+  WRITE_TIME_METADATA_BYTES;
 
 const MULTIPART_ETAG = /^[0-9a-f]{32}-\d{1,5}$/;
 
@@ -74,7 +73,8 @@ export function attributesMetadata(attributes: ObjectAttributes): CustomMetadata
 
 /** At CreateMultipartUpload: the attributes must leave room for the multipart entries (MetadataTooLarge). */
 export function checkAttributesFit(attributes: ObjectAttributes): void {
-  if (customMetadataBytes(attributesMetadata(attributes)) + MULTIPART_ENTRIES_BYTES > CUSTOM_METADATA_LIMIT) {
+  const tagReference = attributes.tags !== undefined && attributes.tags.length > 0 ? TAGS_METADATA_BYTES : 0;
+  if (customMetadataBytes(attributesMetadata(attributes)) + MULTIPART_ENTRIES_BYTES + tagReference > CUSTOM_METADATA_LIMIT) {
     throw new S3Error(
       'MetadataTooLarge',
       `With multipart upload the AIS backend keeps at most ${CUSTOM_METADATA_LIMIT - MULTIPART_ENTRIES_BYTES} bytes of metadata (names and values).`,
@@ -151,9 +151,7 @@ export function completedObjectMetadata(
   Object.assign(metadata, writeTimeMetadata(facts.lastModified));
   if (facts.tags !== undefined && facts.tags !== '') metadata[TAGS_KEY] = facts.tags;
   const sizes = encodePartSizes(facts.partSizes);
-  // Room for `s3-of`, and for a tag reference PutObjectTagging may set later.
-  const room =
-    CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64) - (metadata[TAGS_KEY] === undefined ? TAGS_METADATA_BYTES : 0);
+  const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;
   if (partSizesKept) metadata[PART_SIZES_KEY] = sizes;
   let partChecksumsKept = false;

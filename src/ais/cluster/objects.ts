@@ -158,17 +158,16 @@ function noSuchVersion(key: string, versionId: string): S3Error {
  * AIS keeps custom metadata within 2 KiB in all (CUSTOM_METADATA_LIMIT). Refused before any byte is sent, with
  * the room a checksum still to come (a trailer) takes counted in, so that adding it cannot fail later.
  */
-function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined): void {
+function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined, tagReference = 0): void {
   const later =
     laterChecksum === undefined
       ? 0
       : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + CONTENT_TIE_KEY.length + MAX_AIS_CHECKSUM_HEX;
-  // Room is kept for the tag reference PutObjectTagging may add later (object-tags.ts).
-  const needed = aisMetadataBytes(lines.filter((line) => !line.startsWith(`${TAGS_KEY}=`))) + TAGS_METADATA_BYTES + later;
+  const needed = aisMetadataBytes(lines) + later + tagReference;
   if (needed <= CUSTOM_METADATA_LIMIT) return;
   throw new S3Error(
     'MetadataTooLarge',
-    `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit), counting the names (with their x-amz-meta- prefix) and values of user metadata, content headers, the checksum, the version id and a reference to the tags; this object needs ${needed}.`,
+    `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit), counting the names (with their x-amz-meta- prefix) and values of user metadata, content headers, the checksum, the version id (and with tags, a reference to them); this object needs ${needed}.`,
   );
 }
 
@@ -204,9 +203,13 @@ export class AisObjects {
     const upfront: Checksums = declared?.value !== undefined ? { ...known, [declared.algorithm]: declared.value } : known;
     const lastModified = writeTime();
     const metadata = customMetadataLines(attributes, { checksums: upfront, versionId, lastModified });
-    checkMetadataFits(metadata, declared !== undefined && declared.value === undefined ? declared.algorithm : undefined);
-    // The tags' sidecar is written before the object that refers to it (a failed PUT leaves it unreferenced).
     const tags = attributes.tags ?? [];
+    checkMetadataFits(
+      metadata,
+      declared !== undefined && declared.value === undefined ? declared.algorithm : undefined,
+      tags.length > 0 ? TAGS_METADATA_BYTES : 0,
+    );
+    // The tags' sidecar is written before the object that refers to it (a failed PUT leaves it unreferenced).
     if (tags.length > 0) metadata.push(`${TAGS_KEY}=${await this.tags.write(bucket, key, tags)}`);
     const path = objectPath(bucket, key);
     const context = { bucket, key };
@@ -373,6 +376,17 @@ export class AisObjects {
    */
   async putTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<VersionId> {
     const { info, custom } = await this.headWithChecksum(bucket, key, versionId);
+    if (tags.length > 0) {
+      const others = customMetadataOf(custom);
+      delete others[TAGS_KEY];
+      const used = Object.entries(others).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+      if (used + TAGS_METADATA_BYTES > CUSTOM_METADATA_LIMIT) {
+        throw new S3Error(
+          'MetadataTooLarge',
+          `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit); this object's metadata takes ${used}, which leaves no room for the ${TAGS_METADATA_BYTES} bytes of a reference to its tags.`,
+        );
+      }
+    }
     const reference = await this.tags.write(bucket, key, tags);
     await this.http.objectCall({
       method: 'PATCH',
