@@ -231,6 +231,7 @@ export class EmbeddedMultipart {
       userMetadata: upload.attributes.userMetadata,
       checksums: done.checksums,
       checksumType: done.checksumType,
+      tagCount: upload.attributes.tags?.length,
     };
   }
 }
