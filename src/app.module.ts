@@ -12,6 +12,7 @@ import { BucketsModule } from './buckets/buckets.module';
 import type { AppConfig } from './config/configuration';
 import { ObjectsModule } from './objects/objects.module';
 import { S3Module } from './s3/s3.module';
+import { TaggingModule } from './tagging/tagging.module';
 import { VersioningModule } from './versioning/versioning.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         CorsModule,
         LifecycleModule,
         PolicyModule,
+        TaggingModule,
       ],
     };
   }

@@ -3,7 +3,6 @@ import {
   GetBucketEncryptionCommand,
   DeleteObjectCommand,
   GetBucketLoggingCommand,
-  GetBucketTaggingCommand,
   GetBucketWebsiteCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -11,7 +10,6 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
-  PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { itOn } from './support/backend';
@@ -356,12 +354,7 @@ describe('objects through @aws-sdk/client-s3', () => {
   describe('what the gateway does not serve', () => {
     it.each([
       ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
-      ['GetBucketTagging', (bucket: string) => s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))],
       ['GetBucketWebsite', (bucket: string) => s3.send(new GetBucketWebsiteCommand({ Bucket: bucket }))],
-      [
-        'PutObjectTagging',
-        (bucket: string) => s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'kept', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } })),
-      ],
       ['GetObjectRetention', (bucket: string) => s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'kept' }))],
       ['GetBucketEncryption', (bucket: string) => s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))],
     ])('answers %s with 501 NotImplemented and changes nothing', async (_operation, send) => {

@@ -65,6 +65,21 @@ export interface ContentHeaders {
 
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
 
+/** One S3 tag (object or bucket tagging). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** A tag set, already checked against S3's limits (src/tagging/tag-set.ts); empty: no tags. */
+export type TagSet = Tag[];
+
+/** An object version's tags (GetObjectTagging), and the version they belong to. */
+export interface ObjectTagging {
+  versionId: VersionId;
+  tags: TagSet;
+}
+
 export interface ObjectInfo {
   key: ObjectKey;
   /** Sizes of the parts of a multipart object, in order (for `partNumber=` reads); undefined otherwise. */
@@ -89,6 +104,8 @@ export interface ObjectInfo {
   partChecksums?: Checksums[];
   /** See ObjectAccess. */
   access?: ObjectAccess;
+  /** How many tags the version has (`x-amz-tagging-count`); undefined or 0: none. Read without the tags themselves. */
+  tagCount?: number;
 }
 
 export interface ObjectSummary {
@@ -175,6 +192,8 @@ export interface ObjectAttributes {
   userMetadata: Record<string, string>;
   /** The object's owner and ACL, kept with the object (and with a multipart upload until it completes). */
   access?: ObjectAccess;
+  /** The tags the new object is written with (`x-amz-tagging`); absent or empty: none. CopyObject ignores it (CopyRequest.tags). */
+  tags?: TagSet;
 }
 
 /** Inclusive byte range. */
@@ -248,6 +267,8 @@ export interface CopyRequest {
   condition?: WriteCondition;
   /** The copy's owner and ACL: never the source's (S3 does not copy an ACL). */
   access?: ObjectAccess;
+  /** The copy's tags (tagging directive REPLACE; empty: none), or undefined to keep the source version's (COPY). */
+  tags?: TagSet;
 }
 
 export type UploadId = string;
@@ -387,6 +408,16 @@ export interface ObjectStore {
    */
   putObjectAcl(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, access: ObjectAccess): Promise<void>;
   copyObject(request: CopyRequest): Promise<ObjectInfo>;
+  /**
+   * The tags of the object (its current version, or `versionId`'s), for GetObjectTagging and for what reads them later
+   * (lifecycle Tag filters, policies' s3:ExistingObjectTag). Throws as headObject does (a delete marker included).
+   */
+  getObjectTagging(bucket: BucketName, key: ObjectKey, versionId?: VersionId): Promise<ObjectTagging>;
+  /**
+   * Replaces the tags of that version (empty: removes them), nothing else of it changes; answers the version tagged.
+   * Throws as headObject does.
+   */
+  putObjectTagging(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, tags: TagSet): Promise<VersionId>;
   /** Keys whose latest version is an object (not a delete marker). */
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
   /** Every version and delete marker; throws NoSuchBucket, InvalidArgument (a malformed version-id marker). */

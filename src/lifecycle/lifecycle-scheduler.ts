@@ -25,6 +25,9 @@ export class LifecycleScheduler implements OnApplicationBootstrap, BeforeApplica
     private readonly config: ConfigService<AppConfig, true>,
   ) {
     this.worker = new LifecycleWorker(store, {
+      // Tag filters: the version's tags, read only for buckets whose enabled rules filter on tags.
+      tagsOf: async (bucket, key, versionId) =>
+        Object.fromEntries((await store.getObjectTagging(bucket, key, versionId)).tags.map((tag) => [tag.key, tag.value])),
       acted: (action) => metrics.lifecycleActions.inc({ action }),
       warn: (message) => this.logger.warn(message),
     });

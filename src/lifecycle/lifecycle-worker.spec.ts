@@ -123,4 +123,21 @@ describe('LifecycleWorker on the embedded store', () => {
     expect(await small.runPass(new Date(Date.now() + 5 * DAY))).toMatchObject({ budgetReached: false, actions: { expire_current: 2 } });
     expect(await keys('many')).toEqual([]);
   });
+
+  it('selects by tags: a Tag filter expires only the objects that carry the tag', async () => {
+    const tagged = new LifecycleWorker(store, {
+      tagsOf: async (bucket, key, versionId) =>
+        Object.fromEntries((await store.getObjectTagging(bucket, key, versionId)).tags.map((tag) => [tag.key, tag.value])),
+    });
+    await store.createBucket('tags', '');
+    await store.putObject('tags', 'cold', NO_ATTRIBUTES, bodyOf('c'));
+    await store.putObject('tags', 'hot', NO_ATTRIBUTES, bodyOf('h'));
+    await store.putObjectTagging('tags', 'cold', undefined, [{ key: 'tier', value: 'cold' }]);
+    await store.putObjectTagging('tags', 'hot', undefined, [{ key: 'tier', value: 'hot' }]);
+    await store.putBucketSetting('tags', 'lifecycle', [
+      { id: 'cold', enabled: true, filter: { tags: [{ key: 'tier', value: 'cold' }], form: 'tag' }, expiration: { days: 1 } },
+    ]);
+    expect((await tagged.runPass(new Date(Date.now() + 3 * DAY))).actions.expire_current).toBe(1);
+    expect(await keys('tags')).toEqual(['hot']);
+  });
 });

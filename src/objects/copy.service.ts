@@ -10,6 +10,7 @@ import { quotedEtag } from '../s3/object-headers';
 import { copySourceFailure, parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
+import { copyTags } from '../tagging/tag-set';
 
 function metadataDirective(request: S3Request): 'COPY' | 'REPLACE' {
   const directive = (request.headers['x-amz-metadata-directive'] as string | undefined) ?? 'COPY';
@@ -32,6 +33,7 @@ export class CopyService {
     assertValidKey(target.key);
     const source = parseCopySource(request.headers['x-amz-copy-source'] as string);
     const directive = metadataDirective(request);
+    const tags = copyTags(request.headers);
     const condition = writeConditionOf(request.headers, 'write');
     // Copying an older version onto its own key (with ?versionId=) is how S3 users restore it: that is allowed.
     if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key && source.versionId === undefined) {
@@ -49,6 +51,7 @@ export class CopyService {
         check: (sourceInfo) => checkCopySourceConditions(sourceInfo, request.headers),
         replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
         condition,
+        tags,
       })
       .catch(copySourceFailure);
     const response = xmlResponse('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quotedEtag(info.etag) });

@@ -11,6 +11,7 @@ import { CHECKSUM_ALGORITHMS, ChecksumAlgorithm, checksumHeader, parseAlgorithm 
 import { checkCopySourceConditions, writeConditionOf } from '../s3/conditions';
 import { S3Error } from '../s3/errors';
 import { attributesOf, integrityHeaders, quotedEtag } from '../s3/object-headers';
+import { withRequestedTags } from '../tagging/tag-set';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
@@ -135,7 +136,7 @@ export class MultipartService {
   async createMultipartUpload(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     assertValidKey(key);
-    const attributes = attributesOf(request.headers);
+    const attributes = withRequestedTags(attributesOf(request.headers), request.headers);
     attributes.access = await this.acl.objectAccessForWrite(request);
     const upload = await this.store.createMultipartUpload(bucket, key, attributes, requestedChecksum(request));
     const response = xmlResponse('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId });

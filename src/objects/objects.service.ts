@@ -12,6 +12,7 @@ import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
 import { headerValue } from '../s3/headers';
+import { withRequestedTags } from '../tagging/tag-set';
 
 function checksumsEnabled(request: S3Request): boolean {
   return headerValue(request.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
@@ -59,7 +60,7 @@ export class ObjectsService {
   async putObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
     assertValidKey(key);
-    const attributes = attributesOf(request.headers);
+    const attributes = withRequestedTags(attributesOf(request.headers), request.headers);
     attributes.access = await this.acl.objectAccessForWrite(request);
     const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);

@@ -80,6 +80,7 @@ export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean):
   };
   if (info.versionId !== NULL_VERSION) out['x-amz-version-id'] = info.versionId;
   if (info.partSizes !== undefined) out['x-amz-mp-parts-count'] = info.partSizes.length;
+  if (info.tagCount !== undefined && info.tagCount > 0) out['x-amz-tagging-count'] = info.tagCount;
   // for...in, not Object.entries: this runs on every GET and HEAD, mostly over empty objects.
   for (const name in info.userMetadata) out[META_PREFIX + name] = info.userMetadata[name];
   if (withChecksums) {

@@ -20,6 +20,13 @@ describe('resolveOperation', () => {
     ['GET', 'bucket', 'acl', 'GetBucketAcl'],
     ['GET', 'bucket', 'cors', 'GetBucketCors'],
     ['PUT', 'bucket', 'cors', 'PutBucketCors'],
+    ['GET', 'bucket', 'tagging', 'GetBucketTagging'],
+    ['PUT', 'bucket', 'tagging', 'PutBucketTagging'],
+    ['DELETE', 'bucket', 'tagging', 'DeleteBucketTagging'],
+    ['GET', 'object', 'tagging', 'GetObjectTagging'],
+    ['GET', 'object', 'tagging&versionId=v', 'GetObjectTagging'],
+    ['PUT', 'object', 'tagging', 'PutObjectTagging'],
+    ['DELETE', 'object', 'tagging', 'DeleteObjectTagging'],
     ['DELETE', 'bucket', 'cors', 'DeleteBucketCors'],
     ['GET', 'bucket', 'lifecycle', 'GetBucketLifecycleConfiguration'],
     ['PUT', 'bucket', 'lifecycle', 'PutBucketLifecycleConfiguration'],
@@ -56,12 +63,15 @@ describe('resolveOperation', () => {
     expect(route('GET', 'object', 'lifecycle')).toBe('NotImplemented');
   });
 
-  it.each(['website', 'tagging', 'object-lock', 'replication'])(
-    'answers NotImplemented for the unsupported subresource ?%s whatever the method',
-    (subresource) => {
-      for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');
-    },
-  );
+  it('answers NotImplemented for ?tagging where no tagging operation takes it: POST, HEAD', () => {
+    expect(route('POST', 'bucket', 'tagging')).toBe('NotImplemented');
+    expect(route('HEAD', 'object', 'tagging')).toBe('NotImplemented');
+    expect(route('POST', 'object', 'tagging')).toBe('NotImplemented');
+  });
+
+  it.each(['website', 'object-lock', 'replication'])('answers NotImplemented for the unsupported subresource ?%s whatever the method', (subresource) => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');
+  });
 
   it('routes GET ?attributes of an object to GetObjectAttributes, and ?attributes anywhere else to NotImplemented', () => {
     expect(route('GET', 'object', 'attributes')).toBe('GetObjectAttributes');

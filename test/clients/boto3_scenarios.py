@@ -635,12 +635,47 @@ def content_encoding(params):
     }
 
 
+def tagging(params):
+    """Object and bucket tagging as boto3 sends it (put_object_tagging and put_bucket_tagging carry Content-MD5)."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key='k', Body=b'tagged', Tagging='team=data science&stage=raw')
+    at_put = s3.get_object_tagging(Bucket=bucket, Key='k')['TagSet']
+    s3.put_object_tagging(Bucket=bucket, Key='k', Tagging={'TagSet': [{'Key': 'owner', 'Value': 'me@example.com'}]})
+    retagged = s3.get_object_tagging(Bucket=bucket, Key='k')['TagSet']
+    count = s3.get_object(Bucket=bucket, Key='k').get('TagCount')
+    s3.copy_object(Bucket=bucket, Key='copy', CopySource={'Bucket': bucket, 'Key': 'k'}, TaggingDirective='REPLACE', Tagging='copied=yes')
+    copied = s3.get_object_tagging(Bucket=bucket, Key='copy')['TagSet']
+    too_many = [{'Key': f'k{i}', 'Value': 'v'} for i in range(11)]
+    refused = error_of(lambda: s3.put_object_tagging(Bucket=bucket, Key='k', Tagging={'TagSet': too_many}))
+    reserved = error_of(lambda: s3.put_object_tagging(Bucket=bucket, Key='k', Tagging={'TagSet': [{'Key': 'aws:x', 'Value': 'v'}]}))
+    after_refusals = s3.get_object_tagging(Bucket=bucket, Key='k')['TagSet']
+    s3.delete_object_tagging(Bucket=bucket, Key='k')
+    deleted = s3.get_object_tagging(Bucket=bucket, Key='k')['TagSet']
+    no_bucket_tags = error_of(lambda: s3.get_bucket_tagging(Bucket=bucket))
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={'TagSet': [{'Key': 'cost-center', 'Value': '42'}]})
+    bucket_tags = s3.get_bucket_tagging(Bucket=bucket)['TagSet']
+    return {
+        'at_put': sorted(at_put, key=lambda tag: tag['Key']),
+        'retagged': retagged,
+        'count': count,
+        'copied': copied,
+        'refused': refused,
+        'reserved': reserved,
+        'after_refusals': after_refusals,
+        'deleted': deleted,
+        'no_bucket_tags': no_bucket_tags,
+        'bucket_tags': bucket_tags,
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
-        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy, tagging,
     )
 }
 

@@ -45,6 +45,18 @@ export interface ObjectAttributesFields {
 
 /** Each scenario's name and the JSON it prints. */
 export interface Boto3Scenarios {
+  tagging: {
+    at_put: Array<{ Key: string; Value: string }>;
+    retagged: Array<{ Key: string; Value: string }>;
+    count: number | null;
+    copied: Array<{ Key: string; Value: string }>;
+    refused: CallError;
+    reserved: CallError;
+    after_refusals: Array<{ Key: string; Value: string }>;
+    deleted: Array<{ Key: string; Value: string }>;
+    no_bucket_tags: CallError;
+    bucket_tags: Array<{ Key: string; Value: string }>;
+  };
   put_get_metadata: {
     put_etag: string;
     get: {

@@ -26,8 +26,11 @@ import type {
   ObjectAttributes,
   ObjectInfo,
   ObjectRead,
+  ObjectTagging,
   PartInfo,
   ReadPlanner,
+  TagSet,
+  VersionId,
   VersioningStatus,
   WriteCondition,
 } from '../store';
@@ -42,6 +45,7 @@ import { assemblePage } from './listing';
 import { aisLister } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
 import { AisObjects } from './objects';
+import { AisObjectTags } from './object-tags';
 import { SystemBucket } from './system-bucket';
 import { UPLOADS_BUCKET } from './upload-names';
 
@@ -108,9 +112,10 @@ export class ClusterStore implements ObjectStore {
     this.http = new AisHttp(options, background.jobs);
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
-    this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket));
+    const system = new SystemBucket(this.http);
+    this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket), new AisObjectTags(system));
     this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
-    this.settings = new AisBucketSettings(new SystemBucket(this.http), {
+    this.settings = new AisBucketSettings(system, {
       head: (bucket) => this.buckets.head(userBucket(bucket)),
       recent: (bucket) => this.buckets.recent(userBucket(bucket)),
     });
@@ -218,6 +223,16 @@ export class ClusterStore implements ObjectStore {
       await check();
       return this.objects.copy(request);
     }).catch(s3Failure);
+  }
+
+  getObjectTagging(bucket: string, key: string, versionId?: string): Promise<ObjectTagging> {
+    return this.objects.getTagging(userBucket(bucket), key, versionId).catch(s3Failure);
+  }
+
+  /** In single-writer mode it takes the key's turn like a write, so no overwrite comes between its HEAD and its PATCH. */
+  putObjectTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<VersionId> {
+    const name = userBucket(bucket);
+    return this.write(name, key, undefined, () => this.objects.putTagging(name, key, versionId, tags)).catch(s3Failure);
   }
 
   listObjectVersions(bucket: string, request: ListVersionsRequest): Promise<ListVersionsPage> {

@@ -45,6 +45,16 @@ export function accessMetadata(access: ObjectAccess): Record<string, string> {
   return { [OWNER_KEY]: access.owner, [ACL_KEY]: access.grants === undefined ? '' : encodeGrants(access.grants) };
 }
 
+/**
+ * The reference to the object's tags, `<count>.<stamp>` (object-tags.ts): the tags themselves live in the system
+ * bucket, not in the 2 KiB that user metadata needs. Only an object with tags carries it: a write with tags counts
+ * TAGS_METADATA_BYTES in its metadata size; PutObjectTagging refuses (MetadataTooLarge) an object whose metadata
+ * leaves less than that free.
+ */
+export const TAGS_KEY = 's3-tags';
+/** The room the reference takes at most: its key, a count up to 10, `.`, a 16-character stamp. */
+export const TAGS_METADATA_BYTES = TAGS_KEY.length + 2 + 1 + 16;
+
 /** The time a write records. */
 export function writeTime(now = Date.now()): Date {
   return new Date(now);
@@ -126,6 +136,8 @@ export interface StoredFacts {
   versionId?: VersionId;
   /** The write time (writeTime()). */
   lastModified?: Date;
+  /** The reference to the object's tags (object-tags.ts); absent or '': none. */
+  tags?: string;
 }
 
 /** The `Ais-Custom-Md` header lines for an object's S3 attributes (and its checksums and version id). */
@@ -143,6 +155,7 @@ export function customMetadataLines(attributes: ObjectAttributes, facts: StoredF
   }
   if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
   if (facts.lastModified !== undefined) for (const [key, value] of Object.entries(writeTimeMetadata(facts.lastModified))) lines.push(`${key}=${value}`);
+  if (facts.tags !== undefined && facts.tags !== '') lines.push(`${TAGS_KEY}=${facts.tags}`);
   return lines;
 }
 
@@ -164,6 +177,16 @@ export function checksumsOfCustomMetadata(lines: string | string[] | undefined):
     if (algorithm !== undefined && /^[A-Za-z0-9+/=]+$/.test(line.slice(at + 1))) checksums[algorithm] = line.slice(at + 1);
   }
   return checksums;
+}
+
+/** Every pair of the `Ais-Custom-Md` lines of an answer, as stored (AIS's own keys and other users' included). */
+export function customMetadataOf(lines: string | string[] | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const line of asLines(lines)) {
+    const at = line.indexOf('=');
+    if (at > 0) pairs[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return pairs;
 }
 
 /** The value of `key` among the `Ais-Custom-Md` lines of a HEAD answer, as stored. */

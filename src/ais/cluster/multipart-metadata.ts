@@ -3,7 +3,16 @@ import { algorithmOfHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, digestB
 import { S3Error } from '../../s3/errors';
 import { headerValue } from '../../s3/headers';
 import type { Checksums, ChecksumType, MultipartChecksum, ObjectAttributes, VersionId } from '../store';
-import { CONTENT_TIE_KEY, CUSTOM_METADATA_LIMIT, customMetadataLines, VERSION_ID_KEY, WRITE_TIME_METADATA_BYTES, writeTimeMetadata } from './custom-metadata';
+import {
+  CONTENT_TIE_KEY,
+  CUSTOM_METADATA_LIMIT,
+  customMetadataLines,
+  TAGS_KEY,
+  TAGS_METADATA_BYTES,
+  VERSION_ID_KEY,
+  WRITE_TIME_METADATA_BYTES,
+  writeTimeMetadata,
+} from './custom-metadata';
 
 /**
  * What a multipart object keeps in AIS custom metadata beside its S3 attributes (custom-metadata.ts), and
@@ -64,7 +73,8 @@ export function attributesMetadata(attributes: ObjectAttributes): CustomMetadata
 
 /** At CreateMultipartUpload: the attributes must leave room for the multipart entries (MetadataTooLarge). */
 export function checkAttributesFit(attributes: ObjectAttributes): void {
-  if (customMetadataBytes(attributesMetadata(attributes)) + MULTIPART_ENTRIES_BYTES > CUSTOM_METADATA_LIMIT) {
+  const tagReference = attributes.tags !== undefined && attributes.tags.length > 0 ? TAGS_METADATA_BYTES : 0;
+  if (customMetadataBytes(attributesMetadata(attributes)) + MULTIPART_ENTRIES_BYTES + tagReference > CUSTOM_METADATA_LIMIT) {
     throw new S3Error(
       'MetadataTooLarge',
       `With multipart upload the AIS backend keeps at most ${CUSTOM_METADATA_LIMIT - MULTIPART_ENTRIES_BYTES} bytes of metadata (names and values).`,
@@ -121,6 +131,8 @@ export interface CompletedObjectFacts {
   versionId?: VersionId;
   /** The write time (custom-metadata.ts writeTime()), kept as a plain PUT keeps it. */
   lastModified: Date;
+  /** The reference to the tags of CreateMultipartUpload's x-amz-tagging (object-tags.ts); absent or '': none. */
+  tags?: string;
 }
 
 /**
@@ -137,6 +149,7 @@ export function completedObjectMetadata(
   if (facts.checksum !== undefined) metadata[CHECKSUM_KEY] = `${facts.checksum.algorithm}:${facts.checksum.type}:${facts.checksum.value}`;
   if (facts.versionId !== undefined) metadata[VERSION_ID_KEY] = facts.versionId;
   Object.assign(metadata, writeTimeMetadata(facts.lastModified));
+  if (facts.tags !== undefined && facts.tags !== '') metadata[TAGS_KEY] = facts.tags;
   const sizes = encodePartSizes(facts.partSizes);
   const room = CUSTOM_METADATA_LIMIT - customMetadataBytes(metadata) - (CONTENT_TIE_KEY.length + 64);
   const partSizesKept = PART_SIZES_KEY.length + sizes.length <= room;

@@ -74,6 +74,7 @@ function objectInfoOfCompleted(key: string, record: CompletedRecord): ObjectInfo
     checksums: record.checksums,
     checksumType: record.checksumType,
     partSizes: record.partSizes,
+    tagCount: record.tagCount,
   };
 }
 
@@ -95,7 +96,7 @@ export class AisMultipart {
 
   constructor(
     private readonly http: AisHttp,
-    objects: AisObjects,
+    private readonly objects: AisObjects,
     /** Throws NoSuchBucket. */
     private readonly headBucket: (bucket: string) => Promise<BucketInfo>,
     options: MultipartOptions = {},
@@ -142,8 +143,12 @@ export class AisMultipart {
     const versionId = (await this.headBucket(bucket)).versioning === 'Enabled' ? newVersionId(bucket, key) : undefined;
     const lastModified = writeTime();
     const partChecksums = checksum && chosen.map((part) => part.checksums[checksum.algorithm] ?? '');
-    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, partChecksums, checksum, versionId, lastModified });
     await beforeWrite?.();
+    // CreateMultipartUpload's x-amz-tagging: a sidecar the completed object refers to (object-tags.ts).
+    const tagSet = record.attributes.tags ?? [];
+    const tagCount = tagSet.length;
+    const tags = tagCount > 0 ? await this.objects.tags.write(bucket, key, tagSet) : undefined;
+    const { metadata, partSizesKept } = completedObjectMetadata(record.attributes, { etag, partSizes, partChecksums, checksum, versionId, lastModified, tags });
     try {
       await this.assemble(bucket, key, uploadId, chosen, metadata);
     } catch (err) {
@@ -166,6 +171,7 @@ export class AisMultipart {
       checksums: checksum ? { [checksum.algorithm]: checksum.value } : {},
       checksumType: checksum?.type,
       partSizes: partSizesKept ? partSizes : undefined,
+      tagCount,
     };
     await this.records.putCompleted(uploadId, completed);
     // The upload is complete from here on (a retried Complete finds the marker): leftovers of a failed

@@ -14,7 +14,9 @@ import {
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectRead,
+  type ObjectTagging,
   type ReadPlanner,
+  type TagSet,
   type VersionId,
   type VersioningStatus,
 } from '../store';
@@ -28,16 +30,20 @@ import {
   CONTENT_TIE_KEY,
   CUSTOM_METADATA_LIMIT,
   customMetadataLines,
+  customMetadataOf,
   customValueOf,
   LAST_MODIFIED_KEY,
   lastModifiedOfCustomMetadata,
   OWNER_KEY,
+  TAGS_KEY,
+  TAGS_METADATA_BYTES,
   VERSION_ID_KEY,
   writeTime,
   writeTimeMetadata,
 } from './custom-metadata';
 import { isObjectMissing } from './errors';
 import { multipartFactsOfHead } from './multipart-metadata';
+import { type AisObjectTags, tagCountOf } from './object-tags';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
 import { readWhole } from './upload-body';
@@ -130,6 +136,7 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     checksumType: multipart?.checksumType,
     partSizes: multipart?.partSizes,
     partChecksums: multipart?.partChecksums,
+    tagCount: tagCountOf(headers['ais-custom-md']),
   };
 }
 
@@ -156,16 +163,16 @@ function noSuchVersion(key: string, versionId: string): S3Error {
  * AIS keeps custom metadata within 2 KiB in all (CUSTOM_METADATA_LIMIT). Refused before any byte is sent, with
  * the room a checksum still to come (a trailer) takes counted in, so that adding it cannot fail later.
  */
-function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined): void {
+function checkMetadataFits(lines: readonly string[], laterChecksum: ChecksumAlgorithm | undefined, tagReference = 0): void {
   const later =
     laterChecksum === undefined
       ? 0
       : checksumHeader(laterChecksum).length + CHECKSUM_BASE64_LENGTH[laterChecksum] + CONTENT_TIE_KEY.length + MAX_AIS_CHECKSUM_HEX;
-  const needed = aisMetadataBytes(lines) + later;
+  const needed = aisMetadataBytes(lines) + later + tagReference;
   if (needed <= CUSTOM_METADATA_LIMIT) return;
   throw new S3Error(
     'MetadataTooLarge',
-    `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit), counting the names (with their x-amz-meta- prefix) and values of user metadata, content headers, the checksum and the version id; this object needs ${needed}.`,
+    `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit), counting the names (with their x-amz-meta- prefix) and values of user metadata, content headers, the checksum, the version id (and with tags, a reference to them); this object needs ${needed}.`,
   );
 }
 
@@ -174,15 +181,14 @@ function notYetKept(checksums: Checksums, kept: Checksums): Checksums {
   return Object.fromEntries(Object.entries(checksums).filter(([algorithm, value]) => kept[algorithm as ChecksumAlgorithm] !== value));
 }
 
-/** Clears the owner and ACL a copy would otherwise take over from its source (AIS copies custom metadata). */
-const NO_ACCESS = { [OWNER_KEY]: '', [ACL_KEY]: '' };
-
 /** Object calls: each goes to the target that owns the object (AisHttp follows the proxy's redirect). */
 export class AisObjects {
   constructor(
     private readonly http: AisHttp,
     /** The bucket's S3 versioning status; throws NoSuchBucket. */
     private readonly versioningOf: (bucket: string) => Promise<VersioningStatus | undefined>,
+    /** Where the objects' tags live (object-tags.ts). */
+    readonly tags: AisObjectTags,
   ) {}
 
   /**
@@ -202,7 +208,14 @@ export class AisObjects {
     const upfront: Checksums = declared?.value !== undefined ? { ...known, [declared.algorithm]: declared.value } : known;
     const lastModified = writeTime();
     const metadata = customMetadataLines(attributes, { checksums: upfront, versionId, lastModified });
-    checkMetadataFits(metadata, declared !== undefined && declared.value === undefined ? declared.algorithm : undefined);
+    const tags = attributes.tags ?? [];
+    checkMetadataFits(
+      metadata,
+      declared !== undefined && declared.value === undefined ? declared.algorithm : undefined,
+      tags.length > 0 ? TAGS_METADATA_BYTES : 0,
+    );
+    // The tags' sidecar is written before the object that refers to it (a failed PUT leaves it unreferenced).
+    if (tags.length > 0) metadata.push(`${TAGS_KEY}=${await this.tags.write(bucket, key, tags)}`);
     const path = objectPath(bucket, key);
     const context = { bucket, key };
     const whole = await readWhole(body.stream, WHOLE_BODY_BYTES);
@@ -251,6 +264,7 @@ export class AisObjects {
       userMetadata: attributes.userMetadata,
       access: attributes.access,
       checksums: { ...upfront, ...digest.checksums },
+      tagCount: tags.length,
     };
   }
 
@@ -302,7 +316,11 @@ export class AisObjects {
   }
 
   /** Only the object's current version can be read: any other id is NoSuchVersion, as S3 answers for a version that does not exist. */
-  private async headWithChecksum(bucket: string, key: string, versionId?: string): Promise<{ info: ObjectInfo; checksum?: string; md5?: string }> {
+  private async headWithChecksum(
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): Promise<{ info: ObjectInfo; checksum?: string; md5?: string; custom: string | string[] | undefined }> {
     assertVersionIdShape(versionId);
     const answer = await this.http
       .objectCall({ method: 'HEAD', path: objectPath(bucket, key), query: { props: HEAD_PROPS }, context: { bucket, key } })
@@ -312,7 +330,7 @@ export class AisObjects {
     const checksum = contentChecksum(answer.headers);
     const info = objectInfoOfHead(bucket, key, answer.headers);
     if (versionId !== undefined && versionId !== info.versionId) throw noSuchVersion(key, versionId);
-    return { info, checksum: checksum.value, md5: checksum.type === 'md5' ? checksum.value : undefined };
+    return { info, checksum: checksum.value, md5: checksum.type === 'md5' ? checksum.value : undefined, custom: answer.headers['ais-custom-md'] };
   }
 
   /**
@@ -379,6 +397,41 @@ export class AisObjects {
     }
   }
 
+  /** The tags of the object, which must be the version asked for (AIS keeps the latest only). */
+  async getTagging(bucket: string, key: string, versionId?: string): Promise<ObjectTagging> {
+    const { info, custom } = await this.headWithChecksum(bucket, key, versionId);
+    return { versionId: info.versionId, tags: await this.tags.read(bucket, key, custom) };
+  }
+
+  /**
+   * PutObjectTagging: a new sidecar, then AIS's PATCH `set-custom` sets the object's reference to it in place (the
+   * other custom metadata stays), then the sidecar it replaced is deleted. AIS has no conditional PATCH: an overwrite
+   * of the object between the HEAD and the PATCH gets these tags (README, "Tagging on AIS").
+   */
+  async putTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<VersionId> {
+    const { info, custom } = await this.headWithChecksum(bucket, key, versionId);
+    if (tags.length > 0) {
+      const others = customMetadataOf(custom);
+      delete others[TAGS_KEY];
+      const used = Object.entries(others).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+      if (used + TAGS_METADATA_BYTES > CUSTOM_METADATA_LIMIT) {
+        throw new S3Error(
+          'MetadataTooLarge',
+          `The AIS backend keeps at most ${CUSTOM_METADATA_LIMIT} bytes of metadata per object (AIS's custom metadata limit); this object's metadata takes ${used}, which leaves no room for the ${TAGS_METADATA_BYTES} bytes of a reference to its tags.`,
+        );
+      }
+    }
+    const reference = await this.tags.write(bucket, key, tags);
+    await this.http.objectCall({
+      method: 'PATCH',
+      path: objectPath(bucket, key),
+      json: { action: 'set-custom', value: { [TAGS_KEY]: reference } },
+      context: { bucket, key },
+    });
+    await this.tags.forget(bucket, key, custom).catch(() => undefined);
+    return info.versionId;
+  }
+
   /**
    * AIS answers a missing object with 404; S3 with 204. A missing bucket stays NoSuchBucket. AIS keeps no
    * older versions and no delete markers: without a version id the object is deleted (S3 would add a delete
@@ -410,9 +463,11 @@ export class AisObjects {
    */
   async copy(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
-    const { info, md5 } = await this.headWithChecksum(source.bucket, source.key, source.versionId);
+    const { info, md5, custom } = await this.headWithChecksum(source.bucket, source.key, source.versionId);
     request.check(info);
     const targetVersioning = await this.versioningOf(target.bucket);
+    // Tagging directive REPLACE: the request's tags; COPY: the source's, in a sidecar of the copy's own.
+    const tags = request.tags ?? (await this.tags.read(source.bucket, source.key, custom));
     if (request.replaceAttributes === undefined && targetVersioning !== 'Enabled') {
       await this.http.objectCall({
         method: 'PUT',
@@ -420,14 +475,22 @@ export class AisObjects {
         query: { object_to: `ais/@#/${target.bucket}/${aisNameOf(target.key)}` },
         context: { bucket: source.bucket, key: source.key, storedKey: target.key },
       });
-      // The copy carries the source's custom metadata, its write time and owner and ACL too: the copy is written
-      // now, by the caller. Should that fail, the copy goes: it must not keep the source's ACL.
+      // The copy carries the source's custom metadata; it gets a write time, an owner and ACL (the caller's: the
+      // copy is written now, by them) and a reference to a tags sidecar of its own. The set is replaced whole
+      // (`set-new-custom`), not merged: a merge into the copy's custom metadata just after AIS's copy also showed on
+      // the source (v1.5.0; docs/ais-native-api.md), and after a replacement the two no longer share it. Should the
+      // replacement fail, the copy goes: it must not keep the source's ACL.
+      const metadata = customMetadataOf(custom);
+      for (const key of [TAGS_KEY, OWNER_KEY, ACL_KEY]) delete metadata[key];
+      Object.assign(metadata, writeTimeMetadata(writeTime()), request.access ? accessMetadata(request.access) : {});
+      if (tags.length > 0) metadata[TAGS_KEY] = await this.tags.write(target.bucket, target.key, tags);
       const context = { bucket: target.bucket, key: target.key };
       await this.http
         .objectCall({
           method: 'PATCH',
           path: objectPath(target.bucket, target.key),
-          json: { action: 'set-custom', value: { ...writeTimeMetadata(writeTime()), ...(request.access ? accessMetadata(request.access) : NO_ACCESS) } },
+          query: { 'set-new-custom': 'true' },
+          json: { action: 'set-custom', value: metadata },
           context,
         })
         .catch(async (err: unknown) => {
@@ -445,7 +508,8 @@ export class AisObjects {
       // The bytes come from AIS itself; AIS's MD5 of the copy is checked against the source's in put().
       verify: () => Promise.resolve({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
     };
-    const attributes = { ...(request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata }), access: request.access };
+    const kept = request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata };
+    const attributes = { content: kept.content, userMetadata: kept.userMetadata, tags, access: request.access };
     return this.put(target.bucket, target.key, attributes, copied, info.checksumType === 'COMPOSITE' ? {} : info.checksums);
   }
 }

@@ -40,6 +40,8 @@ export interface CompletedRecord {
   checksums: Checksums;
   checksumType?: ChecksumType;
   partSizes?: number[];
+  /** How many tags the object was completed with. */
+  tagCount?: number;
 }
 
 /** One entry of an AIS listing of the uploads bucket. */

@@ -27,7 +27,9 @@ import {
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectRead,
+  type ObjectTagging,
   type PartInfo,
+  type TagSet,
   type ReadPlanner,
   type VersioningStatus,
   type WriteCondition,
@@ -231,6 +233,7 @@ export class EmbeddedStore implements ObjectStore {
         userMetadata: attributes.userMetadata,
         access: attributes.access,
         checksums: digest.checksums,
+        ...(attributes.tags !== undefined && attributes.tags.length > 0 ? { tags: attributes.tags } : {}),
         ...('blob' in stored ? { blobs: [{ id: stored.blob, size: digest.size }] } : { inline: stored.inline }),
       };
       await this.meta.commitObject(bucket, key, () => ({ record }), condition);
@@ -267,8 +270,8 @@ export class EmbeddedStore implements ObjectStore {
     return this.meta.deleteObject(bucket, key, versionId, condition);
   }
 
-  putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
-    return this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access }));
+  async putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
+    await this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access }));
   }
 
   async copyObject(request: CopyRequest): Promise<ObjectInfo> {
@@ -287,6 +290,11 @@ export class EmbeddedStore implements ObjectStore {
         versionId: NULL_VERSION,
       };
       copy.access = request.access;
+      // Tagging directive REPLACE gives the copy its own tags; COPY keeps the source version's (the spread above).
+      if (request.tags !== undefined) {
+        if (request.tags.length > 0) copy.tags = request.tags;
+        else delete copy.tags;
+      }
       const linked: string[] = [];
       try {
         for (const blob of record.blobs ?? []) linked.push(await this.meta.linkCopy(blob.id));
@@ -304,6 +312,21 @@ export class EmbeddedStore implements ObjectStore {
         throw err;
       }
     }
+  }
+
+  getObjectTagging(bucket: string, key: string, versionId?: string): Promise<ObjectTagging> {
+    return promised(() => {
+      const record = this.meta.objectRecord(bucket, key, versionId);
+      return { versionId: record.versionId ?? NULL_VERSION, tags: record.tags ?? [] };
+    });
+  }
+
+  putObjectTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<string> {
+    return this.meta.updateObject(bucket, key, versionId, (record) => {
+      const retagged: ObjectRecord = { ...record, tags };
+      if (tags.length === 0) delete retagged.tags;
+      return retagged;
+    });
   }
 
   listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {

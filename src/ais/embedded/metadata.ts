@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { checkWriteCondition } from '../../s3/conditions';
-import type { DeleteResult, WriteCondition } from '../store';
+import { type DeleteResult, NULL_VERSION, type WriteCondition } from '../store';
 import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
@@ -125,16 +125,15 @@ export class EmbeddedMetadata {
   }
 
   /**
-   * Changes one version's record in place (PutObjectAcl), in one transaction: the current object, or a past
-   * version in the history. Throws as objectRecord() does.
+   * Changes one version's record in place (PutObjectAcl, PutObjectTagging), in one transaction: the current
+   * object, or a past version in the history. Throws as objectRecord() does (S3's answers for a missing bucket,
+   * key or version and for delete markers); answers the version changed.
    */
-  async updateObject(bucket: string, key: string, versionId: string | undefined, change: (record: ObjectRecord) => ObjectRecord): Promise<void> {
-    await this.transaction(() => {
-      const at = indexKey(bucketBase(bucket), key);
+  async updateObject(bucket: string, key: string, versionId: string | undefined, change: (record: ObjectRecord) => ObjectRecord): Promise<string> {
+    return this.transaction(() => {
       const record = this.objectRecord(bucket, key, versionId);
-      const updated = change(record);
-      if (this.objects.get(at)?.versionId === record.versionId) void this.objects.put(at, updated);
-      else this.index.history.keep(bucket, key, updated);
+      this.index.rewrite(bucket, key, indexKey(bucketBase(bucket), key), record, change(record));
+      return record.versionId ?? NULL_VERSION;
     });
   }
 

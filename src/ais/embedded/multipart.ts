@@ -209,6 +209,8 @@ export class EmbeddedMultipart {
       blobs: chosen.filter((part) => part.blob !== undefined).map((part) => ({ id: part.blob as BlobId, size: part.size })),
       partSizes: chosen.map((part) => part.size),
     };
+    // CreateMultipartUpload's x-amz-tagging: the completed object carries the tags.
+    if (upload.attributes.tags !== undefined && upload.attributes.tags.length > 0) object.tags = upload.attributes.tags;
     if (upload.checksum !== undefined) {
       object.checksums = { [upload.checksum.algorithm]: completedChecksum(upload.checksum, chosen, request.objectChecksum) };
       object.checksumType = upload.checksum.type;
@@ -231,6 +233,7 @@ export class EmbeddedMultipart {
       access: upload.attributes.access,
       checksums: done.checksums,
       checksumType: done.checksumType,
+      tagCount: upload.attributes.tags?.length,
     };
   }
 }

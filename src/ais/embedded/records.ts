@@ -10,6 +10,7 @@ import type {
   ObjectInfo,
   ObjectSummary,
   PartInfo,
+  TagSet,
   VersioningStatus,
 } from '../store';
 import { NULL_VERSION } from '../store';
@@ -57,6 +58,8 @@ export interface ObjectRecord {
   partChecksums?: Checksums[];
   /** The owner and ACL (README, "Access control"); absent: the bucket owner's, private. */
   access?: ObjectAccess;
+  /** The version's tags (PutObjectTagging, x-amz-tagging); absent when it has none. Each version keeps its own. */
+  tags?: TagSet;
 }
 
 /** A delete marker: a version that says the key was deleted. Kept in the history only. */
@@ -138,5 +141,6 @@ export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
     partSizes: record.partSizes,
     partChecksums: record.partChecksums,
     access: record.access,
+    tagCount: record.tags?.length,
   };
 }

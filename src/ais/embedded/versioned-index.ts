@@ -92,6 +92,12 @@ export class VersionedIndex {
     return past;
   }
 
+  /** Inside a transaction: replaces `record` (a version as objectRecord found it) with `updated`, wherever it is kept. */
+  rewrite(bucket: string, key: string, at: Buffer, record: ObjectRecord, updated: ObjectRecord): void {
+    if (this.objects.get(at)?.versionId === record.versionId) void this.objects.put(at, updated);
+    else this.history.keep(bucket, key, updated);
+  }
+
   /**
    * Inside a transaction: the current object stops being current. It is kept as a past version, except in a
    * Suspended bucket, where the `null` version (this one, or one in the history) is replaced: its blobs are returned.
