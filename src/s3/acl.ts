@@ -5,7 +5,7 @@ import { type S3Response, xmlResponse } from './response';
 import type { S3Request } from './s3-request';
 
 /** Only the canned `private` ACL exists here: anything else would promise access control we do not do. */
-export function assertPrivateAcl(request: S3Request): void {
+export function assertPrivateAcl(request: Pick<S3Request, 'headers'>): void {
   const canned = request.headers['x-amz-acl'];
   const grants = Object.keys(request.headers).some((name) => name.startsWith('x-amz-grant-'));
   if ((canned !== undefined && canned !== 'private') || grants) {

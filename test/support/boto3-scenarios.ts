@@ -44,7 +44,14 @@ export interface ObjectAttributesFields {
 }
 
 /** Each scenario's name and the JSON it prints. */
+/** presigned_post: what generate_presigned_post returns, the URL to POST to and the form fields. */
+export interface PresignedPost {
+  url: string;
+  fields: Record<string, string>;
+}
+
 export interface Boto3Scenarios {
+  presigned_post: { s3v4: PresignedPost; sigv2: PresignedPost };
   put_get_metadata: {
     put_etag: string;
     get: {
