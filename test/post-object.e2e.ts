@@ -267,6 +267,13 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
       expect(xmlText(urlencoded.body, 'Condition')).toBe('Bucket POST must be of the enclosure-type multipart/form-data');
     });
 
+    it('more than 20 KB of fields before the file: MaxPostPreDataLengthExceeded', async () => {
+      const bucket = await fixture.newBucket();
+      const { url, fields } = await presign(bucket, { Key: 'k.txt', Conditions: [['starts-with', '$x-amz-meta-big', '']] });
+      const response = await postForm(url, { ...fields, 'x-amz-meta-big': 'b'.repeat(21 * 1024) }, { content: 'x' });
+      await expectRefused(bucket, response, 'MaxPostPreDataLengthExceeded', 400);
+    });
+
     it('a malformed policy document: InvalidPolicyDocument', async () => {
       const bucket = await fixture.newBucket();
       const form = signedV4Form(OWNER_KEY, { expiration: 'tomorrow', conditions: [{ bucket }, { key: 'k.txt' }] }, { key: 'k.txt' });
@@ -363,4 +370,32 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
     const read = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'large.bin' }));
     expect(await digestsOf(read.Body as AsyncIterable<Uint8Array>)).toEqual(expected);
   }, 180_000);
+});
+
+describe('POST Object with S3_AUTH=parse: signatures are not verified, policies still are', () => {
+  const fixture = useGateway({ S3_AUTH: 'parse' });
+
+  it('stores an anonymous form; honours redirect (the older name) and ignores a success_action_redirect that is no URL', async () => {
+    const bucket = await fixture.newBucket();
+    const url = `${fixture.gateway.endpoint}/${bucket}`;
+    expect((await postForm(url, { key: 'anon.txt' }, { content: 'anyone' })).status).toBe(204);
+    const redirected = await postForm(url, { key: 'r.txt', redirect: 'http://app.example.com/done' }, { content: 'x' });
+    expect(redirected.status).toBe(303);
+    expect(redirected.headers.location).toBe(`http://app.example.com/done?bucket=${bucket}&key=r.txt&etag=${encodeURIComponent(`"${md5Hex('x')}"`)}`);
+    expect((await postForm(url, { key: 'n.txt', success_action_redirect: 'not a url' }, { content: 'x' })).status).toBe(204);
+    const read = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'anon.txt' }));
+    expect(await read.Body!.transformToString()).toBe('anyone');
+  });
+
+  it('accepts a signature it cannot verify but refuses what the policy does not allow; tagging is 501', async () => {
+    const bucket = await fixture.newBucket();
+    const url = `${fixture.gateway.endpoint}/${bucket}`;
+    const document = { expiration: inAnHour(), conditions: [{ bucket }, ['starts-with', '$key', 'ok/']] };
+    const wrongSecret = { accessKeyId: 'anyone', secretAccessKey: 'not checked' };
+    expect((await postForm(url, signedV2Form(wrongSecret, document, { key: 'ok/a.txt' }), { content: 'x' })).status).toBe(204);
+    const outside = await postForm(url, signedV2Form(wrongSecret, document, { key: 'no/a.txt' }), { content: 'x' });
+    expectS3ErrorResponse(outside, 'AccessDenied', 403);
+    expectS3ErrorResponse(await postForm(url, { key: 't.txt', tagging: '<Tagging><TagSet/></Tagging>' }, { content: 'x' }), 'NotImplemented', 501);
+    expect((await fixture.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((object) => object.Key)).toEqual(['ok/a.txt']);
+  });
 });
