@@ -1,14 +1,19 @@
 // The callbacks given to page.evaluate() run in the browser: they use the DOM.
 /// <reference lib="dom" />
-import { GetObjectCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { useGateway } from './support/fixture';
+import { type RunningGateway, startGateway } from './support/gateway';
 import { s3ClientFor } from './support/s3-client';
 import { type AccessKey, objectPath, presignPath } from './support/sigv4-client';
+import { makeCertificate, type TestCertificate } from './support/tls-certificates';
 
 /**
  * A real browser against the gateway: Debian's Chromium (`.ci/run` installs it with apt), driven headless by
@@ -20,23 +25,34 @@ const KEY: AccessKey = { accessKeyId: 'test-key', secretAccessKey: 'test-secret'
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>uploads</title></head><body><h1>uploads</h1></body></html>`;
 
-/** The web application's own server: a page, and the page S3 redirects to after a form upload. */
-function startPageServer(): Promise<Server> {
-  const server = createServer((req, res) => {
+/** The web application's own server: a page, and the page S3 redirects to after a form upload; HTTPS with `tls`. */
+function startPageServer(tls: TestCertificate | undefined): Promise<Server> {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://page').pathname;
     if (path === '/' || path === '/done') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(path === '/' ? PAGE : PAGE.replace('uploads</h1>', 'done</h1>'));
     } else res.writeHead(404).end();
-  });
+  };
+  const server = tls === undefined ? createServer(handler) : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** base64 SHA-256 of the certificate's public key (SubjectPublicKeyInfo): how Chromium's --ignore-certificate-errors-spki-list names a key to trust. */
+function spkiSha256(certificate: TestCertificate): string {
+  const spki = new X509Certificate(certificate.cert).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-describe('a real Chromium on another origin uploads, lists and downloads through the gateway', () => {
-  const fixture = useGateway({ S3_ACCESS_KEY_ID: KEY.accessKeyId, S3_SECRET_ACCESS_KEY: KEY.secretAccessKey });
+describe.each(['http', 'https'] as const)('a real Chromium on another origin uploads, lists and downloads through the gateway (%s)', (scheme) => {
+  // HTTPS: one certificate the test makes for the gateway and the page server, which Chromium is told to trust by its key.
+  const certDir = mkdtempSync(join(tmpdir(), 'ais-s3-browser-'));
+  const tls = scheme === 'https' ? makeCertificate(certDir, 'browser-suite') : undefined;
+  const tlsFiles = { TLS_CERT_FILE: join(certDir, 'browser-suite.crt'), TLS_KEY_FILE: join(certDir, 'browser-suite.key') };
+  const fixture = {} as { gateway: RunningGateway; s3: S3Client };
   let pages: Server;
   let browser: Browser;
   let page: Page;
@@ -50,12 +66,17 @@ describe('a real Chromium on another origin uploads, lists and downloads through
     fixture.gateway.origin + (await presignPath(fixture.gateway.origin, KEY, { method, path: objectPath('/s3', bucket, key), expiresIn: 600, query }));
 
   beforeAll(async () => {
-    pages = await startPageServer();
+    const tlsEnv: Record<string, string> = tls === undefined ? {} : tlsFiles;
+    fixture.gateway = await startGateway({ S3_ACCESS_KEY_ID: KEY.accessKeyId, S3_SECRET_ACCESS_KEY: KEY.secretAccessKey, ...tlsEnv });
+    fixture.s3 = s3ClientFor(fixture.gateway.endpoint, tls === undefined ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ ca: tls.cert }) } });
+    pages = await startPageServer(tls);
     const port = (pages.address() as AddressInfo).port;
-    appOrigin = `http://127.0.0.1:${port}`;
-    strangerOrigin = `http://localhost:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-    bucket = await fixture.newBucket();
+    appOrigin = `${scheme}://127.0.0.1:${port}`;
+    strangerOrigin = `${scheme}://localhost:${port}`;
+    const trust = tls === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spkiSha256(tls)}`];
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: trust });
+    bucket = 'browser-uploads';
+    await fixture.s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await fixture.s3.send(
       new PutBucketCorsCommand({
         Bucket: bucket,
@@ -77,6 +98,9 @@ describe('a real Chromium on another origin uploads, lists and downloads through
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => pages?.close(resolve));
+    fixture.s3?.destroy();
+    await fixture.gateway?.stop();
+    rmSync(certDir, { recursive: true, force: true });
   });
 
   it('uploads bytes with fetch to a presigned PUT URL (after a preflight), lists them and downloads the same bytes', async () => {
@@ -115,7 +139,7 @@ describe('a real Chromium on another origin uploads, lists and downloads through
   });
 
   it('uploads through an HTML form POST whose policy the test signed, landing on success_action_redirect', async () => {
-    const client = s3ClientFor(fixture.gateway.endpoint, { credentials: KEY });
+    const client = s3ClientFor(fixture.gateway.endpoint, { credentials: KEY, requestHandler: fixture.s3.config.requestHandler });
     const done = `${appOrigin}/done`;
     const post = await createPresignedPost(client, {
       Bucket: bucket,
@@ -155,7 +179,7 @@ describe('a real Chromium on another origin uploads, lists and downloads through
   });
 
   it('uploads with fetch and FormData to a presigned POST and reads the 201 PostResponse document', async () => {
-    const client = s3ClientFor(fixture.gateway.endpoint, { credentials: KEY });
+    const client = s3ClientFor(fixture.gateway.endpoint, { credentials: KEY, requestHandler: fixture.s3.config.requestHandler });
     const post = await createPresignedPost(client, {
       Bucket: bucket,
       Key: 'xhr/${filename}',
@@ -170,10 +194,10 @@ describe('a real Chromium on another origin uploads, lists and downloads through
       const response = await fetch(url, { method: 'POST', body: form });
       const xml = new DOMParser().parseFromString(await response.text(), 'application/xml');
       const text = (name: string) => xml.getElementsByTagName(name)[0]?.textContent;
-      return { status: response.status, key: text('Key'), bucket: text('Bucket'), etag: response.headers.get('etag') };
+      return { status: response.status, key: text('Key'), bucket: text('Bucket'), location: text('Location'), etag: response.headers.get('etag') };
     }, post);
     const etag = `"${createHash('md5').update('posted by fetch').digest('hex')}"`;
-    expect(answer).toEqual({ status: 201, key: 'xhr/note.txt', bucket, etag });
+    expect(answer).toEqual({ status: 201, key: 'xhr/note.txt', bucket, location: `${fixture.gateway.endpoint}/${bucket}/xhr/note.txt`, etag });
   });
 
   it("reads an S3 error's XML from a refused request", async () => {

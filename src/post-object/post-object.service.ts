@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { OBJECT_STORE, type ObjectInfo, type ObjectStore } from '../ais/store';
 import { writeResponseHeaders } from '../objects/objects.service';
 import { assertValidKey } from '../objects/object-address';
@@ -60,7 +61,8 @@ function redirectOf(fields: ReadonlyMap<string, string>): URL | undefined {
 function objectLocation(request: S3Request, key: string): string {
   const path = request.originalUrl.split('?')[0].replace(/\/$/, '');
   const encodedKey = key.split('/').map(encodeURIComponent).join('/');
-  return `http://${request.headers.host ?? 'localhost'}${path}/${encodedKey}`;
+  const scheme = (request.raw.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  return `${scheme}://${request.headers.host ?? 'localhost'}${path}/${encodedKey}`;
 }
 
 function successResponse(request: S3Request, fields: ReadonlyMap<string, string>, key: string, info: ObjectInfo): S3Response {
