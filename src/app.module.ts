@@ -11,6 +11,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { BucketsModule } from './buckets/buckets.module';
 import type { AppConfig } from './config/configuration';
 import { ObjectsModule } from './objects/objects.module';
+import { PostObjectModule } from './post-object/post-object.module';
 import { S3Module } from './s3/s3.module';
 import { TaggingModule } from './tagging/tagging.module';
 import { VersioningModule } from './versioning/versioning.module';
@@ -31,6 +32,7 @@ export class AppModule {
         S3Module,
         BucketsModule,
         ObjectsModule,
+        PostObjectModule,
         VersioningModule,
         CorsModule,
         LifecycleModule,

@@ -7,6 +7,7 @@ import { S3Error } from '../s3/errors';
 import type { RequestAuth, S3Request, SignedPayload } from '../s3/s3-request';
 import { ANONYMOUS, userPrincipal } from '../access/principal';
 import { isPresigned } from './sigv4-parse';
+import { formSignatureOf, verifyFormSignature } from './form-signature';
 
 export interface AuthenticatorOptions {
   /** The gateway's S3 path prefix (`''` at the root): SigV2 clients sign the path without it. */
@@ -39,6 +40,14 @@ export class Authenticator {
       { debug: this.options.debug },
     );
     return { principal: this.principalOf(context.accessKeyId), payload: signedPayloadOf(context, this.options.debug) };
+  }
+
+  /** POST Object: the caller is whoever signed the form's policy (no signature fields: anonymous). */
+  authenticateForm(fields: ReadonlyMap<string, string>): RequestAuth {
+    const form = formSignatureOf(fields);
+    if (form === undefined) return { principal: ANONYMOUS, payload: {} };
+    verifyFormSignature(form, this.secretOf(form.accessKeyId));
+    return { principal: this.principalOf(form.accessKeyId), payload: {} };
   }
 
   private principalOf(accessKeyId: string): RequestAuth['principal'] {

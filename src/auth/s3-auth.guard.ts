@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/configuration';
 import type { S3Request } from '../s3/s3-request';
 import { s3RequestOf } from '../s3/s3-request';
 import { Authenticator } from './authenticator';
+import { formSignatureOf } from './form-signature';
 import { isPresigned, parseAuthorizationHeader, parsePresignedQuery } from './sigv4-parse';
 
 /**
@@ -43,12 +44,27 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
     if (routed === undefined || 'error' in routed) return true;
     // A browser sends preflights (OPTIONS) without credentials; they read nothing and change nothing.
     if (routed.operation === 'CorsPreflight') return true;
+    // POST Object is signed inside its body (the form's policy): the handler runs this check once it has read the
+    // fields before the file, and before it stores a byte.
+    if (routed.operation === 'PostObject') {
+      routed.authorizeForm = (fields) => this.authorizeForm(routed, fields);
+      return true;
+    }
     if (this.authenticator === undefined) {
       checkForm(routed);
       return true;
     }
     routed.auth = this.authenticator.authenticate(routed);
     return this.access.authorize(routed).then(() => true);
+  }
+
+  private async authorizeForm(request: S3Request, fields: ReadonlyMap<string, string>): Promise<void> {
+    if (this.authenticator === undefined) {
+      formSignatureOf(fields);
+      return;
+    }
+    request.auth = this.authenticator.authenticateForm(fields);
+    await this.access.authorize(request);
   }
 }
 

@@ -91,7 +91,8 @@ export function signV2(secret: string, stringToSign: string): string {
   return createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64');
 }
 
-function sameSignature(expected: string, given: string): boolean {
+/** Constant-time comparison of two base64 signatures. */
+export function sameSignature(expected: string, given: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);

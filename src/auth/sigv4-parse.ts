@@ -14,11 +14,18 @@ export interface SigV4Credentials {
 const CREDENTIAL_SCOPE = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
 const SIGNATURE = /^[0-9a-f]{64}$/;
 
-function parseCredential(value: string, error: () => S3Error): Omit<SigV4Credentials, 'signedHeaders' | 'signature'> {
+/** `AKID/yyyymmdd/region/service/aws4_request`, or undefined when the value is not of that form. */
+export function parseCredentialScope(value: string): Omit<SigV4Credentials, 'signedHeaders' | 'signature'> | undefined {
   const match = CREDENTIAL_SCOPE.exec(value);
-  if (match === null) throw error();
+  if (match === null) return undefined;
   const [, accessKeyId, date, region, service] = match;
   return { accessKeyId, date, region, service };
+}
+
+function parseCredential(value: string, error: () => S3Error): Omit<SigV4Credentials, 'signedHeaders' | 'signature'> {
+  const scope = parseCredentialScope(value);
+  if (scope === undefined) throw error();
+  return scope;
 }
 
 function headerError(detail: string): S3Error {

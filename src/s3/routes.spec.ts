@@ -17,6 +17,7 @@ describe('resolveOperation', () => {
     ['PUT', 'bucket', 'versioning', 'PutBucketVersioning'],
     ['GET', 'bucket', 'versions&prefix=x', 'ListObjectVersions'],
     ['POST', 'bucket', 'delete', 'DeleteObjects'],
+    ['POST', 'bucket', '', 'PostObject'],
     ['GET', 'bucket', 'acl', 'GetBucketAcl'],
     ['GET', 'bucket', 'cors', 'GetBucketCors'],
     ['PUT', 'bucket', 'cors', 'PutBucketCors'],

@@ -37,6 +37,8 @@ export const S3_OPERATIONS = [
   'ListObjectsV2',
   'ListObjectVersions',
   'DeleteObjects',
+  // POST Object: a browser's HTML form upload (S3 API reference, "PostObject").
+  'PostObject',
   'PutObject',
   'CopyObject',
   'GetObject',
@@ -142,6 +144,7 @@ const RULES: readonly RouteRule[] = [
   { method: 'GET', scope: 'bucket', param: 'versions', operation: 'ListObjectVersions' },
   { method: 'GET', scope: 'bucket', param: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', scope: 'bucket', param: 'delete', operation: 'DeleteObjects' },
+  { method: 'POST', scope: 'bucket', operation: 'PostObject' },
   { method: 'GET', scope: 'bucket', param: 'list-type', operation: 'ListObjectsV2' },
   { method: 'GET', scope: 'bucket', operation: 'ListObjects' },
   { method: 'PUT', scope: 'bucket', operation: 'CreateBucket' },

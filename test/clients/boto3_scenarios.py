@@ -312,6 +312,22 @@ def presigned(params):
     return out
 
 
+def presigned_post(params):
+    """generate_presigned_post as boto3 makes it: SigV4 (its default) and the legacy SigV2 signer ('s3')."""
+    out = {}
+    for label, config in (('s3v4', {'signature_version': 's3v4'}), ('sigv2', {'signature_version': 's3'})):
+        s3 = make_client(params, **config)
+        post = s3.generate_presigned_post(
+            Bucket=params['bucket'],
+            Key=params['key'],
+            Fields=params.get('fields'),
+            Conditions=params.get('conditions'),
+            ExpiresIn=params.get('expires', 300),
+        )
+        out[label] = {'url': post['url'], 'fields': post['fields']}
+    return out
+
+
 def conditionals(params):
     s3 = make_client(params)
     bucket = params['bucket']
@@ -675,7 +691,7 @@ SCENARIOS = {
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
-        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy, tagging,
+        delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy, tagging, presigned_post,
     )
 }
 

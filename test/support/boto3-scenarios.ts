@@ -44,6 +44,12 @@ export interface ObjectAttributesFields {
 }
 
 /** Each scenario's name and the JSON it prints. */
+/** presigned_post: what generate_presigned_post returns, the URL to POST to and the form fields. */
+export interface PresignedPost {
+  url: string;
+  fields: Record<string, string>;
+}
+
 export interface Boto3Scenarios {
   tagging: {
     at_put: Array<{ Key: string; Value: string }>;
@@ -57,6 +63,7 @@ export interface Boto3Scenarios {
     no_bucket_tags: CallError;
     bucket_tags: Array<{ Key: string; Value: string }>;
   };
+  presigned_post: { s3v4: PresignedPost; sigv2: PresignedPost };
   put_get_metadata: {
     put_etag: string;
     get: {
