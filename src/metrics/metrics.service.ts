@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendStatus } from '../ais/store';
 import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
+import { integrityFaultsCounter } from './integrity-faults';
 import { backgroundJobsCounter } from './job-reporting';
 
 /** Latency buckets from 1 ms to 60 s: small GETs sit at the bottom, multi-GiB transfers at the top. */
@@ -81,6 +82,8 @@ export class MetricsService {
   });
 
   readonly backgroundJobs = backgroundJobsCounter(this.registry);
+
+  readonly integrityFaults = integrityFaultsCounter(this.registry);
 
   // Gauges of the shared store, not of a worker: left out of the cluster sum, taken fresh from the scraped worker.
   private readonly storeObjects = new Gauge({

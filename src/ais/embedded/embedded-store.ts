@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, statfs } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { S3Error } from '../../s3/errors';
 import {
@@ -32,7 +33,7 @@ import {
   type WriteCondition,
 } from '../store';
 import type { CorsRule } from '../../cors/cors-configuration';
-import { readBlobs } from './blob-reader';
+import { type BlobFault, blobFaultOf, readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { listVersionsPage } from './version-listing';
 import { EmbeddedMetadata, promised } from './metadata';
@@ -52,6 +53,14 @@ export interface EmbeddedStoreOptions {
   sweepIntervalMs?: number;
   /** Where the upkeep's runs are counted and its failures logged. */
   jobs?: JobReporting;
+  /** Where damage found in stored data is counted and logged (a blob file removed or truncated behind the store's back). */
+  integrityFaults?: (fault: IntegrityFault) => void;
+}
+
+/** Damage a read found: the object whose blob it is, and what is wrong with the blob. */
+export interface IntegrityFault extends BlobFault {
+  bucket: string;
+  key: string;
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -247,13 +256,25 @@ export class EmbeddedStore implements ObjectStore {
         const bytes = record.inline ?? Buffer.alloc(0);
         return { info, range, body: range ? bytes.subarray(range.start, range.end + 1) : bytes };
       }
+      const onFault = (fault: BlobFault): void => this.options.integrityFaults?.({ ...fault, bucket, key });
       try {
-        const body = await readBlobs(this.meta.blobs, record.blobs, range ?? { start: 0, end: record.size - 1 });
+        const body = await readBlobs(this.meta.blobs, record.blobs, range ?? { start: 0, end: record.size - 1 }, onFault);
         return { info, range, body };
       } catch (err) {
-        if (!isMissingFile(err) || attempt === READ_ATTEMPTS) throw err;
+        if (!isMissingFile(err)) throw err;
+        // A blob gone between reading the record and opening it: an overwrite or delete freed it, and the record
+        // read again names the new state. Still gone after the retries, the record names a file that is lost.
+        if (attempt === READ_ATTEMPTS) throw this.lostData(err, onFault);
       }
     }
+  }
+
+  /** The S3 error of a read whose blob file is lost (a 5xx: the store's fault, not the client's), reported as a fault. */
+  private lostData(err: unknown, onFault: (fault: BlobFault) => void): S3Error {
+    // The error of opening the blob names its file, whose name is the blob's id.
+    const fault = blobFaultOf(err, basename((err as NodeJS.ErrnoException).path ?? ''));
+    if (fault !== undefined) onFault(fault);
+    return new S3Error('InternalError', 'The stored data of this object is missing or damaged; the gateway has logged an integrity fault.');
   }
 
   deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
