@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,13 +155,31 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
       await expectRefused(other, await postForm(bad.url, bad.fields, { content: 'other bytes' }), 'BadDigest', 400);
     });
 
-    it('accepts acl=private; another canned ACL is 501 NotImplemented (grants come with access control), nothing stored', async () => {
+    it("gives the object the form's acl: public-read is readable unsigned, private is not", async () => {
       const bucket = await fixture.newBucket();
-      const priv = await presign(bucket, { Key: 'p.txt', Conditions: [{ acl: 'private' }], Fields: { acl: 'private' } });
-      expect((await postForm(priv.url, priv.fields, { content: 'x' })).status).toBe(204);
+      const priv = await presign(bucket, { Key: 'private.txt', Conditions: [{ acl: 'private' }], Fields: { acl: 'private' } });
+      expect((await postForm(priv.url, priv.fields, { content: 'secret' })).status).toBe(204);
+      const pub = await presign(bucket, { Key: 'public.txt', Conditions: [{ acl: 'public-read' }], Fields: { acl: 'public-read' } });
+      expect((await postForm(pub.url, pub.fields, { content: 'for everyone' })).status).toBe(204);
+      const unsigned = (key: string) => rawRequest(fixture.gateway.origin, { method: 'GET', path: `/s3/${bucket}/${key}` });
+      expect(await unsigned('public.txt')).toMatchObject({ status: 200, body: 'for everyone' });
+      expectS3ErrorResponse(await unsigned('private.txt'), 'AccessDenied', 403);
       const other = await fixture.newBucket();
-      const pub = await presign(other, { Key: 'p.txt', Conditions: [{ acl: 'public-read' }], Fields: { acl: 'public-read' } });
-      await expectRefused(other, await postForm(pub.url, pub.fields, { content: 'x' }), 'NotImplemented', 501);
+      const bad = await presign(other, { Key: 'p.txt', Conditions: [{ acl: 'world-writable' }], Fields: { acl: 'world-writable' } });
+      await expectRefused(other, await postForm(bad.url, bad.fields, { content: 'x' }), 'InvalidArgument', 400);
+    });
+
+    it("gives the object the form's tagging document; a bad one stores nothing", async () => {
+      const bucket = await fixture.newBucket();
+      const tagging = '<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>';
+      const tagged = await presign(bucket, { Key: 't.txt', Conditions: [{ tagging }], Fields: { tagging } });
+      expect((await postForm(tagged.url, tagged.fields, { content: 'x' })).status).toBe(204);
+      const read = await fixture.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 't.txt' }));
+      expect(read.TagSet).toEqual([{ Key: 'team', Value: 'web' }]);
+      const other = await fixture.newBucket();
+      const broken = '<Tagging><TagSet><Tag><Key>aws:reserved</Key><Value>x</Value></Tag></TagSet></Tagging>';
+      const bad = await presign(other, { Key: 't.txt', Conditions: [{ tagging: broken }], Fields: { tagging: broken } });
+      await expectRefused(other, await postForm(bad.url, bad.fields, { content: 'x' }), 'InvalidTag', 400);
     });
   });
 
@@ -387,7 +405,7 @@ describe('POST Object with S3_AUTH=parse: signatures are not verified, policies 
     expect(await read.Body!.transformToString()).toBe('anyone');
   });
 
-  it('accepts a signature it cannot verify but refuses what the policy does not allow; tagging is 501', async () => {
+  it('accepts a signature it cannot verify but refuses what the policy does not allow', async () => {
     const bucket = await fixture.newBucket();
     const url = `${fixture.gateway.endpoint}/${bucket}`;
     const document = { expiration: inAnHour(), conditions: [{ bucket }, ['starts-with', '$key', 'ok/']] };
@@ -395,7 +413,6 @@ describe('POST Object with S3_AUTH=parse: signatures are not verified, policies 
     expect((await postForm(url, signedV2Form(wrongSecret, document, { key: 'ok/a.txt' }), { content: 'x' })).status).toBe(204);
     const outside = await postForm(url, signedV2Form(wrongSecret, document, { key: 'no/a.txt' }), { content: 'x' });
     expectS3ErrorResponse(outside, 'AccessDenied', 403);
-    expectS3ErrorResponse(await postForm(url, { key: 't.txt', tagging: '<Tagging><TagSet/></Tagging>' }, { content: 'x' }), 'NotImplemented', 501);
     expect((await fixture.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((object) => object.Key)).toEqual(['ok/a.txt']);
   });
 });

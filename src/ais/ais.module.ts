@@ -5,6 +5,7 @@ import { OBJECT_STORE, ObjectStore } from './store';
 import { EmbeddedStore } from './embedded/embedded-store';
 import { ClusterStore } from './cluster/cluster-store';
 import { instrumentStore } from '../metrics/instrumented-store';
+import { integrityFaultReporting } from '../metrics/integrity-faults';
 import { jobReporting } from '../metrics/job-reporting';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -33,6 +34,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
     minFreeBytes: config.get('minFreeDiskMb', { infer: true }) * 1024 * 1024,
     sweepIntervalMs,
     jobs,
+    integrityFaults: integrityFaultReporting(metrics.integrityFaults, new Logger('EmbeddedStore')),
   });
   await store.open();
   return instrumentStore(store, 'embedded', metrics);

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       abandonedUploadHours: 168,
       sweepIntervalMs: undefined,
       completeKeepAliveMs: 10_000,
+      stalledReaderTimeoutMs: 20_000,
       minFreeDiskMb: 256,
       metricsPort: 0,
       shutdownDelayMs: 0,
@@ -52,6 +53,12 @@ describe('loadConfig', () => {
   it('keeps a slow CompleteMultipartUpload alive every COMPLETE_KEEPALIVE_MS, from 10 ms to 10 minutes', () => {
     expect(loadConfig({ COMPLETE_KEEPALIVE_MS: '250' }).completeKeepAliveMs).toBe(250);
     expect(() => loadConfig({ COMPLETE_KEEPALIVE_MS: '0' })).toThrow('COMPLETE_KEEPALIVE_MS=0 (an integer from 10 to 600000)');
+  });
+
+  it('cuts a GET whose client stopped reading after STALLED_READER_TIMEOUT_MS (0: never)', () => {
+    expect(loadConfig({ STALLED_READER_TIMEOUT_MS: '0' }).stalledReaderTimeoutMs).toBe(0);
+    expect(loadConfig({ STALLED_READER_TIMEOUT_MS: '2500' }).stalledReaderTimeoutMs).toBe(2500);
+    expect(() => loadConfig({ STALLED_READER_TIMEOUT_MS: '-1' })).toThrow('STALLED_READER_TIMEOUT_MS=-1 (an integer from 0 to 3600000)');
   });
 
   it('sweeps every SWEEP_INTERVAL_MS, from 100 ms to a day (unset: at the interval of the store)', () => {

@@ -44,6 +44,11 @@ export interface AppConfig {
   sweepIntervalMs?: number;
   /** A CompleteMultipartUpload still working after this long answers 200 and sends a space this often until done. */
   completeKeepAliveMs: number;
+  /**
+   * A GET whose client has taken none of the body for this long is cut (0: never), so that a reader that stopped
+   * reading cannot hold the store's side of the read (an AIS target's object lock, a blob file) for ever.
+   */
+  stalledReaderTimeoutMs: number;
   /** Below this much free disk under DATA_DIR the embedded store reports not ready. */
   minFreeDiskMb: number;
   /** Also serve /metrics on this port (0: only on PORT). */
@@ -209,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     abandonedUploadHours: readInt(env, 'MULTIPART_ABANDONED_HOURS', DEFAULT_ABANDONED_UPLOAD_MS / 3_600_000, 1, 24 * 365, errors),
     sweepIntervalMs: env.SWEEP_INTERVAL_MS ? readInt(env, 'SWEEP_INTERVAL_MS', 0, 100, 86_400_000, errors) : undefined,
     completeKeepAliveMs: readInt(env, 'COMPLETE_KEEPALIVE_MS', 10_000, 10, 600_000, errors),
+    stalledReaderTimeoutMs: readInt(env, 'STALLED_READER_TIMEOUT_MS', 20_000, 0, 3_600_000, errors),
     minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
     metricsPort: readInt(env, 'METRICS_PORT', 0, 0, 65535, errors),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000, errors),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendStatus } from '../ais/store';
 import { isClusterWorker, joinClusterMetrics, scrapeThroughPrimary } from './cluster-metrics';
+import { integrityFaultsCounter } from './integrity-faults';
 import { backgroundJobsCounter } from './job-reporting';
 
 /** Latency buckets from 1 ms to 60 s: small GETs sit at the bottom, multi-GiB transfers at the top. */
@@ -81,6 +82,8 @@ export class MetricsService {
   });
 
   readonly backgroundJobs = backgroundJobsCounter(this.registry);
+
+  readonly integrityFaults = integrityFaultsCounter(this.registry);
 
   readonly lifecycleActions = new Counter({
     name: 's3_lifecycle_actions_total',

@@ -22,6 +22,8 @@ export const S3_ERRORS = {
   IllegalLocationConstraintException: [400, 'The location constraint is incompatible for the region specific endpoint this request was sent to.'],
   IncorrectNumberOfFilesInPostRequest: [400, 'POST requires exactly one file upload per request.'],
   IncompleteBody: [400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.'],
+  /** Not an AWS code (S3 never fills up): the embedded store's full disk, 507 as in RFC 4918 (README, "Reliability"). */
+  InsufficientStorage: [507, 'Not enough free storage to store this request.'],
   InternalError: [500, 'We encountered an internal error. Please try again.'],
   InvalidAccessKeyId: [403, 'The AWS access key ID you provided does not exist in our records.'],
   InvalidArgument: [400, 'Invalid Argument'],

@@ -68,3 +68,12 @@ describe('parseXml', () => {
     expect(thrownS3Error(() => parseXml(text))).toMatchObject({ code: 'MalformedXML' });
   });
 });
+
+describe('parseXml limits', () => {
+  it('refuses a document nested deeper than any S3 request document as MalformedXML, never a stack overflow', () => {
+    const deep = (depth: number) => `<Delete>${'<Object>'.repeat(depth)}${'</Object>'.repeat(depth)}</Delete>`;
+    expect(() => parseXml(deep(5000))).toThrow(expect.objectContaining({ code: 'MalformedXML' }) as Error);
+    expect(() => parseXml(deep(40))).toThrow(expect.objectContaining({ code: 'MalformedXML' }) as Error);
+    expect(childElements(childElement(parseXml(deep(3)), 'Delete')!, 'Object')).toHaveLength(1);
+  });
+});

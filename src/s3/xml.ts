@@ -105,10 +105,17 @@ export function parseXml(text: string, repeated: readonly string[] = []): Parsed
   } catch {
     throw new S3Error('MalformedXML');
   }
-  return toParsedElement(document, new Set(repeated));
+  return toParsedElement(document, new Set(repeated), 0);
 }
 
-function toParsedElement(node: XmlNode, repeated: ReadonlySet<string>): ParsedElement {
+/**
+ * Deeper than any S3 request document (they nest three or four levels): a deeper one is MalformedXML rather than
+ * a recursion that runs out of stack (thousands of levels were a 500, found by test/faults/hostile-input.faults.ts).
+ */
+const MAX_DEPTH = 32;
+
+function toParsedElement(node: XmlNode, repeated: ReadonlySet<string>, depth: number): ParsedElement {
+  if (depth > MAX_DEPTH) throw new S3Error('MalformedXML', `The XML you provided nests elements more than ${MAX_DEPTH} levels deep.`);
   // No prototype: an element named `__proto__` or `constructor` is just a name.
   const element = Object.create(null) as ParsedElement;
   let text = '';
@@ -119,7 +126,7 @@ function toParsedElement(node: XmlNode, repeated: ReadonlySet<string>): ParsedEl
       // parses; such an element still carries the `parent` link xml-js removes when an element closes.
       if (Object.prototype.hasOwnProperty.call(child, 'parent')) throw new S3Error('MalformedXML');
       hasChildElements = true;
-      addChild(element, child.name, toParsedElement(child, repeated), repeated);
+      addChild(element, child.name, toParsedElement(child, repeated, depth + 1), repeated);
     } else if (child.type === 'text' || child.type === 'cdata') {
       text += String(child.type === 'text' ? child.text : child.cdata);
     }

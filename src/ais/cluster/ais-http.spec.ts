@@ -402,6 +402,18 @@ describe('AisHttp on connection failures', () => {
     expect(await failureOf(nobody.proxyCall({ method: 'GET', path: '/v1/buckets' }))).toMatchObject({ kind: 'unreachable', text: 'ECONNREFUSED' });
   });
 
+  it('a call the owner took and did not answer in time fails as unanswered, once: no retry and no detour by the proxy', async () => {
+    // An AIS target holding the object's lock for a read: the DELETE waits, and no answer comes.
+    const target = await FakeNode.start(() => undefined);
+    const proxy = await startProxy({ smap: smapOf([{ id: 'tA', url: target.url }]), ownerOf: () => target });
+    const http = client(proxy.url, 3);
+    await http.clusterMap.refresh();
+    const err = await failureOf(http.objectCall({ method: 'DELETE', path: '/v1/objects/b1/k', context: { bucket: 'b1', key: 'k' } }));
+    expect(err).toMatchObject({ kind: 'unanswered', call: 'DELETE /v1/objects/b1/k', node: target.url, text: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(target.objectCalls()).toEqual(['DELETE /v1/objects/b1/k']);
+    expect(proxy.objectCalls()).toEqual([]);
+  });
+
   it('does not send a streamed body twice: a streamed write whose connection failed is not retried, and fails as unreachable', async () => {
     let puts = 0;
     const target = await FakeNode.start((req, res) => {

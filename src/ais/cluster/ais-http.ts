@@ -122,7 +122,7 @@ function failureOf(err: unknown, call: AisCall, origin: string): unknown {
   const body = call.body;
   // A body read to its end (and auto-destroyed) did not fail: the connection did.
   if (body instanceof Readable && (body.errored || (body.destroyed && !body.readableEnded))) return body.errored ?? err;
-  return AisError.unreachable(callName(call), origin, err, call.context);
+  return AisError.noAnswer(callName(call), origin, err, call.context);
 }
 
 /** undici's body emits 'error' when destroyed unread: without a listener that would crash the process. */

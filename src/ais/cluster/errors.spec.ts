@@ -1,5 +1,15 @@
 import { S3Error } from '../../s3/errors';
-import { AisError, asS3Error, type ErrorContext, isBucketMissing, isBucketTaken, isMissing, isObjectMissing, s3ErrorOf } from './errors';
+import {
+  AisError,
+  asS3Error,
+  BUSY_RETRY_AFTER_SECONDS,
+  type ErrorContext,
+  isBucketMissing,
+  isBucketTaken,
+  isMissing,
+  isObjectMissing,
+  s3ErrorOf,
+} from './errors';
 
 /** The AisError of an AIS answer `status` with this error text, for a call about `context`. */
 function answered(status: number, body: string, context: ErrorContext = {}): AisError {
@@ -65,11 +75,23 @@ describe('mapping AIS errors to S3 errors', () => {
     expect(mapped(400, json({ tcode: 'ErrFailedTo', message: refused, status: 400 }))).toEqual({ code: 'ServiceUnavailable', status: 503 });
     expect(mapped(503, '')).toEqual({ code: 'ServiceUnavailable', status: 503 });
     const refusedConnection = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(s3ErrorOf(AisError.unreachable('GET /v1/buckets', 'http://127.0.0.1:1', refusedConnection))).toMatchObject({
+    expect(s3ErrorOf(AisError.noAnswer('GET /v1/buckets', 'http://127.0.0.1:1', refusedConnection))).toMatchObject({
       code: 'ServiceUnavailable',
       status: 503,
       message: 'AIS at http://127.0.0.1:1 is not reachable (ECONNREFUSED)',
     });
+  });
+
+  it('a call AIS took and did not answer in time is SlowDown with Retry-After, naming a busy object, never "not reachable"', () => {
+    const timeout = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    const objectCall = s3ErrorOf(AisError.noAnswer('DELETE /v1/objects/b/k', 'http://t:1', timeout, { bucket: 'b', key: 'k' }));
+    expect(objectCall).toMatchObject({ code: 'SlowDown', status: 503, headers: { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) } });
+    expect(objectCall.message).toBe(
+      'AIS at http://t:1 did not answer DELETE /v1/objects/b/k in time (UND_ERR_HEADERS_TIMEOUT): the object "k" is busy (a read of it holds its lock in AIS; a write waiting for the lock still takes effect once it is free). Please retry.',
+    );
+    const bucketCall = s3ErrorOf(AisError.noAnswer('GET /v1/buckets/b', 'http://p:1', timeout, { bucket: 'b' }));
+    expect(bucketCall).toMatchObject({ code: 'SlowDown', headers: { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) } });
+    expect(bucketCall.message).toMatch(/: AIS is busy\. Please retry\.$/);
   });
 
   it('anything else keeps AIS message: a 400 as InvalidRequest, other statuses as InternalError', () => {
@@ -105,8 +127,15 @@ describe('the AisError of a failed call', () => {
       message: 'HEAD /v1/objects/b/k: AIS answered 404 ErrNotFound: ais://b/k does not exist',
     });
     expect(AisError.answered('GET /v1/x', 'http://p:1', 500, ' oops \n')).toMatchObject({ tcode: undefined, text: 'oops' });
+    const timeout = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(AisError.noAnswer('DELETE /v1/objects/b/k', 'http://t:1', timeout)).toMatchObject({
+      kind: 'unanswered',
+      status: 0,
+      text: 'UND_ERR_HEADERS_TIMEOUT',
+      message: 'DELETE /v1/objects/b/k: AIS at http://t:1 did not answer in time (UND_ERR_HEADERS_TIMEOUT)',
+    });
     const cause = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    expect(AisError.unreachable('PUT /v1/objects/b/k', 'http://t:1', cause, { bucket: 'b', key: 'k' })).toMatchObject({
+    expect(AisError.noAnswer('PUT /v1/objects/b/k', 'http://t:1', cause, { bucket: 'b', key: 'k' })).toMatchObject({
       kind: 'unreachable',
       status: 0,
       text: 'UND_ERR_SOCKET',
@@ -120,7 +149,7 @@ describe('the AisError of a failed call', () => {
     const noObject = answered(404, json({ tcode: 'ErrNotFound', message: 'does not exist', status: 404 }));
     const noBucket = answered(404, json({ tcode: 'ErrBckNotFound', message: 'bucket does not exist', status: 404 }));
     const taken = answered(409, json({ tcode: 'ErrBucketAlreadyExists', message: 'exists', status: 409 }));
-    const down = AisError.unreachable('GET /v1/x', 'http://p:1', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    const down = AisError.noAnswer('GET /v1/x', 'http://p:1', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
     const s3NoKey = new S3Error('NoSuchKey');
     expect([noObject, noBucket, taken, down, s3NoKey].map(isMissing)).toEqual([true, true, false, false, false]);
     expect([noObject, noBucket, taken, down, s3NoKey].map(isObjectMissing)).toEqual([true, false, false, false, false]);

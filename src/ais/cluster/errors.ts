@@ -30,15 +30,15 @@ function parseAisError(status: number, text: string | undefined): { tcode?: stri
 
 /**
  * The one error AisHttp throws for a call that failed (besides the error of a caller's streamed body, which
- * passes through): AIS answered with an error (`answered`), or could not be reached (`unreachable`: the
- * connection failed). It states facts of the transport only; s3ErrorOf turns it into what an S3 client sees,
- * at the store boundary (ClusterStore).
+ * passes through): AIS answered with an error (`answered`), could not be reached (`unreachable`: the connection
+ * failed), or took the call and gave no answer within AIS_TIMEOUT_MS (`unanswered`). It states facts of the
+ * transport only; s3ErrorOf turns it into what an S3 client sees, at the store boundary (ClusterStore).
  */
 export class AisError extends Error {
   override readonly name = 'AisError';
 
   private constructor(
-    readonly kind: 'answered' | 'unreachable',
+    readonly kind: 'answered' | 'unreachable' | 'unanswered',
     /** The call: method and path without the query, e.g. `GET /v1/objects/b1/k`. */
     readonly call: string,
     /** The node called (its origin, e.g. `http://127.0.0.1:51080`). */
@@ -52,7 +52,13 @@ export class AisError extends Error {
     /** What the call was about, as its caller said (AisCall.context): the S3 error names that bucket or key. */
     readonly context: ErrorContext,
   ) {
-    super(kind === 'answered' ? `${call}: AIS answered ${status}${tcode ? ` ${tcode}` : ''}: ${text}` : `${call}: AIS at ${node} is not reachable (${text})`);
+    super(`${call}: ${AisError.summary(kind, node, status, tcode, text)}`);
+  }
+
+  private static summary(kind: AisError['kind'], node: string, status: number, tcode: string | undefined, text: string): string {
+    if (kind === 'answered') return `AIS answered ${status}${tcode ? ` ${tcode}` : ''}: ${text}`;
+    if (kind === 'unanswered') return `AIS at ${node} did not answer in time (${text})`;
+    return `AIS at ${node} is not reachable (${text})`;
   }
 
   /** AIS answered `status` with this error: JSON in the body, or in the `Hdr-Error` header of a HEAD answer. */
@@ -61,10 +67,15 @@ export class AisError extends Error {
     return new AisError('answered', call, node, status, tcode, message, context);
   }
 
-  /** The connection to `node` failed (refused, reset, timed out): `cause` is the client's error. */
-  static unreachable(call: string, node: string, cause: unknown, context: ErrorContext = {}): AisError {
+  /**
+   * The call to `node` failed without an answer: `cause` is the client's error. A call `node` took but did not
+   * answer within the timeout (undici's headers timeout) is `unanswered`; any other failure (refused, reset, a
+   * connect timeout) `unreachable`.
+   */
+  static noAnswer(call: string, node: string, cause: unknown, context: ErrorContext = {}): AisError {
     const code = (cause as { code?: string }).code;
-    const error = new AisError('unreachable', call, node, 0, undefined, code ?? (cause as Error).message, context);
+    const kind = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'unanswered' : 'unreachable';
+    const error = new AisError(kind, call, node, 0, undefined, code ?? (cause as Error).message, context);
     error.cause = cause;
     return error;
   }
@@ -94,6 +105,13 @@ export function isBucketTaken(err: unknown): boolean {
   return isAisError(err) && err.kind === 'answered' && err.tcode === 'ErrBucketAlreadyExists';
 }
 
+/**
+ * Retry-After of a call AIS took and did not answer in time, in seconds. The usual reason is a lock: an AIS
+ * target serves a DELETE or an overwrite of an object only once the reads of it under way have ended, and
+ * the gateway cuts a reader that stopped reading after STALLED_READER_TIMEOUT_MS (20 s by default).
+ */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
 /** AIS cannot reach a node of its own (a target stopped or killed): the cluster is not serving. */
 const UNREACHABLE_NODE = /connection refused|dial tcp|i\/o timeout|no route to host|connection reset/i;
 
@@ -104,6 +122,7 @@ const UNREACHABLE_NODE = /connection refused|dial tcp|i\/o timeout|no route to h
  */
 export function s3ErrorOf(error: AisError): S3Error {
   if (error.kind === 'unreachable') return new S3Error('ServiceUnavailable', `AIS at ${error.node} is not reachable (${error.text})`);
+  if (error.kind === 'unanswered') return busy(error);
   const { status, tcode, text: message, context } = error;
   const bucketDetails: Record<string, string> = context.bucket !== undefined ? { BucketName: context.bucket } : {};
   if (tcode === 'ErrBckNotFound') return new S3Error('NoSuchBucket', undefined, bucketDetails);
@@ -123,6 +142,28 @@ export function s3ErrorOf(error: AisError): S3Error {
   if (status === 502 || status === 503 || status === 504) return new S3Error('ServiceUnavailable', `AIS is not available: ${message}`);
   if (status === 400) return new S3Error('InvalidRequest', `AIS refused the request: ${message}`);
   return new S3Error('InternalError', `AIS answered ${status}: ${message}`);
+}
+
+/**
+ * A call AIS took and did not answer within AIS_TIMEOUT_MS: AIS is up (it took the call), so not "unreachable".
+ * For an object call the likely reason is that the object is busy (a read of it holds its lock), for any other
+ * an overloaded node: either way SlowDown, which clients retry, with a Retry-After. Not ServiceUnavailable with
+ * the map's other routes tried: the owner answered the connection, asking the proxy would only wait again.
+ */
+function busy(error: AisError): S3Error {
+  // AIS cannot withdraw a call it took: a write waiting for the object's lock is still carried out once it is free.
+  const what =
+    error.context.key !== undefined
+      ? `the object "${error.context.key}" is busy (a read of it holds its lock in AIS; a write waiting for the lock still takes effect once it is free)`
+      : 'AIS is busy';
+  return new S3Error(
+    'SlowDown',
+    `AIS at ${error.node} did not answer ${error.call} in time (${error.text}): ${what}. Please retry.`,
+    {},
+    {
+      'retry-after': String(BUSY_RETRY_AFTER_SECONDS),
+    },
+  );
 }
 
 /**

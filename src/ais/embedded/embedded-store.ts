@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, statfs } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { BackgroundJob, type JobReporting } from '../../jobs/background-job';
 import { S3Error } from '../../s3/errors';
 import {
@@ -35,13 +36,14 @@ import {
   type WriteCondition,
 } from '../store';
 import type { BucketSettingName, BucketSettings } from '../bucket-settings';
-import { readBlobs } from './blob-reader';
+import { type BlobFault, blobFaultOf, readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { listVersionsPage } from './version-listing';
 import { EmbeddedMetadata, promised } from './metadata';
 import { EmbeddedMultipart } from './multipart';
 import { bucketBase, bucketEnd } from './object-keys';
 import { bucketInfoOf, type ObjectRecord, objectInfoOf } from './records';
+import { DiskSpace } from './disk-space';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -49,12 +51,20 @@ export interface EmbeddedStoreOptions {
   fsync: boolean;
   /** Multipart uploads started longer ago than this and not completed are aborted in the background. */
   abandonedUploadMs?: number;
-  /** Below this much free disk the store reports itself not ready. */
+  /** Below this much free disk the store reports itself not ready and refuses writes (InsufficientStorage). */
   minFreeBytes?: number;
   /** How often the background upkeep (maintain) runs; MAINTENANCE_INTERVAL_MS by default. */
   sweepIntervalMs?: number;
   /** Where the upkeep's runs are counted and its failures logged. */
   jobs?: JobReporting;
+  /** Where damage found in stored data is counted and logged (a blob file removed or truncated behind the store's back). */
+  integrityFaults?: (fault: IntegrityFault) => void;
+}
+
+/** Damage a read found: the object whose blob it is, and what is wrong with the blob. */
+export interface IntegrityFault extends BlobFault {
+  bucket: string;
+  key: string;
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -85,11 +95,13 @@ function isMissingFile(err: unknown): boolean {
 export class EmbeddedStore implements ObjectStore {
   private readonly meta: EmbeddedMetadata;
   private readonly multipart: EmbeddedMultipart;
+  private readonly disk: DiskSpace;
   private maintenance?: BackgroundJob;
   /** Bucket records lookupBucket read lately (existing buckets only), by name. */
   private readonly bucketsSeen = new Map<string, { info: BucketInfo; until: number }>();
 
   constructor(private readonly options: EmbeddedStoreOptions) {
+    this.disk = new DiskSpace(options.dataDir, options.minFreeBytes ?? 0);
     this.meta = new EmbeddedMetadata(options.dataDir, options.fsync);
     this.multipart = new EmbeddedMultipart(this.meta, options.abandonedUploadMs);
   }
@@ -117,11 +129,11 @@ export class EmbeddedStore implements ObjectStore {
     const status: BackendStatus = { backend: 'embedded' };
     try {
       await access(this.options.dataDir, constants.W_OK);
-      const disk = await statfs(this.options.dataDir);
-      status.freeBytes = disk.bavail * disk.bsize;
+      status.freeBytes = await this.disk.measure();
       status.objects = this.meta.objectCount();
       const minFree = this.options.minFreeBytes ?? 0;
-      if (status.freeBytes < minFree) status.problem = `only ${status.freeBytes} bytes free in ${this.options.dataDir}`;
+      // A full disk is not ready even with MIN_FREE_DISK_MB=0.
+      if (status.freeBytes < minFree || status.freeBytes === 0) status.problem = `only ${status.freeBytes} bytes free in ${this.options.dataDir}`;
     } catch (err) {
       status.problem = (err as Error).message;
     }
@@ -144,15 +156,21 @@ export class EmbeddedStore implements ObjectStore {
 
   createBucket(bucket: string, location: string, owner?: string): Promise<CreateBucketOutcome> {
     this.bucketsSeen.delete(bucket);
-    return this.meta.transaction((): CreateBucketOutcome => {
-      const existing = this.meta.buckets.get(bucket);
-      if (existing !== undefined) return { created: false, existing: bucketInfoOf(bucket, existing) };
-      void this.meta.buckets.put(bucket, { created: Date.now(), location, ...(owner !== undefined ? { owner } : {}) });
-      return { created: true };
-    });
+    return this.write(() =>
+      this.meta.transaction((): CreateBucketOutcome => {
+        const existing = this.meta.buckets.get(bucket);
+        if (existing !== undefined) return { created: false, existing: bucketInfoOf(bucket, existing) };
+        void this.meta.buckets.put(bucket, { created: Date.now(), location, ...(owner !== undefined ? { owner } : {}) });
+        return { created: true };
+      }),
+    );
   }
 
-  async deleteBucket(bucket: string): Promise<void> {
+  deleteBucket(bucket: string): Promise<void> {
+    return this.removal(() => this.removeBucket(bucket));
+  }
+
+  private async removeBucket(bucket: string): Promise<void> {
     const uploads = await this.meta.transaction(() => {
       this.meta.bucketRecord(bucket);
       const range = { start: bucketBase(bucket), end: bucketEnd(bucket) };
@@ -191,9 +209,11 @@ export class EmbeddedStore implements ObjectStore {
   }
 
   async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    await this.meta.transaction(() => {
-      void this.meta.buckets.put(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
-    });
+    await this.write(() =>
+      this.meta.transaction(() => {
+        void this.meta.buckets.put(bucket, { ...this.meta.bucketRecord(bucket), versioning: status });
+      }),
+    );
     this.bucketsSeen.delete(bucket);
   }
 
@@ -205,20 +225,28 @@ export class EmbeddedStore implements ObjectStore {
   }
 
   async putBucketSetting<K extends BucketSettingName>(bucket: string, name: K, value: BucketSettings[K]): Promise<void> {
-    await this.meta.transaction(() => {
-      this.meta.bucketRecord(bucket);
-      void this.meta.settings.put(settingKey(bucket, name), value);
-    });
+    await this.write(() =>
+      this.meta.transaction(() => {
+        this.meta.bucketRecord(bucket);
+        void this.meta.settings.put(settingKey(bucket, name), value);
+      }),
+    );
   }
 
   async deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void> {
-    await this.meta.transaction(() => {
-      this.meta.bucketRecord(bucket);
-      void this.meta.settings.remove(settingKey(bucket, name));
-    });
+    await this.removal(() =>
+      this.meta.transaction(() => {
+        this.meta.bucketRecord(bucket);
+        void this.meta.settings.remove(settingKey(bucket, name));
+      }),
+    );
   }
 
-  async putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
+  putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
+    return this.write(() => this.storeObject(bucket, key, attributes, body, condition));
+  }
+
+  private async storeObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
     if (condition !== undefined) this.meta.precheck(bucket, key, condition);
     else this.meta.bucketRecord(bucket);
     const stored = await this.meta.receive(body.stream, this.options.inlineMaxBytes);
@@ -257,24 +285,40 @@ export class EmbeddedStore implements ObjectStore {
         const bytes = record.inline ?? Buffer.alloc(0);
         return { info, range, body: range ? bytes.subarray(range.start, range.end + 1) : bytes };
       }
+      const onFault = (fault: BlobFault): void => this.options.integrityFaults?.({ ...fault, bucket, key });
       try {
-        const body = await readBlobs(this.meta.blobs, record.blobs, range ?? { start: 0, end: record.size - 1 });
+        const body = await readBlobs(this.meta.blobs, record.blobs, range ?? { start: 0, end: record.size - 1 }, onFault);
         return { info, range, body };
       } catch (err) {
-        if (!isMissingFile(err) || attempt === READ_ATTEMPTS) throw err;
+        if (!isMissingFile(err)) throw err;
+        // A blob gone between reading the record and opening it: an overwrite or delete freed it, and the record
+        // read again names the new state. Still gone after the retries, the record names a file that is lost.
+        if (attempt === READ_ATTEMPTS) throw this.lostData(err, onFault);
       }
     }
   }
 
-  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
-    return this.meta.deleteObject(bucket, key, versionId, condition);
+  /** The S3 error of a read whose blob file is lost (a 5xx: the store's fault, not the client's), reported as a fault. */
+  private lostData(err: unknown, onFault: (fault: BlobFault) => void): S3Error {
+    // The error of opening the blob names its file, whose name is the blob's id.
+    const fault = blobFaultOf(err, basename((err as NodeJS.ErrnoException).path ?? ''));
+    if (fault !== undefined) onFault(fault);
+    return new S3Error('InternalError', 'The stored data of this object is missing or damaged; the gateway has logged an integrity fault.');
   }
 
   async putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
-    await this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access }));
+    await this.write(() => this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access })));
   }
 
-  async copyObject(request: CopyRequest): Promise<ObjectInfo> {
+  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
+    return this.removal(() => this.meta.deleteObject(bucket, key, versionId, condition));
+  }
+
+  copyObject(request: CopyRequest): Promise<ObjectInfo> {
+    return this.write(() => this.storeCopy(request));
+  }
+
+  private async storeCopy(request: CopyRequest): Promise<ObjectInfo> {
     const { source, target } = request;
     if (request.condition !== undefined) this.meta.precheck(target.bucket, target.key, request.condition);
     else this.meta.bucketRecord(target.bucket);
@@ -322,11 +366,13 @@ export class EmbeddedStore implements ObjectStore {
   }
 
   putObjectTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<string> {
-    return this.meta.updateObject(bucket, key, versionId, (record) => {
-      const retagged: ObjectRecord = { ...record, tags };
-      if (tags.length === 0) delete retagged.tags;
-      return retagged;
-    });
+    return this.write(() =>
+      this.meta.updateObject(bucket, key, versionId, (record) => {
+        const retagged: ObjectRecord = { ...record, tags };
+        if (tags.length === 0) delete retagged.tags;
+        return retagged;
+      }),
+    );
   }
 
   listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
@@ -344,19 +390,42 @@ export class EmbeddedStore implements ObjectStore {
   }
 
   createMultipartUpload(bucket: string, key: string, attributes: ObjectAttributes, checksum?: MultipartChecksum): Promise<MultipartUpload> {
-    return this.multipart.create(bucket, key, attributes, checksum);
+    return this.write(() => this.multipart.create(bucket, key, attributes, checksum));
   }
 
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, bodyFor: (upload: MultipartUpload) => IncomingBody): Promise<PartInfo> {
-    return this.multipart.uploadPart(bucket, key, uploadId, partNumber, bodyFor);
+    return this.write(() => this.multipart.uploadPart(bucket, key, uploadId, partNumber, bodyFor));
   }
 
   completeMultipartUpload(bucket: string, key: string, uploadId: string, request: CompleteRequest): Promise<ObjectInfo> {
-    return this.multipart.complete(bucket, key, uploadId, request);
+    return this.write(() => this.multipart.complete(bucket, key, uploadId, request));
   }
 
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    return this.multipart.abort(bucket, key, uploadId);
+    return this.removal(() => this.multipart.abort(bucket, key, uploadId));
+  }
+
+  /**
+   * A write: refused with InsufficientStorage while the disk is below its reserve (DiskSpace), and a failure for
+   * lack of room answered as InsufficientStorage too.
+   */
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    const refused = this.disk.checkRoom();
+    if (refused !== undefined) await refused;
+    try {
+      return await work();
+    } catch (err) {
+      throw await this.disk.failureOf(err);
+    }
+  }
+
+  /** A removal: never refused (it is how space is freed); a failure for lack of room is InsufficientStorage. */
+  private async removal<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw await this.disk.failureOf(err);
+    }
   }
 
   listParts(bucket: string, key: string, uploadId: string, request: ListPartsRequest): Promise<ListPartsPage> {

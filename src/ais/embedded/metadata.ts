@@ -12,6 +12,7 @@ import { bucketBase, indexKey } from './object-keys';
 import { blobIdsOf, type BucketRecord, type HistoryRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
+import { committed, surviveFailedCommits } from './lmdb-writes';
 
 /**
  * The embedded store's metadata (LMDB) and its bookkeeping of blobs. A write lands its bytes first, then
@@ -47,6 +48,7 @@ export class EmbeddedMetadata {
   async open(): Promise<void> {
     await mkdir(join(this.dataDir, 'meta'), { recursive: true });
     await this.blobs.init();
+    surviveFailedCommits();
     this.env = open({ path: join(this.dataDir, 'meta'), maxDbs: 16, compression: false, noSync: !this.fsync });
     this.buckets = this.env.openDB<BucketRecord, string>({ name: 'buckets' });
     this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
@@ -75,10 +77,10 @@ export class EmbeddedMetadata {
   /**
    * Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. Inside `work`,
    * lmdb's put and remove apply at once, as part of the transaction: the promises they return settle with it,
-   * so callers mark them `void`.
+   * so callers mark them `void` (a failed commit rejects them too: lmdb-writes.ts keeps that from ending the process).
    */
   transaction<T>(work: () => T): Promise<T> {
-    return this.env.transaction(work);
+    return committed(this.env.transaction(work));
   }
 
   bucketRecord(bucket: string): BucketRecord {
@@ -139,7 +141,7 @@ export class EmbeddedMetadata {
 
   /** Receives a body: inline if small enough, else into a new blob tracked in limbo until committed. */
   async receive(stream: Readable, inlineMaxBytes: number): Promise<StoredBody> {
-    const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => this.limbo.put(id, limboEntry()).then(() => undefined));
+    const sink = new BodySink(this.blobs, inlineMaxBytes, (id) => committed(this.limbo.put(id, limboEntry())).then(() => undefined));
     try {
       await connectStreamsAsync([stream, sink]);
     } catch (err) {
@@ -153,11 +155,11 @@ export class EmbeddedMetadata {
   /** Gives an existing blob a second name (a copy that moves no bytes), tracked until committed. */
   async linkCopy(source: BlobId): Promise<BlobId> {
     const id = this.blobs.newId();
-    await this.limbo.put(id, limboEntry());
+    await committed(this.limbo.put(id, limboEntry()));
     try {
       await this.blobs.linkCopy(source, id);
     } catch (err) {
-      await this.limbo.remove(id);
+      await committed(this.limbo.remove(id));
       throw err;
     }
     return id;
@@ -234,7 +236,7 @@ export class EmbeddedMetadata {
   async freeBlobs(ids: BlobId[]): Promise<void> {
     for (const id of ids) {
       await this.blobs.remove(id);
-      await this.limbo.remove(id);
+      await committed(this.limbo.remove(id));
     }
   }
 }
