@@ -12,6 +12,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteBucketOwnershipControlsCommand,
+  DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
   GetObjectAclCommand,
@@ -24,6 +25,7 @@ import {
   PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  PutPublicAccessBlockCommand,
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -81,6 +83,33 @@ describe('ACLs and object ownership (S3_AUTH=verify)', () => {
 
   const anonymous = (method: string, path: string, extra: { headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> =>
     rawRequest(gateway.origin, { method, path: `/s3${path}`, ...extra });
+
+  it('a public access block: BlockPublicAcls refuses public ACL writes (changing nothing), IgnorePublicAcls makes public grants count for nothing', async () => {
+    const bucket = 'acl-blocked';
+    await alice.send(new CreateBucketCommand({ Bucket: bucket }));
+    await alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'open.txt', Body: 'open', ACL: 'public-read' }));
+    expect((await anonymous('GET', `/${bucket}/open.txt`)).status).toBe(200);
+    const block = (config: Record<string, boolean>) => alice.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: config }));
+
+    await block({ BlockPublicAcls: true });
+    await expectS3Error(alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'new.txt', Body: 'x', ACL: 'public-read' })), 'AccessDenied', 403);
+    await expectS3Error(alice.send(new PutBucketAclCommand({ Bucket: bucket, ACL: 'public-read' })), 'AccessDenied', 403);
+    await expectS3Error(alice.send(new PutObjectAclCommand({ Bucket: bucket, Key: 'open.txt', GrantRead: AUTHENTICATED })), 'AccessDenied', 403);
+    expect((await alice.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((o) => o.Key)).toEqual(['open.txt']);
+    expect((await alice.send(new GetBucketAclCommand({ Bucket: bucket }))).Grants).toEqual([
+      { Grantee: { ...aliceOwner, Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' },
+    ]);
+    // ACLs already public stay in force under BlockPublicAcls alone, as on S3; a private write still works.
+    expect((await anonymous('GET', `/${bucket}/open.txt`)).status).toBe(200);
+    await alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'private.txt', Body: 'p', ACL: 'private' }));
+
+    await block({ IgnorePublicAcls: true });
+    expectS3ErrorResponse(await anonymous('GET', `/${bucket}/open.txt`), 'AccessDenied', 403);
+    await expectS3Error(bob.send(new GetObjectCommand({ Bucket: bucket, Key: 'open.txt' })), 'AccessDenied', 403);
+    // The ACL itself is unchanged: with the block gone, the grant counts again.
+    await alice.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+    expect(await anonymous('GET', `/${bucket}/open.txt`)).toMatchObject({ status: 200, body: 'open' });
+  });
 
   describe('object ACLs: canned ACLs and grant headers × bob and anonymous', () => {
     const BUCKET = 'acl-objects';

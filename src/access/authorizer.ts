@@ -6,7 +6,8 @@ import { OWNER } from '../s3/owner';
 import type { S3Operation } from '../s3/routes';
 import type { S3Request } from '../s3/s3-request';
 import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReason, needsAcl, type ObjectAcl, ownerIdOf, owns } from './decision';
-import { privateGrants } from './acl/grants';
+import { type Grant, isPublicGrant, privateGrants } from './acl/grants';
+import { publicAclEffects } from './policy/public-access-block';
 import { aclRequirementOf } from './acl/permissions';
 import { copySourceActions, requiredActions } from './policy/actions';
 import { BucketPolicies } from './policy/bucket-policies';
@@ -160,10 +161,24 @@ export class Authorizer {
       if (requirement.on === 'object' && request.key !== undefined) {
         input.object = await this.objectAcl(bucket, request.key, request.query.versionId || undefined, input.bucketOwner as string);
       }
+      await this.ignorePublicGrants(bucket, input);
     }
     if (copySource !== undefined && needsAcl(principal, input.sourceBucketOwner as string, input.sourcePolicy)) {
       input.sourceObject = await this.objectAcl(copySource.bucket, copySource.key, copySource.versionId, input.sourceBucketOwner as string);
     }
+  }
+
+  /**
+   * IgnorePublicAcls: grants to AllUsers and AuthenticatedUsers count for nothing (they stay in the ACL). The
+   * public access block is read only when the ACLs at hand hold such a grant.
+   */
+  private async ignorePublicGrants(bucket: string, input: AccessRequest): Promise<void> {
+    const object = input.object !== undefined && input.object !== 'missing' ? input.object : undefined;
+    if (!(input.bucketGrants ?? []).some(isPublicGrant) && !(object?.grants ?? []).some(isPublicGrant)) return;
+    if (!publicAclEffects(await this.store.getBucketSetting(bucket, 'publicAccessBlock', true)).ignorePublicGrants) return;
+    const kept = (grants: readonly Grant[]): Grant[] => grants.filter((grant) => !isPublicGrant(grant));
+    input.bucketGrants = kept(input.bucketGrants ?? []);
+    if (object !== undefined) input.object = { ...object, grants: kept(object.grants) };
   }
 
   /** An object's owner and grants (an object that records none is its bucket owner's, private); `missing` when there is no such object. */

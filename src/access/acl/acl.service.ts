@@ -9,9 +9,10 @@ import type { S3Request } from '../../s3/s3-request';
 import { AccessControl } from '../access-control';
 import type { Owner } from '../principal';
 import { type AclContext, aclDocument, grantsOfBody, grantsOfHeaders, hasAclHeaders } from './acl-request';
-import { type Grant, isPrivate, privateGrants } from './grants';
+import { type Grant, isPrivate, isPublicGrant, privateGrants } from './grants';
 import { enforcedAccepts, objectAccessForWrite } from './object-access';
 import { type ObjectOwnership, ownershipOfHeader, parseOwnershipControls } from './ownership';
+import { publicAclEffects } from '../policy/public-access-block';
 
 /** An AccessControlPolicy of 100 grants is well under this. */
 const MAX_ACL_BODY_BYTES = 64 * 1024;
@@ -62,6 +63,12 @@ export class AclService {
     return owner === undefined ? this.display(this.bucketOwnerId(request)) : this.display(owner);
   }
 
+  /** BlockPublicAcls: a write of an ACL with a public grant is refused (403 AccessDenied, as S3), and changes nothing. */
+  private async refusePublicAcl(bucket: string, grants: readonly Grant[] | undefined): Promise<void> {
+    if (grants === undefined || !grants.some(isPublicGrant)) return;
+    if (publicAclEffects(await this.store.getBucketSetting(bucket, 'publicAccessBlock', true)).refusePublicAclWrites) throw new S3Error('AccessDenied');
+  }
+
   private ownership(bucket: string): Promise<ObjectOwnership | undefined> {
     return this.store.getBucketSetting(bucket, 'ownership', true);
   }
@@ -73,13 +80,15 @@ export class AclService {
       return undefined;
     }
     const bucket = request.bucket as string;
-    return objectAccessForWrite(
+    const access = await objectAccessForWrite(
       request.headers,
       this.writerId(request),
       this.bucketOwnerId(request),
       () => this.ownership(bucket),
       (owner) => this.context(request, owner),
     );
+    await this.refusePublicAcl(bucket, access?.grants);
+    return access;
   }
 
   /** The grants a PutBucketAcl / PutObjectAcl asks for: its headers or its AccessControlPolicy body, exactly one of them. */
@@ -127,6 +136,7 @@ export class AclService {
     const owner = this.bucketOwnerId(request);
     if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request.headers)) throw aclNotSupported();
     const grants = await this.requestedGrants(request, owner);
+    await this.refusePublicAcl(bucket, grants);
     if (isPrivate(grants, owner)) await this.store.deleteBucketSetting(bucket, 'acl');
     else await this.store.putBucketSetting(bucket, 'acl', grants);
     return emptyResponse(200);
@@ -154,6 +164,7 @@ export class AclService {
     const { owner, versionId } = await this.objectAccess(request);
     if ((await this.store.getBucketSetting(bucket, 'ownership')) === 'BucketOwnerEnforced' && !enforcedAccepts(request.headers)) throw aclNotSupported();
     const grants = await this.requestedGrants(request, owner);
+    await this.refusePublicAcl(bucket, grants);
     await this.store.putObjectAcl(bucket, request.key as string, request.query.versionId, { owner, grants: isPrivate(grants, owner) ? undefined : grants });
     return emptyResponse(200, versionId !== 'null' ? { 'x-amz-version-id': versionId } : {});
   }

@@ -14,6 +14,11 @@ export type Group = keyof typeof GROUP_URIS;
 /** A grantee: a canonical user id (64 hex), or AllUsers (anyone, signed or not) / AuthenticatedUsers (any signed user). */
 export type Grantee = { id: string } | { group: Group };
 
+/** Whether a grant is public, as S3's public access blocks judge ACLs: to AllUsers or AuthenticatedUsers. */
+export function isPublicGrant(grant: Grant): boolean {
+  return 'group' in grant.grantee;
+}
+
 export interface Grant {
   grantee: Grantee;
   permission: Permission;

@@ -44,8 +44,8 @@ export function restrictsPublicPolicy(block: PublicAccessBlock | undefined, isPu
 }
 
 /**
- * For ACLs (to be wired where ACL grants are written and evaluated): BlockPublicAcls refuses a write of a public
- * ACL (S3: 403 AccessDenied), IgnorePublicAcls makes grants to AllUsers / AuthenticatedUsers count for nothing.
+ * For ACLs: BlockPublicAcls refuses a write of a public ACL (S3: 403 AccessDenied; AclService), IgnorePublicAcls
+ * makes grants to AllUsers / AuthenticatedUsers count for nothing in the access check (Authorizer).
  */
 export function publicAclEffects(block: PublicAccessBlock | undefined): { refusePublicAclWrites: boolean; ignorePublicGrants: boolean } {
   return { refusePublicAclWrites: block?.BlockPublicAcls === true, ignorePublicGrants: block?.IgnorePublicAcls === true };
