@@ -99,7 +99,7 @@ describe('graceful shutdown on SIGTERM', () => {
       // Poll readiness on fresh connections until they are refused.
       const answers: number[] = [];
       let refusedAt = 0;
-      let duringDelay: { ready: string; s3: { status: number; body: string }; at: number } | undefined;
+      let duringDelay: { ready: string; s3: { status: number; body: string } } | undefined;
       while (refusedAt === 0 && Date.now() - signalledAt < delayMs + 5000) {
         const status = await readiness(gateway.origin);
         if (status === 0 && !(await acceptsConnections(gateway.origin))) refusedAt = Date.now();
@@ -108,12 +108,14 @@ describe('graceful shutdown on SIGTERM', () => {
           // Not ready is not "not serving": a client the load balancer still sends here is answered.
           const ready = await rawRequest(gateway.origin, { method: 'GET', path: '/health/ready', headers: { connection: 'close' } });
           const s3Answer = await rawRequest(gateway.origin, { method: 'GET', path: '/s3/drained/small', headers: { connection: 'close' } });
-          duringDelay = { ready: ready.body, s3: { status: s3Answer.status, body: s3Answer.body }, at: Date.now() - signalledAt };
+          duringDelay = { ready: ready.body, s3: { status: s3Answer.status, body: s3Answer.body } };
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(refusedAt).toBeGreaterThan(0);
-      expect(duringDelay?.at).toBeLessThan(delayMs);
+      // Seen while connections were still accepted (its S3 answer below is a 200): during the delay. No upper bound
+      // in milliseconds: on a loaded machine the first 503 can come late in the delay (rule: no timed assertions).
+      expect(duringDelay).toBeDefined();
       expect(JSON.parse(duringDelay!.ready)).toMatchObject({ status: 'error', error: { lifecycle: { status: 'down', reason: 'shutting down' } } });
       expect(duringDelay?.s3).toEqual({ status: 200, body: 'still served' });
       // Readiness fails promptly (the signal may land after the first poll or two) and stays failed...
@@ -123,10 +125,8 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(answers.slice(firstFailure).every((status) => status === 503)).toBe(true);
       // Sampled more than once (how often depends on the machine's load: a loaded CI machine managed only 4 polls).
       expect(answers.length - firstFailure).toBeGreaterThanOrEqual(2);
-      // ...connections are accepted for the whole delay and refused soon after it...
+      // ...connections are accepted for the whole delay and refused after it, while the upload is still streaming.
       expect(refusedAt - signalledAt).toBeGreaterThanOrEqual(delayMs - 100);
-      expect(refusedAt - signalledAt).toBeLessThan(delayMs + 1500);
-      // ...while the upload is still streaming.
       expect(upload.finished()).toBe(false);
       expect(upload.written()).toBeLessThan(size);
 
