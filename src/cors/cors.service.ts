@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, type ObjectStore } from '../ais/store';
-import { hasIntegrityHeader, readSmallBody } from '../s3/body';
-import { isS3Error, S3Error } from '../s3/errors';
+import { readConfigurationDocument } from '../s3/body';
+import { S3Error } from '../s3/errors';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { corsConfigurationXml, MAX_CORS_CONFIGURATION_BYTES, parseCorsConfiguration } from './cors-configuration';
@@ -21,14 +21,9 @@ export class CorsService {
   /** Like every bucket configuration PUT, it needs Content-MD5 or a flexible checksum header; a bad document changes nothing. */
   async putBucketCors(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
-    if (!hasIntegrityHeader(request.headers)) {
-      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-    }
-    const body = await readSmallBody(request, MAX_CORS_CONFIGURATION_BYTES).catch((err: unknown) => {
-      // A Content-Length over the limit (a body without one that runs over it is MalformedXML, as any XML body).
-      throw isS3Error(err) && err.code === 'EntityTooLarge' ? new S3Error('MaxMessageLengthExceeded') : err;
-    });
-    await this.store.putBucketSetting(bucket, 'cors', parseCorsConfiguration(body.toString('utf8')));
+    // A Content-Length over the limit is S3's MaxMessageLengthExceeded here.
+    const document = await readConfigurationDocument(request, MAX_CORS_CONFIGURATION_BYTES, () => new S3Error('MaxMessageLengthExceeded'));
+    await this.store.putBucketSetting(bucket, 'cors', parseCorsConfiguration(document));
     return emptyResponse(200);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { OBJECT_STORE, type ObjectStore } from '../ais/store';
-import { hasIntegrityHeader, readSmallBody } from '../s3/body';
+import { readConfigurationDocument } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
@@ -27,11 +27,8 @@ export class LifecycleService {
   /** Replaces the rules whole; it needs Content-MD5 or a flexible checksum header, and a bad document changes nothing. */
   async putBucketLifecycle(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
-    if (!hasIntegrityHeader(request.headers)) {
-      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-    }
-    const body = await readSmallBody(request, MAX_LIFECYCLE_CONFIGURATION_BYTES);
-    await this.store.putBucketSetting(bucket, 'lifecycle', parseLifecycleConfiguration(body.toString('utf8'), generatedRuleId));
+    const document = await readConfigurationDocument(request, MAX_LIFECYCLE_CONFIGURATION_BYTES);
+    await this.store.putBucketSetting(bucket, 'lifecycle', parseLifecycleConfiguration(document, generatedRuleId));
     return emptyResponse(200);
   }
 

@@ -222,3 +222,17 @@ export async function readSmallBody(source: BodySource, maxBytes: number): Promi
   await body.verify();
   return Buffer.concat(chunks);
 }
+
+/**
+ * The document of a bucket or object configuration PUT (PutBucketCors, PutBucketLifecycleConfiguration,
+ * PutPublicAccessBlock, Put...Tagging, PutBucketVersioning), as text. S3 requires Content-MD5 or a flexible checksum
+ * header on all of them (InvalidRequest without), and the body is verified against it. `tooLarge`: the error for a
+ * Content-Length over `maxBytes`, where S3 has its own (a body that runs over without one is MalformedXML).
+ */
+export async function readConfigurationDocument(request: S3Request, maxBytes: number, tooLarge?: () => S3Error): Promise<string> {
+  if (!hasIntegrityHeader(request.headers)) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+  const body = await readSmallBody(request, maxBytes).catch((err: unknown) => {
+    throw tooLarge !== undefined && err instanceof S3Error && err.code === 'EntityTooLarge' ? tooLarge() : err;
+  });
+  return body.toString('utf8');
+}

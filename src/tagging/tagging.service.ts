@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NULL_VERSION, OBJECT_STORE, type ObjectStore, type TagSet, type VersionId } from '../ais/store';
-import { hasIntegrityHeader, readSmallBody } from '../s3/body';
-import { isS3Error, S3Error } from '../s3/errors';
+import { readConfigurationDocument } from '../s3/body';
+import { S3Error } from '../s3/errors';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { bucketAndKey, requestedVersion } from '../objects/object-address';
@@ -16,11 +16,7 @@ function versionHeaders(versionId: VersionId): Record<string, string> {
  * checksum header (botocore marks both operations requestChecksumRequired); the body is verified against it.
  */
 async function taggingOf(request: S3Request, kind: TagSetKind): Promise<TagSet> {
-  if (!hasIntegrityHeader(request.headers)) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-  const body = await readSmallBody(request, MAX_TAGGING_BYTES).catch((err: unknown) => {
-    throw isS3Error(err) && err.code === 'EntityTooLarge' ? new S3Error('MalformedXML') : err;
-  });
-  return parseTagging(body.toString('utf8'), kind);
+  return parseTagging(await readConfigurationDocument(request, MAX_TAGGING_BYTES, () => new S3Error('MalformedXML')), kind);
 }
 
 /** Get/Put/DeleteObjectTagging (an object version's tags) and Get/Put/DeleteBucketTagging (a bucket setting). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, ObjectStore, VersioningStatus } from '../ais/store';
 import { encodeForListing, parseListingParams } from '../buckets/list-params';
-import { hasIntegrityHeader, readSmallBody } from '../s3/body';
+import { readConfigurationDocument } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { quotedEtag } from '../s3/object-headers';
 import { AclService } from '../access/acl/acl.service';
@@ -34,11 +34,7 @@ export class VersioningService {
 
   async putBucketVersioning(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
-    if (!hasIntegrityHeader(request.headers)) {
-      throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-    }
-    const body = await readSmallBody(request, MAX_REQUEST_XML_BYTES);
-    const status = parseVersioningConfiguration(body.toString('utf8'));
+    const status = parseVersioningConfiguration(await readConfigurationDocument(request, MAX_REQUEST_XML_BYTES));
     await this.store.putBucketVersioning(bucket, status);
     return emptyResponse(200);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OBJECT_STORE, type ObjectStore } from '../../ais/store';
-import { hasIntegrityHeader, readSmallBody } from '../../s3/body';
+import { readConfigurationDocument } from '../../s3/body';
 import { S3Error } from '../../s3/errors';
 import { emptyResponse, type S3Response, xmlResponse } from '../../s3/response';
 import type { S3Request } from '../../s3/s3-request';
@@ -23,9 +23,8 @@ export class PublicAccessBlockService {
 
   /** Like every bucket configuration PUT, it needs Content-MD5 or a flexible checksum header; a bad document changes nothing. */
   async putPublicAccessBlock(request: S3Request): Promise<S3Response> {
-    if (!hasIntegrityHeader(request.headers)) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-    const body = await readSmallBody(request, MAX_BODY_BYTES);
-    await this.store.putBucketSetting(request.bucket as string, 'publicAccessBlock', parsePublicAccessBlock(body.toString('utf8')));
+    const document = await readConfigurationDocument(request, MAX_BODY_BYTES);
+    await this.store.putBucketSetting(request.bucket as string, 'publicAccessBlock', parsePublicAccessBlock(document));
     return emptyResponse(200);
   }
 
