@@ -1,6 +1,8 @@
 import {
   CreateMultipartUploadCommand,
   DeleteBucketLifecycleCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   type LifecycleRule,
   ListMultipartUploadsCommand,
@@ -57,7 +59,7 @@ describe('bucket lifecycle configuration', () => {
     ],
     ['two rules with one ID', [RULES[0], { ...RULES[2], ID: 'logs' }], 'InvalidArgument'],
     ['a rule without an action', [{ ID: 'r', Status: 'Enabled', Filter: {} }], 'InvalidRequest'],
-  ] as [string, LifecycleRule[], string][])('refuses %s with S3 error %s, and the configuration stays as it was', async (_what, rules, code) => {
+  ] as [string, LifecycleRule[], string][])('refuses %s with the error S3 gives, and the configuration stays as it was', async (_what, rules, code) => {
     const bucket = await fixture.newBucket();
     await fixture.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: RULES } }));
     await expectS3Error(fixture.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } })), code, 400);
@@ -71,6 +73,47 @@ describe('bucket lifecycle configuration', () => {
       'NoSuchBucket',
       404,
     );
+  });
+});
+
+describe('x-amz-expiration', () => {
+  const fixture = useGateway();
+
+  /** S3's day count: the creation time plus the days, rounded up to the next midnight UTC. */
+  const afterDays = (created: Date, days: number) => new Date((Math.floor(created.getTime() / 86_400_000) + days + 1) * 86_400_000);
+
+  it('names the expiry date and the rule on PutObject, GetObject and HeadObject of the objects a rule expires, and nothing on others', async () => {
+    const bucket = await fixture.newBucket();
+    await fixture.s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            { ID: 'logs after 30 days', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } },
+            { ID: 'cold', Status: 'Enabled', Filter: { Tag: { Key: 'tier', Value: 'cold' } }, Expiration: { Days: 7 } },
+            { ID: 'off', Status: 'Disabled', Filter: {}, Expiration: { Days: 1 } },
+          ],
+        },
+      }),
+    );
+    const put = await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'logs/a', Body: 'a' }));
+    const head = await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'logs/a' }));
+    const expected = `expiry-date="${afterDays(head.LastModified!, 30).toUTCString()}", rule-id="logs%20after%2030%20days"`;
+    expect(put.Expiration).toBe(expected);
+    expect(head.Expiration).toBe(expected);
+    const got = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/a' }));
+    expect(got.Expiration).toBe(expected);
+    await got.Body!.transformToString();
+    // A tag filter: the tagged object is expired by its rule, the untagged one by none.
+    const cold = await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/cold', Body: 'c', Tagging: 'tier=cold' }));
+    const coldHead = await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'data/cold' }));
+    expect(cold.Expiration).toBe(`expiry-date="${afterDays(coldHead.LastModified!, 7).toUTCString()}", rule-id="cold"`);
+    expect(coldHead.Expiration).toBe(cold.Expiration);
+    expect((await fixture.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/plain', Body: 'p' }))).Expiration).toBeUndefined();
+    expect((await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'data/plain' }))).Expiration).toBeUndefined();
+    // Without the configuration, no header (a change through this gateway is seen at once).
+    await fixture.s3.send(new DeleteBucketLifecycleCommand({ Bucket: bucket }));
+    expect((await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'logs/a' }))).Expiration).toBeUndefined();
   });
 });
 

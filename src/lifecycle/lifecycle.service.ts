@@ -5,6 +5,7 @@ import { readConfigurationDocument } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
+import { LifecycleExpiry } from './lifecycle-expiry';
 import { lifecycleConfigurationXml, MAX_LIFECYCLE_CONFIGURATION_BYTES, parseLifecycleConfiguration } from './lifecycle-configuration';
 
 /** The ID S3 gives a rule put without one: a short random string. */
@@ -15,7 +16,10 @@ function generatedRuleId(): string {
 /** GetBucketLifecycleConfiguration, PutBucketLifecycleConfiguration, DeleteBucketLifecycle: a bucket's lifecycle rules. */
 @Injectable()
 export class LifecycleService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly expiry: LifecycleExpiry,
+  ) {}
 
   async getBucketLifecycle(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
@@ -29,11 +33,13 @@ export class LifecycleService {
     const bucket = request.bucket as string;
     const document = await readConfigurationDocument(request, MAX_LIFECYCLE_CONFIGURATION_BYTES);
     await this.store.putBucketSetting(bucket, 'lifecycle', parseLifecycleConfiguration(document, generatedRuleId));
+    this.expiry.forget(bucket);
     return emptyResponse(200);
   }
 
   async deleteBucketLifecycle(request: S3Request): Promise<S3Response> {
     await this.store.deleteBucketSetting(request.bucket as string, 'lifecycle');
+    this.expiry.forget(request.bucket as string);
     return emptyResponse(204);
   }
 }

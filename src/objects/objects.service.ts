@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OBJECT_STORE, ObjectStore, ByteRange, NULL_VERSION, ObjectInfo, ObjectRead } from '../ais/store';
+import { OBJECT_STORE, ObjectStore, ByteRange, NULL_VERSION, ObjectInfo, ObjectRead, type TagSet } from '../ais/store';
+import { LifecycleExpiry } from '../lifecycle/lifecycle-expiry';
 import { assertPartNumber } from '../s3/multipart-rules';
 import { AclService } from '../access/acl/acl.service';
 import { incomingBody } from '../s3/body';
@@ -55,7 +56,14 @@ export class ObjectsService {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly acl: AclService,
+    private readonly expiry: LifecycleExpiry,
   ) {}
+
+  /** Adds `x-amz-expiration` to `headers` when a lifecycle rule will expire this current object. */
+  private async addExpiration(headers: NonNullable<S3Response['headers']>, bucket: string, info: ObjectInfo, tags?: TagSet): Promise<void> {
+    const expiration = await this.expiry.headerFor(bucket, info, tags);
+    if (expiration !== undefined) headers['x-amz-expiration'] = expiration;
+  }
 
   async putObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
@@ -65,13 +73,16 @@ export class ObjectsService {
     const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);
     const info = await this.store.putObject(bucket, key, attributes, body, condition);
-    return emptyResponse(200, writeResponseHeaders(info));
+    const headers = writeResponseHeaders(info);
+    await this.addExpiration(headers, bucket, info, attributes.tags ?? []);
+    return emptyResponse(200, headers);
   }
 
   async getObject(request: S3Request): Promise<S3Response> {
     const read = await this.read(request);
     const { info, range } = read;
     const headers = objectResponseHeaders(info, checksumsEnabled(request) && range === undefined);
+    if (requestedVersion(request) === undefined) await this.addExpiration(headers, request.bucket as string, info);
     for (const [param, name] of RESPONSE_OVERRIDES) {
       const value = request.query[param];
       if (value !== undefined) headers[name] = value;
@@ -90,6 +101,7 @@ export class ObjectsService {
     const info = await this.store.headObject(bucket, key, requestedVersion(request));
     checkReadConditions(info, request.headers);
     const headers = objectResponseHeaders(info, checksumsEnabled(request));
+    if (requestedVersion(request) === undefined) await this.addExpiration(headers, bucket, info);
     const range = requestedRange(request, info);
     if (range === undefined) {
       headers['content-length'] = info.size;
