@@ -1,4 +1,4 @@
-import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -304,6 +304,22 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
       await expectRefused(bucket, await postForm(`${fixture.gateway.endpoint}/${bucket}`, { key: 'anon.txt' }, { content: 'x' }), 'AccessDenied', 403);
       const { url, fields } = await presign(bucket, { Key: 'theirs.txt' }, OTHER_KEY);
       await expectRefused(bucket, await postForm(url, fields, { content: 'x' }), 'AccessDenied', 403, 'Access Denied');
+    });
+
+    it('where the bucket policy lets everyone PutObject under drop/: an anonymous form there is stored, elsewhere refused', async () => {
+      const bucket = await fixture.newBucket();
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/drop/*` }],
+      };
+      await fixture.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+      const url = `${fixture.gateway.endpoint}/${bucket}`;
+      expect((await postForm(url, { key: 'drop/${filename}' }, { content: 'dropped', filename: 'note.txt' })).status).toBe(204);
+      expectS3ErrorResponse(await postForm(url, { key: 'elsewhere.txt' }, { content: 'x' }), 'AccessDenied', 403);
+      expect(await keysIn(bucket)).toEqual(['drop/note.txt']);
+      // The bucket's owner owns what an anonymous form wrote, as for an anonymous PutObject.
+      const read = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'drop/note.txt' }));
+      expect(await read.Body!.transformToString()).toBe('dropped');
     });
 
     it('a bucket that does not exist: NoSuchBucket', async () => {

@@ -47,7 +47,7 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
     // POST Object is signed inside its body (the form's policy): the handler runs this check once it has read the
     // fields before the file, and before it stores a byte.
     if (routed.operation === 'PostObject') {
-      routed.authorizeForm = (fields) => this.authorizeForm(routed, fields);
+      routed.authorizeForm = (fields, key) => this.authorizeForm(routed, fields, key);
       return true;
     }
     if (this.authenticator === undefined) {
@@ -58,13 +58,17 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
     return this.access.authorize(routed).then(() => true);
   }
 
-  private async authorizeForm(request: S3Request, fields: ReadonlyMap<string, string>): Promise<void> {
+  /** `key`: the object the form writes (its `key` field, `${filename}` filled in), which a bucket policy judges. */
+  private async authorizeForm(request: S3Request, fields: ReadonlyMap<string, string>, key: string): Promise<void> {
     if (this.authenticator === undefined) {
       formSignatureOf(fields);
       return;
     }
     request.auth = this.authenticator.authenticateForm(fields);
-    await this.access.authorize(request);
+    // The URL names only the bucket: the check sees the form's key, and what it notes (the bucket's owner) goes back.
+    const target: S3Request = { ...request, key };
+    await this.access.authorize(target);
+    request.bucketOwner = target.bucketOwner;
   }
 }
 

@@ -113,9 +113,9 @@ export class PostObjectService {
     const bucket = request.bucket as string;
     // The bucket counts as a form field: the policy must name it (S3: "Extra input fields: bucket").
     const fields = new Map(form.fields).set('bucket', bucket);
-    await request.authorizeForm?.(fields);
     const key = keyOf(fields, form.filename);
     fields.set('key', key);
+    await request.authorizeForm?.(fields, key);
     const policyField = fields.get('policy');
     const policy = policyField === undefined ? undefined : parsePostPolicy(policyField);
     if (policy !== undefined) checkPostPolicy(policy, fields, Date.now());

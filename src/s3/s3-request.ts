@@ -39,9 +39,9 @@ export interface S3Request {
   auth?: RequestAuth;
   /**
    * PostObject only, set by the auth guard: authenticates the form's signature and runs the access check, given the
-   * form's fields (names lower-cased); the handler calls it before it reads the file.
+   * form's fields (names lower-cased) and the key it writes; the handler calls it before it reads the file.
    */
-  authorizeForm?: (fields: ReadonlyMap<string, string>) => Promise<void>;
+  authorizeForm?: (fields: ReadonlyMap<string, string>, key: string) => Promise<void>;
   /** The addressed bucket's owner as S3 shows it, set by the access check (`verify` mode, an existing bucket). */
   bucketOwner?: Owner;
   /** DeleteObjects on a bucket with a policy: whether the caller may delete one entry (S3 checks s3:DeleteObject per key). */

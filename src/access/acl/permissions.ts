@@ -21,6 +21,7 @@ const REQUIREMENTS: Partial<Record<S3Operation, AclRequirement>> = {
   GetBucketAcl: { on: 'bucket', permission: 'READ_ACP' },
   PutBucketAcl: { on: 'bucket', permission: 'WRITE_ACP' },
   PutObject: { on: 'bucket', permission: 'WRITE' },
+  PostObject: { on: 'bucket', permission: 'WRITE' },
   CopyObject: { on: 'bucket', permission: 'WRITE' },
   DeleteObject: { on: 'bucket', permission: 'WRITE' },
   DeleteObjects: { on: 'bucket', permission: 'WRITE' },

@@ -194,6 +194,29 @@ export function requiredActions(operation: S3Operation, inputs: ActionInputs = {
       return object('s3:AbortMultipartUpload');
     case 'ListParts':
       return object('s3:ListMultipartUploadParts');
+    case 'PostObject':
+      return write();
+    case 'GetObjectTagging':
+      return object(versioned(inputs, 's3:GetObjectTagging', 's3:GetObjectVersionTagging'));
+    case 'PutObjectTagging':
+      return object(versioned(inputs, 's3:PutObjectTagging', 's3:PutObjectVersionTagging'));
+    case 'DeleteObjectTagging':
+      return object(versioned(inputs, 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'));
+    case 'GetBucketTagging':
+      return bucket('s3:GetBucketTagging');
+    case 'PutBucketTagging':
+    case 'DeleteBucketTagging':
+      return bucket('s3:PutBucketTagging');
+    case 'GetBucketLifecycleConfiguration':
+      return bucket('s3:GetLifecycleConfiguration');
+    case 'PutBucketLifecycleConfiguration':
+    case 'DeleteBucketLifecycle':
+      return bucket('s3:PutLifecycleConfiguration');
+    case 'GetBucketOwnershipControls':
+      return bucket('s3:GetBucketOwnershipControls');
+    case 'PutBucketOwnershipControls':
+    case 'DeleteBucketOwnershipControls':
+      return bucket('s3:PutBucketOwnershipControls');
     default:
       return undefined;
   }

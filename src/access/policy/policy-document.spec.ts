@@ -1,5 +1,6 @@
 import { derivedCanonicalId } from '../../auth/credentials';
 import { ANONYMOUS, type Principal } from '../principal';
+import { S3_OPERATIONS } from '../../s3/routes';
 import { requiredActions } from './actions';
 import type { ConditionValues } from './conditions';
 import { evaluatePolicy } from './evaluate';
@@ -131,6 +132,15 @@ describe('requiredActions', () => {
     expect(requiredActions('DeleteObjects', { versionId: 'v' })).toEqual({ kind: 'object', actions: ['s3:DeleteObjectVersion'] });
     expect(requiredActions('DeleteBucketCors')).toEqual({ kind: 'bucket', actions: ['s3:PutBucketCORS'] });
     expect(requiredActions('ListBuckets')).toBeUndefined();
+    expect(requiredActions('PostObject')).toEqual({ kind: 'object', actions: ['s3:PutObject'] });
+    expect(requiredActions('PutObjectTagging', { versionId: 'v' })).toEqual({ kind: 'object', actions: ['s3:PutObjectVersionTagging'] });
+    expect(requiredActions('DeleteBucketLifecycle')).toEqual({ kind: 'bucket', actions: ['s3:PutLifecycleConfiguration'] });
+  });
+
+  it('governs every S3 operation that addresses a bucket, so that a new route cannot escape bucket policies', () => {
+    // ListBuckets addresses no bucket (nor CreateBucket's policy, which does not exist yet); the rest are not S3 operations.
+    const ungoverned = ['ListBuckets', 'CorsPreflight', 'NotImplemented', 'MethodNotAllowed'];
+    expect(S3_OPERATIONS.filter((operation) => requiredActions(operation) === undefined && !ungoverned.includes(operation))).toEqual([]);
   });
 });
 
