@@ -94,7 +94,13 @@ describe('Prometheus metrics at /metrics', () => {
     expect(after.changes(before, 's3_received_bytes_total')).toEqual({ [labelKey({ operation: 'PutObject' })]: body.length });
     // HEAD answers announce the object's length but send no body: nothing is counted for them.
     expect(after.changes(before, 's3_sent_bytes_total')).toEqual({ [labelKey({ operation: 'GetObject' })]: body.length + errorBodyBytes });
-    expect(after.changes(before, 'ais_backend_requests_total')).toEqual({
+    const backendCalls = after.changes(before, 'ais_backend_requests_total');
+    // The bucket's lifecycle rules, read for x-amz-expiration and then kept 1 s: once, or again on a slow machine.
+    const settingReads = labelKey({ backend: e2eBackend(), call: 'getBucketSetting', status: 'ok' });
+    expect(backendCalls[settingReads]).toBeGreaterThanOrEqual(1);
+    const readsOfSettings = backendCalls[settingReads];
+    delete backendCalls[settingReads];
+    expect(backendCalls).toEqual({
       [labelKey({ backend: e2eBackend(), call: 'createBucket', status: 'ok' })]: 1,
       [labelKey({ backend: e2eBackend(), call: 'putObject', status: 'ok' })]: 1,
       [labelKey({ backend: e2eBackend(), call: 'getObject', status: 'ok' })]: 1,
@@ -103,7 +109,7 @@ describe('Prometheus metrics at /metrics', () => {
       [labelKey({ backend: e2eBackend(), call: 'headObject', status: 'NoSuchKey' })]: 1,
     });
     const backendCounts = after.changes(before, 'ais_backend_request_duration_seconds_count');
-    expect(Object.values(backendCounts).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(Object.values(backendCounts).reduce((a, b) => a + b, 0)).toBe(6 + readsOfSettings);
 
     const durationCounts = { CreateBucket: 1, PutObject: 1, GetObject: 2, HeadObject: 2 };
     expect(after.changes(before, 's3_request_duration_seconds_count')).toEqual(
