@@ -464,6 +464,36 @@ describe('EmbeddedStore', () => {
       expect((await store.lookupBucket('shared'))?.owner).toBe('b2'.repeat(32));
     });
 
+    it('cached setting reads see changes made through this store at once, and a re-created bucket starts without settings', async () => {
+      const rules = [{ id: 'r', enabled: true }] as never;
+      expect(await store.getBucketSetting('bkt', 'lifecycle', true)).toBeUndefined();
+      await store.putBucketSetting('bkt', 'lifecycle', rules);
+      expect(await store.getBucketSetting('bkt', 'lifecycle', true)).toEqual(rules);
+      await store.putBucketSetting('bkt', 'ownership', 'BucketOwnerEnforced');
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBe('BucketOwnerEnforced');
+      await store.deleteBucketSetting('bkt', 'lifecycle');
+      expect(await store.getBucketSetting('bkt', 'lifecycle', true)).toBeUndefined();
+      await store.putBucketSetting('bkt', 'lifecycle', rules);
+      expect(await store.getBucketSetting('bkt', 'lifecycle', true)).toEqual(rules);
+      await store.deleteBucket('bkt');
+      expect((await s3ErrorOf(store.getBucketSetting('bkt', 'lifecycle', true))).code).toBe('NoSuchBucket');
+      await store.createBucket('bkt', '');
+      expect(await store.getBucketSetting('bkt', 'lifecycle', true)).toBeUndefined();
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBeUndefined();
+    });
+
+    it("a cached setting read trusts what it read for the trusted window; another process's change shows after it; an uncached read sees it at once and refreshes it", async () => {
+      const other = await openStore();
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBeUndefined();
+      await other.putBucketSetting('bkt', 'ownership', 'BucketOwnerPreferred');
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBe('BucketOwnerPreferred');
+      await other.putBucketSetting('bkt', 'ownership', 'ObjectWriter');
+      expect(await store.getBucketSetting('bkt', 'ownership')).toBe('ObjectWriter');
+      expect(await store.getBucketSetting('bkt', 'ownership', true)).toBe('ObjectWriter');
+    });
+
     it('deleteBucket refuses a bucket with objects (BucketNotEmpty) and keeps them; deletes it once empty', async () => {
       await store.putObject('bkt', 'a', NO_ATTRIBUTES, bodyOf('x'));
       expect((await s3ErrorOf(store.deleteBucket('bkt'))).code).toBe('BucketNotEmpty');

@@ -35,7 +35,7 @@ import {
   type VersioningStatus,
   type WriteCondition,
 } from '../store';
-import type { BucketSettingName, BucketSettings } from '../bucket-settings';
+import { BUCKET_SETTING_NAMES, type BucketSettingName, type BucketSettings } from '../bucket-settings';
 import { type BlobFault, blobFaultOf, readBlobs } from './blob-reader';
 import { listPage } from './listing';
 import { listVersionsPage } from './version-listing';
@@ -75,6 +75,8 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
  * once; those made by another worker process (WORKERS > 1) within this window.
  */
 const BUCKET_TRUSTED_MS = 1000;
+/** How many trusted settings a process keeps (bucket x setting name) before it starts over. */
+const MAX_TRUSTED_SETTINGS = 10_000;
 
 /** How often a read retries when an overwrite unlinked a blob between reading its record and opening it. */
 const READ_ATTEMPTS = 3;
@@ -99,6 +101,8 @@ export class EmbeddedStore implements ObjectStore {
   private maintenance?: BackgroundJob;
   /** Bucket records lookupBucket read lately (existing buckets only), by name. */
   private readonly bucketsSeen = new Map<string, { info: BucketInfo; until: number }>();
+  /** Settings as read for the per-request checks (`cached` reads), trusted like the bucket records: BUCKET_TRUSTED_MS. */
+  private readonly settingsSeen = new Map<string, { value: unknown; until: number }>();
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     this.disk = new DiskSpace(options.dataDir, options.minFreeBytes ?? 0);
@@ -156,6 +160,7 @@ export class EmbeddedStore implements ObjectStore {
 
   createBucket(bucket: string, location: string, owner?: string): Promise<CreateBucketOutcome> {
     this.bucketsSeen.delete(bucket);
+    this.distrustSettings(bucket);
     return this.write(() =>
       this.meta.transaction((): CreateBucketOutcome => {
         const existing = this.meta.buckets.get(bucket);
@@ -183,6 +188,7 @@ export class EmbeddedStore implements ObjectStore {
       return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
     });
     this.bucketsSeen.delete(bucket);
+    this.distrustSettings(bucket);
     // S3 aborts a deleted bucket's unfinished uploads with it.
     await this.multipart.discard(uploads);
   }
@@ -217,11 +223,35 @@ export class EmbeddedStore implements ObjectStore {
     this.bucketsSeen.delete(bucket);
   }
 
-  getBucketSetting<K extends BucketSettingName>(bucket: string, name: K): Promise<BucketSettings[K] | undefined> {
+  /**
+   * A cached read (the access check's policy, ACL and block on every request; CORS; x-amz-expiration) costs no
+   * LMDB read while the value read last is under BUCKET_TRUSTED_MS old, like the bucket records: changes made
+   * through this process are seen at once, through another worker within that time. Every read refreshes it.
+   */
+  getBucketSetting<K extends BucketSettingName>(bucket: string, name: K, cached = false): Promise<BucketSettings[K] | undefined> {
+    const key = settingKey(bucket, name);
+    const now = Date.now();
+    if (cached) {
+      const seen = this.settingsSeen.get(key);
+      if (seen !== undefined && seen.until > now) return Promise.resolve(seen.value as BucketSettings[K] | undefined);
+    }
     return promised(() => {
       this.meta.bucketRecord(bucket);
-      return this.meta.settings.get(settingKey(bucket, name)) as BucketSettings[K] | undefined;
+      const value = this.meta.settings.get(key) as BucketSettings[K] | undefined;
+      this.trustSetting(key, value, now);
+      return value;
     });
+  }
+
+  private trustSetting(key: string, value: unknown, now: number): void {
+    // Entries of buckets no longer asked about are dropped all at once rather than one by one.
+    if (this.settingsSeen.size >= MAX_TRUSTED_SETTINGS) this.settingsSeen.clear();
+    this.settingsSeen.set(key, { value, until: now + BUCKET_TRUSTED_MS });
+  }
+
+  /** Forgets the trusted settings of a bucket whose settings this process changed or that it deleted or created. */
+  private distrustSettings(bucket: string): void {
+    for (const name of BUCKET_SETTING_NAMES) this.settingsSeen.delete(settingKey(bucket, name));
   }
 
   async putBucketSetting<K extends BucketSettingName>(bucket: string, name: K, value: BucketSettings[K]): Promise<void> {
@@ -231,6 +261,7 @@ export class EmbeddedStore implements ObjectStore {
         void this.meta.settings.put(settingKey(bucket, name), value);
       }),
     );
+    this.distrustSettings(bucket);
   }
 
   async deleteBucketSetting(bucket: string, name: BucketSettingName): Promise<void> {
@@ -240,6 +271,7 @@ export class EmbeddedStore implements ObjectStore {
         void this.meta.settings.remove(settingKey(bucket, name));
       }),
     );
+    this.distrustSettings(bucket);
   }
 
   putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
