@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       s3Prefix: '/s3',
       s3Domain: '',
       lifecycleIntervalMs: 3_600_000,
+      lifecycleClockOffsetDays: 0,
       region: 'us-east-1',
       store: 'embedded',
       aisEndpoint: '',

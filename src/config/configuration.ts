@@ -80,6 +80,11 @@ export interface AppConfig {
   corsAllowedOrigins: string[];
   /** How often a lifecycle pass runs in each process (LIFECYCLE_INTERVAL_MS); 0: never. */
   lifecycleIntervalMs: number;
+  /**
+   * LIFECYCLE_CLOCK_OFFSET_DAYS: lifecycle passes act as if this many days had passed (tests of Days rules through a
+   * running gateway; 0 in production). Only the passes' clock moves: x-amz-expiration and everything else keep the real time.
+   */
+  lifecycleClockOffsetDays: number;
   /** TLS_CERT_FILE and TLS_KEY_FILE: serve HTTPS with this certificate and key, re-read when they change; undefined: HTTP. */
   tls?: TlsFiles;
 }
@@ -231,6 +236,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: readChoice(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', errors),
     corsAllowedOrigins: readOrigins(env, errors),
     lifecycleIntervalMs: readInt(env, 'LIFECYCLE_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000, errors),
+    lifecycleClockOffsetDays: readInt(env, 'LIFECYCLE_CLOCK_OFFSET_DAYS', 0, 0, 36_500, errors),
     tls: readTls(env, errors),
   };
   if (config.auth === 'verify' && !hasCredentials(env)) {

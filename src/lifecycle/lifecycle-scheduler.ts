@@ -11,7 +11,7 @@ import { LifecycleWorker, type PassReport } from './lifecycle-worker';
  * Runs a lifecycle pass every LIFECYCLE_INTERVAL_MS (0: never) in every gateway process; passes are safe to run
  * side by side (lifecycle-worker.ts). Each pass is logged, its actions counted in s3_lifecycle_actions_total, and
  * its end time kept in s3_lifecycle_last_run_timestamp_seconds. The pass takes the time as an argument
- * (LifecycleWorker.runPass): the one place tests move it.
+ * (LifecycleWorker.runPass): the one place tests move it, and LIFECYCLE_CLOCK_OFFSET_DAYS moves it for a running gateway.
  */
 @Injectable()
 export class LifecycleScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -45,7 +45,8 @@ export class LifecycleScheduler implements OnApplicationBootstrap, BeforeApplica
 
   async runPass(): Promise<PassReport> {
     const started = Date.now();
-    const report = await this.worker.runPass(new Date());
+    const offsetDays = this.config.get('lifecycleClockOffsetDays', { infer: true });
+    const report = await this.worker.runPass(new Date(started + offsetDays * 86_400_000));
     this.metrics.lifecycleLastRun.set(Date.now() / 1000);
     const acted = Object.entries(report.actions).filter(([, n]) => n > 0);
     if (acted.length > 0 || report.failed > 0 || report.budgetReached) {
