@@ -14,10 +14,12 @@ import {
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -183,6 +185,54 @@ describe('bucket policies (S3_AUTH=verify): Put/Get/DeleteBucketPolicy, GetBucke
     // The owner keeps every right the policy does not take away.
     await teamA.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/new.txt', Body: 'mine' }));
     await expectObjectBytes(teamA, bucket, 'a/new.txt', 'mine');
+  });
+
+  it('tests object tags: team B reads only objects tagged share=team-b, and writes only with allowed tag keys and its team tag', async () => {
+    const bucket = await teamABucket({});
+    await teamA.send(new PutObjectCommand({ Bucket: bucket, Key: 'shared', Body: 'for b', Tagging: 'share=team-b' }));
+    await teamA.send(new PutObjectCommand({ Bucket: bucket, Key: 'private', Body: 'a only', Tagging: 'share=nobody' }));
+    await teamA.send(new PutObjectCommand({ Bucket: bucket, Key: 'untagged', Body: 'a only' }));
+    const teamBArn = 'arn:aws:iam::111122223333:user/team-b';
+    await putPolicy(
+      teamA,
+      bucket,
+      policyOf(
+        bucket,
+        {
+          Sid: 'ReadShared',
+          Effect: 'Allow',
+          Principal: { AWS: teamBArn },
+          Action: ['s3:GetObject', 's3:GetObjectTagging'],
+          Condition: { StringEquals: { 's3:ExistingObjectTag/share': 'team-b' } },
+        },
+        {
+          Sid: 'WriteTagged',
+          Effect: 'Allow',
+          Principal: { AWS: teamBArn },
+          // A PutObject with x-amz-tagging needs s3:PutObjectTagging as well, as in S3.
+          Action: ['s3:PutObject', 's3:PutObjectTagging'],
+          Condition: { StringEquals: { 's3:RequestObjectTag/team': 'b' }, 'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': ['team', 'env'] } },
+        },
+      ),
+    );
+    await expectObjectBytes(teamB, bucket, 'shared', 'for b');
+    expect((await teamB.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'shared' }))).TagSet).toEqual([{ Key: 'share', Value: 'team-b' }]);
+    await teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'from-b', Body: 'b wrote', Tagging: 'team=b&env=dev' }));
+    await expectObjectBytes(teamA, bucket, 'from-b', 'b wrote');
+    await expectStoreUnchangedBy(root, gateway.dataDir, async () => {
+      await expectS3Error(teamB.send(new GetObjectCommand({ Bucket: bucket, Key: 'private' })), 'AccessDenied', 403);
+      await expectS3Error(teamB.send(new GetObjectCommand({ Bucket: bucket, Key: 'untagged' })), 'AccessDenied', 403);
+      await expectS3Error(teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'no-tags', Body: 'x' })), 'AccessDenied', 403);
+      await expectS3Error(teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'other-team', Body: 'x', Tagging: 'team=a' })), 'AccessDenied', 403);
+      await expectS3Error(teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'extra-key', Body: 'x', Tagging: 'team=b&cost=1' })), 'AccessDenied', 403);
+    });
+    // The object's tags as they are now decide: retagged by its owner, the shared object is shut to team B.
+    await teamA.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'shared', Tagging: { TagSet: [{ Key: 'share', Value: 'nobody' }] } }));
+    await expectS3Error(teamB.send(new GetObjectCommand({ Bucket: bucket, Key: 'shared' })), 'AccessDenied', 403);
+    // Without s3:PutObjectTagging a write may not set tags, though s3:PutObject lets it write.
+    await putPolicy(teamA, bucket, policyOf(bucket, { Effect: 'Allow', Principal: { AWS: teamBArn }, Action: 's3:PutObject' }));
+    await expectS3Error(teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'tagged', Body: 'x', Tagging: 'team=b' })), 'AccessDenied', 403);
+    await teamB.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain', Body: 'x' }));
   });
 
   it('lets an explicit Deny beat the owner’s rights (not the admin’s), but never the owner’s policy operations', async () => {

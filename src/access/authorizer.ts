@@ -1,4 +1,4 @@
-import type { BucketInfo, ObjectInfo, ObjectStore, VersionId } from '../ais/store';
+import type { BucketInfo, ObjectInfo, ObjectStore, TagSet, VersionId } from '../ais/store';
 import { CANONICAL_ID, type CredentialStore } from '../auth/credentials';
 import { parseCopySource } from '../objects/copy-source';
 import { isS3Error, S3Error } from '../s3/errors';
@@ -11,12 +11,25 @@ import { publicAclEffects } from './policy/public-access-block';
 import { aclRequirementOf } from './acl/permissions';
 import { copySourceActions, requiredActions } from './policy/actions';
 import { BucketPolicies } from './policy/bucket-policies';
-import { type AppliedPolicy, decidingStatement, policyVerdict } from './policy/policy-request';
+import { type AppliedPolicy, decidingStatement, type PolicyTarget, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
 
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
 const NO_BUCKET_LOOKUP: ReadonlySet<S3Operation> = new Set(['CreateBucket', 'NotImplemented', 'MethodNotAllowed']);
 const COPIES: ReadonlySet<S3Operation> = new Set(['CopyObject', 'UploadPartCopy']);
+/** Operations S3 gives the s3:ExistingObjectTag/<key> condition keys: those about one existing object version. */
+const TAG_CONDITIONED: ReadonlySet<S3Operation> = new Set([
+  'GetObject',
+  'HeadObject',
+  'GetObjectAttributes',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  'GetObjectTagging',
+  'PutObjectTagging',
+  'DeleteObjectTagging',
+]);
+/** What a store's read of one object version answers when there is no such version (a delete marker: MethodNotAllowed). */
+const MISSING_OBJECT = ['NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed', 'InvalidArgument'];
 /** Reads of one object: without s3:ListBucket a missing key is AccessDenied (S3Request.hidesMissingKeys). */
 const OBJECT_READS: ReadonlySet<S3Operation> = new Set(['GetObject', 'HeadObject', 'GetObjectAttributes']);
 
@@ -65,19 +78,28 @@ export class Authorizer {
     // Anonymous requests too: a bucket policy or an ACL may let everyone in (a missing bucket is NoSuchBucket, as S3
     // answers), and any refusal is AccessDenied whatever exists.
     let applied: AppliedPolicy | undefined;
+    let target: PolicyTarget | undefined;
     if (request.bucket !== undefined && !NO_BUCKET_LOOKUP.has(operation)) {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
       applied = await this.policies.of(request.bucket);
       if (applied !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, applied);
-      else if (applied !== undefined) input.policy = policyVerdict(applied, request, principal, { bucket: request.bucket, key: request.key });
+      else if (applied !== undefined) {
+        target = { bucket: request.bucket, key: request.key };
+        if (applied.policy.readsObjectTags && TAG_CONDITIONED.has(operation) && request.key !== undefined) {
+          target.existingTags = await this.tagsOf(request.bucket, request.key, request.query.versionId || undefined);
+        }
+        input.policy = policyVerdict(applied, request, principal, target);
+      }
       const source = header(request, 'x-amz-copy-source');
       const copied = COPIES.has(operation) && source !== undefined ? parseCopySource(source) : undefined;
       if (copied !== undefined) {
         input.sourceBucketOwner = await this.ownerOfBucket(copied.bucket);
         const sourcePolicy = await this.policies.of(copied.bucket);
         if (sourcePolicy !== undefined) {
-          input.sourcePolicy = policyVerdict(sourcePolicy, request, principal, { ...copied, actions: copySourceActions(copied.versionId) });
+          // The source is read as GetObject reads it: its own tags count for s3:ExistingObjectTag.
+          const existingTags = sourcePolicy.policy.readsObjectTags ? await this.tagsOf(copied.bucket, copied.key, copied.versionId) : undefined;
+          input.sourcePolicy = policyVerdict(sourcePolicy, request, principal, { ...copied, actions: copySourceActions(copied.versionId), existingTags });
         }
       }
       await this.addAcls(request, input, copied);
@@ -89,8 +111,7 @@ export class Authorizer {
     if (this.options.log !== undefined) {
       // Only for the debug log: the bucket policy's statement that decided (evaluated again, never otherwise).
       const decisive = decision.reason === 'policy' || decision.reason === 'policy_deny';
-      const statement =
-        applied !== undefined && decisive ? decidingStatement(applied, request, principal, { bucket: request.bucket as string, key: request.key }) : undefined;
+      const statement = applied !== undefined && target !== undefined && decisive ? decidingStatement(applied, request, principal, target) : undefined;
       this.options.log(request, principal, decision, statement);
     }
     if (!decision.allowed) {
@@ -187,11 +208,21 @@ export class Authorizer {
     try {
       info = await this.store.headObject(bucket, key, versionId);
     } catch (err) {
-      if (isS3Error(err) && ['NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed', 'InvalidArgument'].includes(err.code)) return 'missing';
+      if (isS3Error(err) && MISSING_OBJECT.includes(err.code)) return 'missing';
       throw err;
     }
     const owner = info.access?.owner ?? ownerIdOf(bucketOwner);
     return { owner, grants: info.access?.grants ?? privateGrants(owner) };
+  }
+
+  /** An object version's tags for s3:ExistingObjectTag; undefined when there is no such version (the key is then absent). */
+  private async tagsOf(bucket: string, key: string, versionId: VersionId | undefined): Promise<TagSet | undefined> {
+    try {
+      return (await this.store.getObjectTagging(bucket, key, versionId)).tags;
+    } catch (err) {
+      if (isS3Error(err) && MISSING_OBJECT.includes(err.code)) return undefined;
+      throw err;
+    }
   }
 
   private async ownerOfBucket(bucket: string): Promise<string> {

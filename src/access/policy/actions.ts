@@ -115,6 +115,8 @@ export interface ActionInputs {
   versionId?: string;
   /** An `x-amz-acl` or `x-amz-grant-*` header on a write: S3 asks for s3:PutObjectAcl too. */
   setsAcl?: boolean;
+  /** An `x-amz-tagging` header on a write: S3 asks for s3:PutObjectTagging too. */
+  setsTags?: boolean;
 }
 
 const versioned = (inputs: ActionInputs, plain: string, version: string): string => (inputs.versionId === undefined ? plain : version);
@@ -128,7 +130,8 @@ const versioned = (inputs: ActionInputs, plain: string, version: string): string
 export function requiredActions(operation: S3Operation, inputs: ActionInputs = {}): RequiredActions | undefined {
   const bucket = (...actions: string[]): RequiredActions => ({ kind: 'bucket', actions });
   const object = (...actions: string[]): RequiredActions => ({ kind: 'object', actions });
-  const write = (): RequiredActions => (inputs.setsAcl ? object('s3:PutObject', 's3:PutObjectAcl') : object('s3:PutObject'));
+  const write = (): RequiredActions =>
+    object('s3:PutObject', ...(inputs.setsAcl ? ['s3:PutObjectAcl'] : []), ...(inputs.setsTags ? ['s3:PutObjectTagging'] : []));
   switch (operation) {
     case 'CreateBucket':
       return bucket('s3:CreateBucket');

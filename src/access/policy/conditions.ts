@@ -26,12 +26,33 @@ export const CONDITION_KEYS = [
   's3:versionid',
   's3:signatureversion',
   's3:authtype',
+  's3:requestobjecttagkeys',
 ] as const;
 
-export type ConditionKey = (typeof CONDITION_KEYS)[number];
+/**
+ * Keys named by a prefix and a tag key: the object's tags (s3:ExistingObjectTag/<key>) and the tags a request
+ * sets (s3:RequestObjectTag/<key>). The prefix compares without case; the tag key, like tag keys everywhere in S3,
+ * with case.
+ */
+export const EXISTING_OBJECT_TAG = 's3:existingobjecttag/';
+export const REQUEST_OBJECT_TAG = 's3:requestobjecttag/';
+const TAG_KEY_PREFIXES = [EXISTING_OBJECT_TAG, REQUEST_OBJECT_TAG] as const;
 
-/** The request's values of the condition keys (absent: the key is not in the request's context). */
-export type ConditionValues = Partial<Record<ConditionKey, string>>;
+export type ConditionKey = (typeof CONDITION_KEYS)[number] | `${(typeof TAG_KEY_PREFIXES)[number]}${string}`;
+
+/**
+ * The request's values of the condition keys (absent: the key is not in the request's context); a multivalued key
+ * (s3:RequestObjectTagKeys) is a list, which the ForAnyValue / ForAllValues qualifiers compare value by value.
+ */
+export type ConditionValues = Partial<Record<ConditionKey, string | readonly string[]>>;
+
+/** A condition key as written in a policy, as evaluation names it; undefined for a key this gateway does not know. */
+export function conditionKeyOf(name: string): ConditionKey | undefined {
+  const lowered = name.toLowerCase();
+  if ((CONDITION_KEYS as readonly string[]).includes(lowered)) return lowered as ConditionKey;
+  const prefix = TAG_KEY_PREFIXES.find((each) => lowered.startsWith(each) && name.length > each.length);
+  return prefix === undefined ? undefined : `${prefix}${name.slice(prefix.length)}`;
+}
 
 type Family = 'string' | 'numeric' | 'date' | 'bool' | 'ip' | 'null';
 
@@ -200,8 +221,8 @@ export function compileConditions(block: unknown): CompiledCondition[] {
     if (parsed === undefined) throw malformedPolicy(`Invalid Condition type : ${operator}`);
     if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) throw malformedPolicy('Policy has an invalid condition block');
     for (const [name, raw] of Object.entries(keys as Record<string, unknown>)) {
-      const key = name.toLowerCase() as ConditionKey;
-      if (!(CONDITION_KEYS as readonly string[]).includes(key)) throw malformedPolicy('Policy has an invalid condition key');
+      const key = conditionKeyOf(name);
+      if (key === undefined) throw malformedPolicy('Policy has an invalid condition key');
       const values = conditionValues(raw);
       compiled.push({
         operator,
@@ -219,16 +240,18 @@ export function compileConditions(block: unknown): CompiledCondition[] {
 
 /**
  * Whether one compiled condition holds for the request (IAM's rules): a missing key satisfies `...IfExists`,
- * `ForAllValues:` and negated operators and nothing else; Null compares presence with its value. The keys here
- * are single-valued, so a value is a set of one for the set qualifiers.
+ * `ForAllValues:` and negated operators and nothing else; Null compares presence with its value. A single value is
+ * a set of one. A set (s3:RequestObjectTagKeys) holds for `ForAllValues:` when every value satisfies the operator
+ * (an empty set too), and otherwise when at least one does.
  */
 export function conditionHolds(condition: CompiledCondition, context: ConditionValues): boolean {
   const value = context[condition.key];
   const spec = OPERATORS[condition.base];
   if (spec.family === 'null') return condition.values.some((v) => (v.toLowerCase() === 'true') === (value === undefined));
   if (value === undefined) return condition.ifExists || condition.qualifier === 'ForAllValues' || (spec.negated && condition.qualifier === undefined);
-  const matched = condition.matches(value);
-  return spec.negated ? !matched : matched;
+  const satisfies = (one: string): boolean => condition.matches(one) !== spec.negated;
+  if (typeof value === 'string') return satisfies(value);
+  return condition.qualifier === 'ForAllValues' ? value.every(satisfies) : value.some(satisfies);
 }
 
 export function isNegatedOperator(base: string): boolean {

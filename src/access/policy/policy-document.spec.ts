@@ -119,6 +119,32 @@ describe('evaluatePolicy, by example', () => {
     expect(at({ StringNotLike: { 'aws:UserAgent': '*curl*' } }, { 'aws:useragent': 'curl/8' })).toBe('none');
     expect(at({ Null: { 's3:x-amz-acl': 'false' } }, { 's3:x-amz-acl': 'private' })).toBe('allow');
   });
+
+  it('tests object tags: s3:ExistingObjectTag/<key> and s3:RequestObjectTag/<key> (tag keys with case), s3:RequestObjectTagKeys as a set', () => {
+    const at = (condition: Record<string, unknown>, values: ConditionValues) => verdict(policy({ ...GET_ALL, Condition: condition }), values);
+    const existing = { 's3:existingobjecttag/Team': 'data' };
+    expect(at({ StringEquals: { 's3:ExistingObjectTag/Team': 'data' } }, existing)).toBe('allow');
+    expect(at({ StringEquals: { 'S3:existingObjectTag/Team': 'data' } }, existing)).toBe('allow');
+    expect(at({ StringEquals: { 's3:ExistingObjectTag/team': 'data' } }, existing)).toBe('none');
+    expect(at({ StringEquals: { 's3:ExistingObjectTag/Team': 'data' } }, {})).toBe('none');
+    expect(at({ StringNotEquals: { 's3:ExistingObjectTag/Team': 'data' } }, {})).toBe('allow');
+    expect(at({ StringLike: { 's3:RequestObjectTag/env': 'prod-*' } }, { 's3:requestobjecttag/env': 'prod-eu' })).toBe('allow');
+    const keys = (list: string[]): ConditionValues => ({ 's3:requestobjecttagkeys': list });
+    const onlyAllowed = { 'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': ['team', 'env'] } };
+    expect(at(onlyAllowed, keys(['team']))).toBe('allow');
+    expect(at(onlyAllowed, keys(['team', 'env']))).toBe('allow');
+    expect(at(onlyAllowed, keys(['team', 'cost']))).toBe('none');
+    expect(at(onlyAllowed, keys([]))).toBe('allow');
+    const someRequired = { 'ForAnyValue:StringEquals': { 's3:RequestObjectTagKeys': 'team' } };
+    expect(at(someRequired, keys(['env', 'team']))).toBe('allow');
+    expect(at(someRequired, keys(['env']))).toBe('none');
+    expect(at(someRequired, keys([]))).toBe('none');
+    expect(parsePolicy(policy({ ...GET_ALL, Condition: { StringEquals: { 's3:ExistingObjectTag/a': 'b' } } }), 'bk').readsObjectTags).toBe(true);
+    expect(parsePolicy(policy({ ...GET_ALL, Condition: { StringEquals: { 's3:RequestObjectTag/a': 'b' } } }), 'bk').readsObjectTags).toBe(false);
+    expect(() => parsePolicy(policy({ ...GET_ALL, Condition: { StringEquals: { 's3:ExistingObjectTag/': 'b' } } }), 'bk')).toThrow(
+      'Policy has an invalid condition key',
+    );
+  });
 });
 
 describe('requiredActions', () => {
@@ -129,6 +155,7 @@ describe('requiredActions', () => {
     expect(requiredActions('HeadBucket')).toEqual({ kind: 'bucket', actions: ['s3:ListBucket'] });
     expect(requiredActions('UploadPart')).toEqual({ kind: 'object', actions: ['s3:PutObject'] });
     expect(requiredActions('PutObject', { setsAcl: true })).toEqual({ kind: 'object', actions: ['s3:PutObject', 's3:PutObjectAcl'] });
+    expect(requiredActions('CopyObject', { setsTags: true })).toEqual({ kind: 'object', actions: ['s3:PutObject', 's3:PutObjectTagging'] });
     expect(requiredActions('DeleteObjects', { versionId: 'v' })).toEqual({ kind: 'object', actions: ['s3:DeleteObjectVersion'] });
     expect(requiredActions('DeleteBucketCors')).toEqual({ kind: 'bucket', actions: ['s3:PutBucketCORS'] });
     expect(requiredActions('ListBuckets')).toBeUndefined();

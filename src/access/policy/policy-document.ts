@@ -1,6 +1,6 @@
 import { CANONICAL_ID } from '../../auth/credentials';
 import { POLICY_ACTIONS, type ResourceKind } from './actions';
-import { type CompiledCondition, compileConditions } from './conditions';
+import { type CompiledCondition, compileConditions, EXISTING_OBJECT_TAG } from './conditions';
 import { malformedPolicy } from './policy-errors';
 import { wildcardPattern } from './wildcards';
 
@@ -42,6 +42,8 @@ export interface CompiledStatement {
 /** A bucket policy as evaluation uses it: parsed, validated, compiled once. */
 export interface CompiledPolicy {
   statements: readonly CompiledStatement[];
+  /** Some condition tests s3:ExistingObjectTag/<key>: only then does the access check read an object's tags. */
+  readsObjectTags: boolean;
 }
 
 function listOf(value: unknown, invalid: string): string[] {
@@ -163,5 +165,6 @@ export function parsePolicy(text: string, bucket: string): CompiledPolicy {
   const statements = list.map((statement) => statementOf(statement, bucket));
   const sids = statements.map((statement) => statement.sid).filter((sid) => sid !== undefined && sid !== '');
   if (new Set(sids).size !== sids.length) throw malformedPolicy('Statement IDs (SID) in a single policy must be unique.');
-  return { statements };
+  const readsObjectTags = statements.some((statement) => statement.conditions.some((condition) => condition.key.startsWith(EXISTING_OBJECT_TAG)));
+  return { statements, readsObjectTags };
 }

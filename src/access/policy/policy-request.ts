@@ -1,8 +1,10 @@
 import type { TLSSocket } from 'node:tls';
+import type { TagSet } from '../../ais/store';
 import type { S3Request } from '../../s3/s3-request';
+import { requestedTags } from '../../tagging/tag-set';
 import type { Principal } from '../principal';
 import { type RequiredActions, requiredActions } from './actions';
-import { type ConditionValues, normalizeAddress } from './conditions';
+import { type ConditionValues, EXISTING_OBJECT_TAG, normalizeAddress, REQUEST_OBJECT_TAG } from './conditions';
 import { evaluateActions, explainPolicy, type PolicyVerdict } from './evaluate';
 import type { CompiledPolicy } from './policy-document';
 
@@ -22,8 +24,28 @@ function signatureOf(request: S3Request): { version: string; type: string } | un
   return undefined;
 }
 
-/** The values of the condition keys (conditions.ts, CONDITION_KEYS) for one request; `now` in ms. */
-export function conditionValuesOf(request: S3Request, principal: Principal, now: number): ConditionValues {
+/** Writes whose `x-amz-tagging` header gives the new object its tags (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys). */
+const TAGGING_WRITES = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+
+/** The tags a write's `x-amz-tagging` sets; undefined without one, or with one the handler will refuse. */
+function requestTagsOf(request: S3Request): TagSet | undefined {
+  if (!TAGGING_WRITES.has(request.operation)) return undefined;
+  try {
+    return requestedTags(request.headers);
+  } catch {
+    return undefined;
+  }
+}
+
+function addTags(values: ConditionValues, prefix: typeof EXISTING_OBJECT_TAG | typeof REQUEST_OBJECT_TAG, tags: TagSet): void {
+  for (const tag of tags) values[`${prefix}${tag.key}`] = tag.value;
+}
+
+/**
+ * The values of the condition keys (conditions.ts) for one request; `now` in ms. `existingTags`: the tags of the
+ * object the request is about, when the policy tests them (s3:ExistingObjectTag/<key>).
+ */
+export function conditionValuesOf(request: S3Request, principal: Principal, now: number, existingTags?: TagSet): ConditionValues {
   const socket = request.raw.socket as TLSSocket | undefined;
   const signature = principal.kind === 'user' ? signatureOf(request) : undefined;
   const listing = LISTINGS.has(request.operation);
@@ -46,13 +68,20 @@ export function conditionValuesOf(request: S3Request, principal: Principal, now:
     's3:authtype': signature?.type,
   };
   for (const key of Object.keys(values) as (keyof ConditionValues)[]) if (values[key] === undefined) delete values[key];
+  const requestTags = requestTagsOf(request);
+  if (requestTags !== undefined) {
+    values['s3:requestobjecttagkeys'] = requestTags.map((tag) => tag.key);
+    addTags(values, REQUEST_OBJECT_TAG, requestTags);
+  }
+  if (existingTags !== undefined) addTags(values, EXISTING_OBJECT_TAG, existingTags);
   return values;
 }
 
 /** The actions a request needs of its bucket's policy; undefined for a request no bucket policy governs. */
 export function actionsOf(request: S3Request): RequiredActions | undefined {
   const setsAcl = header(request, 'x-amz-acl') !== undefined || Object.keys(request.headers).some((name) => name.startsWith('x-amz-grant-'));
-  return requiredActions(request.operation, { versionId: request.query.versionId, setsAcl });
+  const setsTags = header(request, 'x-amz-tagging') !== undefined;
+  return requiredActions(request.operation, { versionId: request.query.versionId, setsAcl, setsTags });
 }
 
 /** `arn:aws:s3:::bucket`, or `arn:aws:s3:::bucket/key` for an object. */
@@ -67,35 +96,34 @@ export interface AppliedPolicy {
   restricted: boolean;
 }
 
+/** What a policy is asked about: the bucket, the key (else the request's), the actions (else the request's), the object's tags. */
+export interface PolicyTarget {
+  bucket: string;
+  key?: string;
+  actions?: RequiredActions;
+  /** The object's tags, read only when the policy tests s3:ExistingObjectTag/<key> (CompiledPolicy.readsObjectTags). */
+  existingTags?: TagSet;
+}
+
 /**
  * A bucket policy's verdict on a request (on `key` of the bucket, for DeleteObjects' entries and copy sources,
  * with their own `actions`): what decide() weighs against ownership.
  */
-export function policyVerdict(
-  applied: AppliedPolicy,
-  request: S3Request,
-  principal: Principal,
-  target: { bucket: string; key?: string; actions?: RequiredActions },
-  now = Date.now(),
-): PolicyVerdict {
+export function policyVerdict(applied: AppliedPolicy, request: S3Request, principal: Principal, target: PolicyTarget, now = Date.now()): PolicyVerdict {
   const required = target.actions ?? actionsOf(request);
   if (required === undefined) return 'none';
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
-  const verdict = evaluateActions(applied.policy, required.actions, { principal, resource, conditions: conditionValuesOf(request, principal, now) });
+  const conditions = conditionValuesOf(request, principal, now, target.existingTags);
+  const verdict = evaluateActions(applied.policy, required.actions, { principal, resource, conditions });
   return verdict === 'allow' && applied.restricted && principal.kind === 'anonymous' ? 'none' : verdict;
 }
 
 /** The statement that decided a request's verdict (a Deny's, else the first Allow's), for the debug log only. */
-export function decidingStatement(
-  applied: AppliedPolicy,
-  request: S3Request,
-  principal: Principal,
-  target: { bucket: string; key?: string },
-): string | undefined {
+export function decidingStatement(applied: AppliedPolicy, request: S3Request, principal: Principal, target: PolicyTarget): string | undefined {
   const required = actionsOf(request);
   if (required === undefined) return undefined;
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
-  const context = { principal, resource, conditions: conditionValuesOf(request, principal, Date.now()) };
+  const context = { principal, resource, conditions: conditionValuesOf(request, principal, Date.now(), target.existingTags) };
   const explained = required.actions.map((action) => explainPolicy(applied.policy, { ...context, action }));
   return (explained.find((explanation) => explanation.verdict === 'deny') ?? explained.find((explanation) => explanation.verdict === 'allow'))?.statement;
 }
