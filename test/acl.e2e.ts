@@ -103,9 +103,16 @@ describe('ACLs and object ownership (S3_AUTH=verify)', () => {
     expect((await anonymous('GET', `/${bucket}/open.txt`)).status).toBe(200);
     await alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'private.txt', Body: 'p', ACL: 'private' }));
 
+    // Bob may copy the public object into a bucket of his own while its grant counts...
+    await bob.send(new CreateBucketCommand({ Bucket: 'bob-copies' }));
+    await bob.send(new CopyObjectCommand({ Bucket: 'bob-copies', Key: 'copied.txt', CopySource: `${bucket}/open.txt` }));
+
     await block({ IgnorePublicAcls: true });
     expectS3ErrorResponse(await anonymous('GET', `/${bucket}/open.txt`), 'AccessDenied', 403);
     await expectS3Error(bob.send(new GetObjectCommand({ Bucket: bucket, Key: 'open.txt' })), 'AccessDenied', 403);
+    // ...and not once the source bucket ignores public grants.
+    await expectS3Error(bob.send(new CopyObjectCommand({ Bucket: 'bob-copies', Key: 'again.txt', CopySource: `${bucket}/open.txt` })), 'AccessDenied', 403);
+    expect((await bob.send(new ListObjectsV2Command({ Bucket: 'bob-copies' }))).Contents?.map((o) => o.Key)).toEqual(['copied.txt']);
     // The ACL itself is unchanged: with the block gone, the grant counts again.
     await alice.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     expect(await anonymous('GET', `/${bucket}/open.txt`)).toMatchObject({ status: 200, body: 'open' });

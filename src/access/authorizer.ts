@@ -38,6 +38,14 @@ function header(request: S3Request, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function withoutPublicGrants(grants: readonly Grant[] | undefined): Grant[] {
+  return (grants ?? []).filter((grant) => !isPublicGrant(grant));
+}
+
+function withoutPublicObjectGrants(object: ObjectAcl | undefined): ObjectAcl | undefined {
+  return object === undefined || object === 'missing' ? object : { ...object, grants: withoutPublicGrants(object.grants) };
+}
+
 export interface AuthorizerOptions {
   /** S3_DEFAULT_BUCKET_OWNER: an access key id or a canonical id. */
   defaultBucketOwner?: string;
@@ -182,10 +190,15 @@ export class Authorizer {
       if (requirement.on === 'object' && request.key !== undefined) {
         input.object = await this.objectAcl(bucket, request.key, request.query.versionId || undefined, input.bucketOwner as string);
       }
-      await this.ignorePublicGrants(bucket, input);
+      if (await this.ignoresPublicGrants(bucket, input.bucketGrants, input.object)) {
+        input.bucketGrants = withoutPublicGrants(input.bucketGrants);
+        input.object = withoutPublicObjectGrants(input.object);
+      }
     }
     if (copySource !== undefined && needsAcl(principal, input.sourceBucketOwner as string, input.sourcePolicy)) {
       input.sourceObject = await this.objectAcl(copySource.bucket, copySource.key, copySource.versionId, input.sourceBucketOwner as string);
+      // The source bucket's own block decides for the object read from it.
+      if (await this.ignoresPublicGrants(copySource.bucket, undefined, input.sourceObject)) input.sourceObject = withoutPublicObjectGrants(input.sourceObject);
     }
   }
 
@@ -193,13 +206,10 @@ export class Authorizer {
    * IgnorePublicAcls: grants to AllUsers and AuthenticatedUsers count for nothing (they stay in the ACL). The
    * public access block is read only when the ACLs at hand hold such a grant.
    */
-  private async ignorePublicGrants(bucket: string, input: AccessRequest): Promise<void> {
-    const object = input.object !== undefined && input.object !== 'missing' ? input.object : undefined;
-    if (!(input.bucketGrants ?? []).some(isPublicGrant) && !(object?.grants ?? []).some(isPublicGrant)) return;
-    if (!publicAclEffects(await this.store.getBucketSetting(bucket, 'publicAccessBlock', true)).ignorePublicGrants) return;
-    const kept = (grants: readonly Grant[]): Grant[] => grants.filter((grant) => !isPublicGrant(grant));
-    input.bucketGrants = kept(input.bucketGrants ?? []);
-    if (object !== undefined) input.object = { ...object, grants: kept(object.grants) };
+  private async ignoresPublicGrants(bucket: string, bucketGrants: readonly Grant[] | undefined, object: ObjectAcl | undefined): Promise<boolean> {
+    const objectGrants = object !== undefined && object !== 'missing' ? object.grants : [];
+    if (!(bucketGrants ?? []).some(isPublicGrant) && !objectGrants.some(isPublicGrant)) return false;
+    return publicAclEffects(await this.store.getBucketSetting(bucket, 'publicAccessBlock', true)).ignorePublicGrants;
   }
 
   /** An object's owner and grants (an object that records none is its bucket owner's, private); `missing` when there is no such object. */
