@@ -10,8 +10,9 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { boto3Scenario } from './support/clients';
 import { eventually } from './support/data-dir';
-import { useGateway } from './support/fixture';
+import { BOTO3, useClientGateway, useGateway } from './support/fixture';
 import { scrapeMetrics } from './support/prometheus';
 import { expectS3Error } from './support/s3-errors';
 
@@ -144,5 +145,22 @@ describe('lifecycle passes (LIFECYCLE_INTERVAL_MS)', () => {
     expect(metrics.value('s3_lifecycle_actions_total', { action: 'expire_current' })).toBe(2);
     expect(metrics.value('s3_lifecycle_last_run_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(fixture.gateway.output.some((line) => line.includes('expire_current 2'))).toBe(true);
+  });
+});
+
+describe('bucket lifecycle configuration through boto3', () => {
+  const fixture = useClientGateway(BOTO3);
+
+  it('put/get/delete_bucket_lifecycle_configuration, Expiration on put_object and head_object, and the refusals that change nothing', async () => {
+    const result = await boto3Scenario(fixture.sandbox, fixture.gateway.endpoint, 'lifecycle', { bucket: 'boto-lifecycle' });
+    expect(result.missing).toMatchObject({ code: 'NoSuchLifecycleConfiguration', status: 404 });
+    expect(result.rules_got).toEqual(result.rules_put);
+    expect(result.put_expiration).toMatch(/^expiry-date="[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} 00:00:00 GMT", rule-id="logs"$/);
+    expect(result.head_expiration).toBe(result.put_expiration);
+    expect(result.size).toBe(1);
+    expect(result.transition).toMatchObject({ code: 'InvalidStorageClass', status: 400 });
+    expect(result.no_action).toMatchObject({ code: 'InvalidRequest', status: 400 });
+    expect(result.unchanged).toBe(true);
+    expect(result.deleted).toMatchObject({ code: 'NoSuchLifecycleConfiguration', status: 404 });
   });
 });

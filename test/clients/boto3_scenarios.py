@@ -686,12 +686,55 @@ def tagging(params):
     }
 
 
+def lifecycle(params):
+    """Bucket lifecycle as boto3 sends it: put/get/delete_bucket_lifecycle_configuration, the Expiration field of put/head_object."""
+    s3 = make_client(params)
+    bucket = params['bucket']
+    s3.create_bucket(Bucket=bucket)
+    missing = error_of(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket))
+    rules = [
+        {'ID': 'logs', 'Status': 'Enabled', 'Filter': {'Prefix': 'logs/'}, 'Expiration': {'Days': 30}},
+        {
+            'ID': 'versions', 'Status': 'Enabled', 'Filter': {'And': {'Prefix': 'data/', 'Tags': [{'Key': 'tier', 'Value': 'cold'}]}},
+            'NoncurrentVersionExpiration': {'NoncurrentDays': 7, 'NewerNoncurrentVersions': 2},
+        },
+        {'ID': 'uploads', 'Status': 'Disabled', 'Filter': {}, 'AbortIncompleteMultipartUpload': {'DaysAfterInitiation': 3}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': rules})
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)['Rules']
+    put_expiration = s3.put_object(Bucket=bucket, Key='logs/today', Body=b'x').get('Expiration')
+    head_expiration = s3.head_object(Bucket=bucket, Key='logs/today').get('Expiration')
+    untouched = s3.head_object(Bucket=bucket, Key='logs/today')['ContentLength']
+    transition = error_of(lambda: s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': [
+        {'ID': 'cold', 'Status': 'Enabled', 'Filter': {}, 'Transitions': [{'Days': 30, 'StorageClass': 'GLACIER'}]},
+    ]}))
+    no_action = error_of(lambda: s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': [
+        {'ID': 'nothing', 'Status': 'Enabled', 'Filter': {}},
+    ]}))
+    after_refusals = s3.get_bucket_lifecycle_configuration(Bucket=bucket)['Rules']
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    deleted = error_of(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket))
+    return {
+        'missing': missing,
+        'rules_put': rules,
+        'rules_got': got,
+        'put_expiration': put_expiration,
+        'head_expiration': head_expiration,
+        'size': untouched,
+        'transition': transition,
+        'no_action': no_action,
+        'unchanged': after_refusals == got,
+        'deleted': deleted,
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
         delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy, tagging, presigned_post,
+        lifecycle,
     )
 }
 

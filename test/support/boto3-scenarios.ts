@@ -51,6 +51,18 @@ export interface PresignedPost {
 }
 
 export interface Boto3Scenarios {
+  lifecycle: {
+    missing: CallError;
+    rules_put: unknown[];
+    rules_got: unknown[];
+    put_expiration: string | null;
+    head_expiration: string | null;
+    size: number;
+    transition: CallError;
+    no_action: CallError;
+    unchanged: boolean;
+    deleted: CallError;
+  };
   tagging: {
     at_put: Array<{ Key: string; Value: string }>;
     retagged: Array<{ Key: string; Value: string }>;
