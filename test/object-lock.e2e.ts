@@ -34,6 +34,7 @@ import { e2eBackend } from './support/backend';
 import { boto3Scenario } from './support/clients';
 import { AWS_CLI, BOTO3, useClientGateway, useGateway } from './support/fixture';
 import { type RunningGateway, startGateway } from './support/gateway';
+import { postForm } from './support/post-form';
 import { rawRequest, xmlText } from './support/raw-http';
 import { s3ClientFor } from './support/s3-client';
 import { expectS3Error, expectS3ErrorResponse } from './support/s3-errors';
@@ -295,6 +296,10 @@ describe('Object Lock through @aws-sdk/client-s3', () => {
     expect(until).toBeLessThanOrEqual(Date.now() + 86400000);
     await expectS3Error(s3().send(new DeleteObjectCommand({ Bucket: defaulted, Key: 'd', VersionId: version })), 'AccessDenied', 403);
     await s3().send(new DeleteObjectCommand({ Bucket: defaulted, Key: 'd', VersionId: version, BypassGovernanceRetention: true }));
+    // A browser form upload gets the default retention too.
+    const posted = await postForm(`${fixture.gateway.endpoint}/${defaulted}`, { key: 'posted' }, { content: 'from a form' });
+    expect(posted.status).toBe(204);
+    expect((await retention(defaulted, 'posted')).Retention?.Mode).toBe('GOVERNANCE');
   });
 
   it('refuses bad lock headers, lock headers without Content-MD5 or a checksum, and lock requests to a bucket without Object Lock: nothing is written', async () => {

@@ -69,13 +69,14 @@ export class ObjectLocks {
   /**
    * The guard a delete passes to the store (undefined for a bucket without Object Lock): a version under legal hold
    * or retention is AccessDenied, a GOVERNANCE retention giving way to the bypass header when the caller may use it.
-   * The bypass header on a bucket without Object Lock is InvalidArgument, as S3 answers.
+   * The bypass header on a bucket without Object Lock is InvalidArgument on DeleteObject, as S3 answers (`strict`);
+   * DeleteObjects ignores it there.
    */
-  async deleteGuard(request: S3Request, bucket: string): Promise<VersionGuard | undefined> {
+  async deleteGuard(request: S3Request, bucket: string, strict = true): Promise<VersionGuard | undefined> {
     const config = await this.configOf(bucket);
     const bypass = asksBypass(request);
     if (config === undefined) {
-      if (bypass) throw new S3Error('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.');
+      if (bypass && strict) throw new S3Error('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.');
       return undefined;
     }
     const mayBypass = bypass && request.bypassGovernanceDenied !== true;

@@ -69,7 +69,7 @@ export class DeleteObjectsService {
     const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
     await this.store.headBucket(bucket);
     // Object Lock decides per key, as S3 does: a protected version is that entry's AccessDenied.
-    const guard = await this.locks.deleteGuard(request, bucket);
+    const guard = await this.locks.deleteGuard(request, bucket, false);
     // Each key's outcome, in request order; the keys are deleted DELETE_CONCURRENCY at a time (on AIS each is a
     // round trip through the proxy's redirect).
     const outcomes: Array<{ deleted: XmlElement } | { error: XmlElement }> = [];

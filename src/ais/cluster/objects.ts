@@ -46,7 +46,7 @@ import {
   writeTimeMetadata,
 } from './custom-metadata';
 import { isObjectMissing } from './errors';
-import { multipartFactsOfHead } from './multipart-metadata';
+import { customMetadataBytes, multipartFactsOfHead } from './multipart-metadata';
 import { type AisObjectTags, tagCountOf } from './object-tags';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
@@ -444,8 +444,17 @@ export class AisObjects {
    * conditional PATCH: an overwrite between the HEAD and the PATCH gets this lock (as tags do).
    */
   async putLock(bucket: string, key: string, versionId: string | undefined, change: (info: ObjectInfo) => ObjectLock | undefined): Promise<VersionId> {
-    const { info } = await this.headWithChecksum(bucket, key, versionId);
+    const { info, custom } = await this.headWithChecksum(bucket, key, versionId);
     const value = encodeLock(change(info));
+    const others = customMetadataOf(custom);
+    delete others[LOCK_KEY];
+    const needed = customMetadataBytes({ ...others, [LOCK_KEY]: value });
+    if (needed > CUSTOM_METADATA_LIMIT) {
+      throw new S3Error(
+        'MetadataTooLarge',
+        `The AIS backend keeps an object's Object Lock state in its custom metadata, at most ${CUSTOM_METADATA_LIMIT} bytes with everything else it records; this object would need ${needed}.`,
+      );
+    }
     await this.http.objectCall({
       method: 'PATCH',
       path: objectPath(bucket, key),
