@@ -174,7 +174,21 @@ describe('Object Lock through @aws-sdk/client-s3', () => {
       expect(refused.message).toBe(LOCKED_MESSAGE);
       // So is an overwrite: AIS would replace the locked version.
       await expectS3Error(s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'over' })), 'AccessDenied', 403);
+      await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'other', Body: 'other' }));
+      await expectS3Error(s3().send(new CopyObjectCommand({ Bucket: bucket, Key: 'k', CopySource: `${bucket}/other` })), 'AccessDenied', 403);
+      const upload = await s3().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k' }));
+      const part = await s3().send(new UploadPartCommand({ Bucket: bucket, Key: 'k', UploadId: upload.UploadId, PartNumber: 1, Body: 'part' }));
+      const complete = new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'k',
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      });
+      await expectS3Error(s3().send(complete), 'AccessDenied', 403);
+      const batch = await s3().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'k' }] } }));
+      expect(batch.Errors?.map((entry) => [entry.Key, entry.Code])).toEqual([['k', 'AccessDenied']]);
       expect(await bodyOf(s3(), bucket, 'k')).toBe('kept');
+      expect((await retention(bucket, 'k', version)).Retention).toEqual({ Mode: 'COMPLIANCE', RetainUntilDate: FUTURE });
       return;
     }
     const deleted = await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
@@ -324,6 +338,17 @@ describe('Object Lock through @aws-sdk/client-s3', () => {
       expect(xmlText(response.body, 'Message')).toBe(message);
     }
     expect((await s3().send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions).toBeUndefined();
+    // PutObjectRetention and PutObjectLegalHold need Content-MD5 or a checksum header too.
+    const { VersionId: version } = await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k' }));
+    const retentionXml = '<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>';
+    expectS3ErrorResponse(await raw('PUT', `${bucket}/k?retention&versionId=${version}`, {}, retentionXml), 'InvalidRequest', 400);
+    expectS3ErrorResponse(
+      await raw('PUT', `${bucket}/k?legal-hold&versionId=${version}`, {}, '<LegalHold><Status>ON</Status></LegalHold>'),
+      'InvalidRequest',
+      400,
+    );
+    await expectS3Error(retention(bucket, 'k', version), 'NoSuchObjectLockConfiguration', 404);
+    await expectS3Error(s3().send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'k' })), 'NoSuchObjectLockConfiguration', 404);
 
     const plain = await fixture.newBucket();
     await s3().send(new PutObjectCommand({ Bucket: plain, Key: 'k', Body: 'plain' }));
