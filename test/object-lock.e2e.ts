@@ -275,6 +275,12 @@ describe('Object Lock through @aws-sdk/client-s3', () => {
       }),
     );
     expect((await retention(bucket, 'copy2')).Retention).toEqual({ Mode: 'COMPLIANCE', RetainUntilDate: LATER_FUTURE });
+    // Into a bucket without Object Lock (on AIS: AIS's own copy, which carries the source's custom metadata) no lock either.
+    const plain = await fixture.newBucket();
+    await s3().send(new CopyObjectCommand({ Bucket: plain, Key: 'copy', CopySource: `${bucket}/src` }));
+    const plainCopy = await s3().send(new HeadObjectCommand({ Bucket: plain, Key: 'copy' }));
+    expect([plainCopy.ObjectLockMode, plainCopy.ObjectLockRetainUntilDate, plainCopy.ObjectLockLegalHoldStatus]).toEqual([undefined, undefined, undefined]);
+    await s3().send(new DeleteObjectCommand({ Bucket: plain, Key: 'copy' }));
 
     const upload = await s3().send(
       new CreateMultipartUploadCommand({
