@@ -9,7 +9,7 @@ import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReaso
 import { type Grant, isPublicGrant, privateGrants } from './acl/grants';
 import { publicAclEffects } from './policy/public-access-block';
 import { aclRequirementOf } from './acl/permissions';
-import { BYPASS_GOVERNANCE_ACTIONS, copySourceActions, requiredActions } from './policy/actions';
+import { BYPASS_GOVERNANCE_ACTIONS, BYPASS_OPERATIONS, copySourceActions, requiredActions } from './policy/actions';
 import { asksBypass } from '../object-lock/object-lock-rules';
 import { BucketPolicies } from './policy/bucket-policies';
 import { type AppliedPolicy, decidingStatement, policyVerdict } from './policy/policy-request';
@@ -18,8 +18,6 @@ import type { Owner, Principal } from './principal';
 /** Operations that address a bucket but need nothing of it to be decided (CreateBucket's answer depends on the owner, found by the service). */
 const NO_BUCKET_LOOKUP: ReadonlySet<S3Operation> = new Set(['CreateBucket', 'NotImplemented', 'MethodNotAllowed']);
 const COPIES: ReadonlySet<S3Operation> = new Set(['CopyObject', 'UploadPartCopy']);
-/** Operations where `x-amz-bypass-governance-retention` counts (Object Lock), and needs its own permission. */
-const BYPASSES: ReadonlySet<S3Operation> = new Set(['DeleteObject', 'DeleteObjects', 'PutObjectRetention']);
 /** Reads of one object: without s3:ListBucket a missing key is AccessDenied (S3Request.hidesMissingKeys). */
 const OBJECT_READS: ReadonlySet<S3Operation> = new Set(['GetObject', 'HeadObject', 'GetObjectAttributes']);
 
@@ -84,7 +82,7 @@ export class Authorizer {
         }
       }
       await this.addAcls(request, input, copied);
-      if (BYPASSES.has(operation) && asksBypass(request)) request.bypassGovernanceDenied = !this.mayBypass(request, input, applied);
+      if (BYPASS_OPERATIONS.has(operation) && asksBypass(request)) request.bypassGovernanceDenied = !this.mayBypass(request, input, applied);
     }
     const decision = decide(input);
     if (applied !== undefined && decision.reason === 'policy' && OBJECT_READS.has(operation)) {

@@ -240,6 +240,9 @@ export function requiredActions(operation: S3Operation, inputs: ActionInputs = {
  */
 export const BYPASS_GOVERNANCE_ACTIONS: RequiredActions = { kind: 'object', actions: ['s3:BypassGovernanceRetention'] };
 
+/** The operations where `x-amz-bypass-governance-retention` counts (Object Lock). */
+export const BYPASS_OPERATIONS: ReadonlySet<S3Operation> = new Set(['DeleteObject', 'DeleteObjects', 'PutObjectRetention']);
+
 /** What a copy needs of its source object (`x-amz-copy-source`, with its own versionId). */
 export function copySourceActions(sourceVersionId: string | undefined): RequiredActions {
   return { kind: 'object', actions: [sourceVersionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion'] };
