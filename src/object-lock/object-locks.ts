@@ -67,22 +67,26 @@ export class ObjectLocks {
   }
 
   /**
-   * The guard a delete passes to the store (undefined for a bucket without Object Lock): a version under legal hold
-   * or retention is AccessDenied, a GOVERNANCE retention giving way to the bypass header when the caller may use it.
-   * The bypass header on a bucket without Object Lock is InvalidArgument on DeleteObject, as S3 answers (`strict`);
-   * DeleteObjects ignores it there.
+   * The guards deletes pass to the store, by the version id each names: a version under legal hold or retention is
+   * AccessDenied, a GOVERNANCE retention giving way to the bypass header when the caller may use it. A delete by
+   * version id always gets one, whatever this process last read of the bucket's configuration: a lock found on the
+   * version is enforced (Object Lock cannot be turned off), so another process's fresh configuration cannot be
+   * outrun; the check costs no store call more (embedded: inside the delete's transaction; AIS: the HEAD it makes
+   * anyway). A delete without one gets a guard only in a bucket with Object Lock (on AIS it costs a HEAD). The bypass
+   * header on a bucket without Object Lock is InvalidArgument on DeleteObject, as S3 answers (`strict`); DeleteObjects
+   * ignores it there.
    */
-  async deleteGuard(request: S3Request, bucket: string, strict = true): Promise<VersionGuard | undefined> {
+  async deleteGuards(request: S3Request, bucket: string, strict = true): Promise<(versionId: string | undefined) => VersionGuard | undefined> {
     const config = await this.configOf(bucket);
     const bypass = asksBypass(request);
-    if (config === undefined) {
-      if (bypass && strict) throw new S3Error('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.');
-      return undefined;
+    if (config === undefined && bypass && strict) {
+      throw new S3Error('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.');
     }
-    const mayBypass = bypass && request.bypassGovernanceDenied !== true;
-    return (lock) => {
+    const mayBypass = config !== undefined && bypass && request.bypassGovernanceDenied !== true;
+    const guard: VersionGuard = (lock) => {
       if (blocksDelete(lock, Date.now(), mayBypass)) throw lockedError();
     };
+    return (versionId) => (versionId !== undefined || config !== undefined ? guard : undefined);
   }
 
   /**

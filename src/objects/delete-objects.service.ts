@@ -69,7 +69,7 @@ export class DeleteObjectsService {
     const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
     await this.store.headBucket(bucket);
     // Object Lock decides per key, as S3 does: a protected version is that entry's AccessDenied.
-    const guard = await this.locks.deleteGuard(request, bucket, false);
+    const guardFor = await this.locks.deleteGuards(request, bucket, false);
     // Each key's outcome, in request order; the keys are deleted DELETE_CONCURRENCY at a time (on AIS each is a
     // round trip through the proxy's redirect).
     const outcomes: Array<{ deleted: XmlElement } | { error: XmlElement }> = [];
@@ -79,7 +79,7 @@ export class DeleteObjectsService {
         // A key the bucket policy does not let the caller delete is that entry's AccessDenied; the others proceed.
         if (request.mayDeleteKey?.(target.key, target.versionId) === false) throw new S3Error('AccessDenied');
         const condition = target.etag !== undefined ? ({ kind: 'match', etags: [unquotedEtag(target.etag)] } as const) : undefined;
-        const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition, guard);
+        const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition, guardFor(target.versionId));
         outcomes[index] = { deleted: deletedEntry(target, result) };
       } catch (err) {
         if (!isS3Error(err) || err.code === 'NoSuchBucket') throw err;

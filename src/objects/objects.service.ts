@@ -136,7 +136,7 @@ export class ObjectsService {
     const { bucket, key } = bucketAndKey(request);
     const versionId = requestedVersion(request);
     const condition = writeConditionOf(request.headers, 'delete');
-    const result = await this.store.deleteObject(bucket, key, versionId, condition, await this.locks.deleteGuard(request, bucket));
+    const result = await this.store.deleteObject(bucket, key, versionId, condition, (await this.locks.deleteGuards(request, bucket))(versionId));
     const headers: Record<string, string> = {};
     if (result.versionId !== undefined) headers['x-amz-version-id'] = result.versionId;
     if (result.deleteMarker === true) headers['x-amz-delete-marker'] = 'true';
