@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { BucketsModule } from './buckets/buckets.module';
 import type { AppConfig } from './config/configuration';
+import { ObjectLockModule } from './object-lock/object-lock.module';
 import { ObjectsModule } from './objects/objects.module';
 import { PostObjectModule } from './post-object/post-object.module';
 import { S3Module } from './s3/s3.module';
@@ -38,6 +39,7 @@ export class AppModule {
         LifecycleModule,
         PolicyModule,
         TaggingModule,
+        ObjectLockModule,
       ],
     };
   }

@@ -19,6 +19,12 @@ import {
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
   GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   PutBucketCorsCommand,
@@ -300,6 +306,48 @@ describe('access control (S3_AUTH=verify): owners, admins and anonymous requests
         sdk: (s3) => s3.send(new DeleteObjectTaggingCommand({ Bucket: B, Key: 'a.txt' })),
         raw: { method: 'DELETE', path: path('/a.txt?tagging') },
       },
+      // Object Lock: a bucket's configuration, a version's retention and legal hold.
+      {
+        name: 'GetObjectLockConfiguration',
+        sdk: (s3) => s3.send(new GetObjectLockConfigurationCommand({ Bucket: B })),
+        raw: { method: 'GET', path: path('?object-lock') },
+      },
+      {
+        name: 'PutObjectLockConfiguration',
+        sdk: (s3) => s3.send(new PutObjectLockConfigurationCommand({ Bucket: B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })),
+        raw: {
+          method: 'PUT',
+          path: path('?object-lock'),
+          body: '<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>',
+        },
+      },
+      {
+        name: 'GetObjectRetention',
+        sdk: (s3) => s3.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'a.txt' })),
+        raw: { method: 'GET', path: path('/a.txt?retention') },
+      },
+      {
+        name: 'PutObjectRetention',
+        sdk: (s3) =>
+          s3.send(
+            new PutObjectRetentionCommand({ Bucket: B, Key: 'a.txt', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date('2099-01-01T00:00:00Z') } }),
+          ),
+        raw: {
+          method: 'PUT',
+          path: path('/a.txt?retention'),
+          body: '<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>',
+        },
+      },
+      {
+        name: 'GetObjectLegalHold',
+        sdk: (s3) => s3.send(new GetObjectLegalHoldCommand({ Bucket: B, Key: 'a.txt' })),
+        raw: { method: 'GET', path: path('/a.txt?legal-hold') },
+      },
+      {
+        name: 'PutObjectLegalHold',
+        sdk: (s3) => s3.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'a.txt', LegalHold: { Status: 'ON' } })),
+        raw: { method: 'PUT', path: path('/a.txt?legal-hold'), body: '<LegalHold><Status>ON</Status></LegalHold>' },
+      },
       { name: 'GetBucketPolicy', sdk: (s3) => s3.send(new GetBucketPolicyCommand({ Bucket: B })), raw: { method: 'GET', path: path('?policy') } },
       {
         name: 'PutBucketPolicy',
@@ -371,6 +419,7 @@ describe('access control (S3_AUTH=verify): owners, admins and anonymous requests
     await expectS3Error(alice.send(new GetBucketPolicyCommand(B)), 'NoSuchBucketPolicy', 404);
     await expectS3Error(alice.send(new GetPublicAccessBlockCommand(B)), 'NoSuchPublicAccessBlockConfiguration', 404);
     await expectS3Error(alice.send(new GetBucketOwnershipControlsCommand(B)), 'OwnershipControlsNotFoundError', 404);
+    await expectS3Error(alice.send(new GetObjectLockConfigurationCommand(B)), 'ObjectLockConfigurationNotFoundError', 404);
     expect((await alice.send(new GetObjectTaggingCommand({ ...B, Key: 'a.txt' }))).TagSet).toEqual([]);
   }
 

@@ -6,7 +6,7 @@ import {
   GetBucketWebsiteCommand,
   HeadObjectCommand,
   ListBucketsCommand,
-  GetObjectRetentionCommand,
+  GetBucketReplicationCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -355,7 +355,7 @@ describe('objects through @aws-sdk/client-s3', () => {
     it.each([
       ['GetBucketLogging', (bucket: string) => s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))],
       ['GetBucketWebsite', (bucket: string) => s3.send(new GetBucketWebsiteCommand({ Bucket: bucket }))],
-      ['GetObjectRetention', (bucket: string) => s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'kept' }))],
+      ['GetBucketReplication', (bucket: string) => s3.send(new GetBucketReplicationCommand({ Bucket: bucket }))],
       ['GetBucketEncryption', (bucket: string) => s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))],
     ])('answers %s with 501 NotImplemented and changes nothing', async (_operation, send) => {
       const bucket = await fixture.newBucket();

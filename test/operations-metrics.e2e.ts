@@ -95,7 +95,7 @@ describe('Prometheus metrics at /metrics', () => {
     // HEAD answers announce the object's length but send no body: nothing is counted for them.
     expect(after.changes(before, 's3_sent_bytes_total')).toEqual({ [labelKey({ operation: 'GetObject' })]: body.length + errorBodyBytes });
     const backendCalls = after.changes(before, 'ais_backend_requests_total');
-    // The bucket's lifecycle rules, read for x-amz-expiration and then kept 1 s: once, or again on a slow machine.
+    // The bucket's lifecycle rules (x-amz-expiration) and Object Lock configuration (the PUT), each read and then kept 1 s: once, or again on a slow machine.
     const settingReads = labelKey({ backend: e2eBackend(), call: 'getBucketSetting', status: 'ok' });
     expect(backendCalls[settingReads]).toBeGreaterThanOrEqual(1);
     const readsOfSettings = backendCalls[settingReads];

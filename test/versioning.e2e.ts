@@ -272,10 +272,15 @@ describe('versioning through @aws-sdk/client-s3', () => {
       expect((await storeState(s3, bucket)).map((item) => item.key)).toEqual(['keep']);
     });
 
-    it('accepts and ignores BypassGovernanceRetention on DeleteObject and DeleteObjects', async () => {
+    it('refuses BypassGovernanceRetention on DeleteObject in a bucket without Object Lock (as S3), and ignores it on DeleteObjects', async () => {
       const bucket = await fixture.newBucket();
       await putKeys(bucket, ['a', 'b']);
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'a', VersionId: 'null', BypassGovernanceRetention: true }));
+      await expectS3Error(
+        s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'a', VersionId: 'null', BypassGovernanceRetention: true })),
+        'InvalidArgument',
+        400,
+      );
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'a', VersionId: 'null' }));
       await s3.send(new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: [{ Key: 'b', VersionId: 'null' }] } }));
       expect(await storeState(s3, bucket)).toEqual([]);
     });

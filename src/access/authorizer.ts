@@ -9,7 +9,8 @@ import { type AccessDecision, type AccessRequest, ADMINS, decide, type DenyReaso
 import { type Grant, isPublicGrant, privateGrants } from './acl/grants';
 import { publicAclEffects } from './policy/public-access-block';
 import { aclRequirementOf } from './acl/permissions';
-import { copySourceActions, requiredActions } from './policy/actions';
+import { BYPASS_GOVERNANCE_ACTIONS, BYPASS_OPERATIONS, copySourceActions, requiredActions } from './policy/actions';
+import { asksBypass } from '../object-lock/object-lock-rules';
 import { BucketPolicies } from './policy/bucket-policies';
 import { type AppliedPolicy, decidingStatement, type PolicyTarget, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
@@ -27,6 +28,10 @@ const TAG_CONDITIONED: ReadonlySet<S3Operation> = new Set([
   'GetObjectTagging',
   'PutObjectTagging',
   'DeleteObjectTagging',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
 ]);
 /** What a store's read of one object version answers when there is no such version (a delete marker: MethodNotAllowed). */
 const MISSING_OBJECT = ['NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed', 'InvalidArgument'];
@@ -111,6 +116,7 @@ export class Authorizer {
         }
       }
       await this.addAcls(request, input, copied);
+      if (BYPASS_OPERATIONS.has(operation) && asksBypass(request)) request.bypassGovernanceDenied = !this.mayBypass(request, input, applied);
     }
     const decision = decide(input);
     if (applied !== undefined && decision.reason === 'policy' && OBJECT_READS.has(operation)) {
@@ -126,6 +132,19 @@ export class Authorizer {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');
     }
+  }
+
+  /**
+   * Whether the caller may bypass GOVERNANCE retention (s3:BypassGovernanceRetention): the bucket owner and admins
+   * unless the policy denies it, others only where the policy allows it (no ACL grants it). For DeleteObjects it is
+   * decided on the bucket's objects as a whole (`<bucket>/*`).
+   */
+  private mayBypass(request: S3Request, input: AccessRequest, applied: AppliedPolicy | undefined): boolean {
+    const bucket = request.bucket as string;
+    const key = request.key ?? '*';
+    const policy = applied === undefined ? undefined : policyVerdict(applied, request, input.principal, { bucket, key, actions: BYPASS_GOVERNANCE_ACTIONS });
+    // Only the addressed bucket counts (a copy's source is not involved), and no ACL grants the bypass.
+    return decide({ ...input, sourceBucketOwner: undefined, policy, bucketGrants: [], object: undefined }).allowed;
   }
 
   /** Whether a caller let in by the bucket's policy may also list the bucket (s3:ListBucket, no prefix). */

@@ -4,6 +4,7 @@ import type { StoredPolicy } from '../access/policy/bucket-policies';
 import type { PublicAccessBlock } from '../access/policy/public-access-block';
 import type { CorsRule } from '../cors/cors-configuration';
 import type { LifecycleRule } from '../lifecycle/lifecycle-configuration';
+import type { ObjectLockConfiguration } from '../object-lock/object-lock-rules';
 import type { TagSet } from './store';
 
 /**
@@ -28,6 +29,8 @@ export interface BucketSettings {
   publicAccessBlock: PublicAccessBlock;
   /** PutBucketTagging: the bucket's tags, already checked by src/tagging. */
   tagging: TagSet;
+  /** Object Lock is enabled (CreateBucket's x-amz-bucket-object-lock-enabled, PutObjectLockConfiguration), with its default retention; absent: not enabled. */
+  objectLock: ObjectLockConfiguration;
 }
 
 export type BucketSettingName = keyof BucketSettings;
@@ -41,6 +44,7 @@ const SETTING_NAMES: Record<BucketSettingName, true> = {
   policy: true,
   publicAccessBlock: true,
   tagging: true,
+  objectLock: true,
 };
 
 export const BUCKET_SETTING_NAMES = Object.keys(SETTING_NAMES) as readonly BucketSettingName[];

@@ -71,6 +71,26 @@ export interface Tag {
   value: string;
 }
 
+/** S3 Object Lock's retention modes. */
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/**
+ * An object version's Object Lock state (src/object-lock): a retention (mode and the instant it ends, epoch ms,
+ * always together) and a legal hold. Absent or empty: the version is not locked.
+ */
+export interface ObjectLock {
+  mode?: RetentionMode;
+  retainUntil?: number;
+  legalHold?: boolean;
+}
+
+/**
+ * Called by the store with the lock of a version a request is about to destroy for good (a delete by version id; on
+ * AIS, which keeps one version, any delete or overwrite of the object); throws (AccessDenied) to refuse, and then
+ * nothing changes.
+ */
+export type VersionGuard = (lock: ObjectLock | undefined) => void;
+
 /** A tag set, already checked against S3's limits (src/tagging/tag-set.ts); empty: no tags. */
 export type TagSet = Tag[];
 
@@ -106,6 +126,8 @@ export interface ObjectInfo {
   access?: ObjectAccess;
   /** How many tags the version has (`x-amz-tagging-count`); undefined or 0: none. Read without the tags themselves. */
   tagCount?: number;
+  /** The version's Object Lock retention and legal hold; undefined: none. */
+  lock?: ObjectLock;
 }
 
 export interface ObjectSummary {
@@ -194,6 +216,8 @@ export interface ObjectAttributes {
   access?: ObjectAccess;
   /** The tags the new object is written with (`x-amz-tagging`); absent or empty: none. CopyObject ignores it (CopyRequest.tags). */
   tags?: TagSet;
+  /** The new object's Object Lock state (headers or the bucket's default retention); absent: none. CopyObject ignores it (CopyRequest.lock). */
+  lock?: ObjectLock;
 }
 
 /** Inclusive byte range. */
@@ -269,6 +293,10 @@ export interface CopyRequest {
   access?: ObjectAccess;
   /** The copy's tags (tagging directive REPLACE; empty: none), or undefined to keep the source version's (COPY). */
   tags?: TagSet;
+  /** The copy's Object Lock state: never the source's (as on S3); undefined: none. */
+  lock?: ObjectLock;
+  /** See VersionGuard: checked against the object the copy would replace where the backend keeps no older versions. */
+  guard?: VersionGuard;
 }
 
 export type UploadId = string;
@@ -313,6 +341,8 @@ export interface CompleteRequest {
    * first did without checking it; when it fails, the upload stays as it was, and can still be completed.
    */
   condition?: WriteCondition;
+  /** See VersionGuard: checked against the object the upload would replace where the backend keeps no older versions. */
+  guard?: VersionGuard;
 }
 
 export interface ListPartsRequest {
@@ -385,8 +415,18 @@ export interface ObjectStore {
   /** Removes one of the bucket's settings (none is fine); throws NoSuchBucket. */
   deleteBucketSetting(bucket: BucketName, name: BucketSettingName): Promise<void>;
 
-  /** `condition`: see WriteCondition. Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match). */
-  putObject(bucket: BucketName, key: ObjectKey, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo>;
+  /**
+   * `condition`: see WriteCondition; `guard`: see VersionGuard (checked against the object the write replaces where
+   * the backend keeps no older versions: AIS). Throws NoSuchBucket, PreconditionFailed, NoSuchKey (a failed If-Match).
+   */
+  putObject(
+    bucket: BucketName,
+    key: ObjectKey,
+    attributes: ObjectAttributes,
+    body: IncomingBody,
+    condition?: WriteCondition,
+    guard?: VersionGuard,
+  ): Promise<ObjectInfo>;
   /**
    * Throws NoSuchBucket, NoSuchKey, NoSuchVersion, InvalidArgument (a malformed version id). Where the latest version
    * is a delete marker: NoSuchKey with the marker's headers; a delete marker asked for by version id:
@@ -399,9 +439,10 @@ export interface ObjectStore {
    * (Enabled: a new version; Suspended: the `null` version, replacing the old one). With one: removes that version or
    * marker for good, and the next newest becomes the latest. Deleting a key or version that does not exist
    * succeeds (S3 answers 204), unless a `condition` (If-Match) asks for an object: then NoSuchKey. Throws
-   * NoSuchBucket, PreconditionFailed, InvalidArgument (a malformed version id).
+   * NoSuchBucket, PreconditionFailed, InvalidArgument (a malformed version id). `guard` (VersionGuard) is called with
+   * the lock of the version the delete would remove for good (not for a delete marker), and may refuse.
    */
-  deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition): Promise<DeleteResult>;
+  deleteObject(bucket: BucketName, key: ObjectKey, versionId?: VersionId, condition?: WriteCondition, guard?: VersionGuard): Promise<DeleteResult>;
   /**
    * PutObjectAcl: replaces the ACL of the object (the latest version, or `versionId`), keeping its owner and
    * everything else. Throws NoSuchBucket, NoSuchKey, NoSuchVersion, MetadataTooLarge (AIS: no room for the grants).
@@ -418,6 +459,12 @@ export interface ObjectStore {
    * Throws as headObject does.
    */
   putObjectTagging(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, tags: TagSet): Promise<VersionId>;
+  /**
+   * PutObjectRetention / PutObjectLegalHold: `change` gets the version's metadata (its current lock included) and
+   * answers its new lock (undefined: none), or throws to refuse; nothing else of the version changes. Answers the
+   * version changed. Throws as headObject does.
+   */
+  putObjectLock(bucket: BucketName, key: ObjectKey, versionId: VersionId | undefined, change: (info: ObjectInfo) => ObjectLock | undefined): Promise<VersionId>;
   /** Keys whose latest version is an object (not a delete marker). */
   listObjects(bucket: BucketName, request: ListObjectsRequest): Promise<ListObjectsPage>;
   /** Every version and delete marker; throws NoSuchBucket, InvalidArgument (a malformed version-id marker). */

@@ -4,6 +4,8 @@ import { type BucketInfo, OBJECT_STORE, ObjectStore, ObjectSummary } from '../ai
 import type { AppConfig } from '../config/configuration';
 import { readSmallBody } from '../s3/body';
 import { S3Error } from '../s3/errors';
+import { headerValue } from '../s3/headers';
+import { ObjectLocks } from '../object-lock/object-locks';
 import { quotedEtag } from '../s3/object-headers';
 import { AccessControl } from '../access/access-control';
 import type { Owner } from '../access/principal';
@@ -43,6 +45,7 @@ export class BucketsService {
     private readonly config: ConfigService<AppConfig, true>,
     private readonly access: AccessControl,
     private readonly acl: AclService,
+    private readonly locks: ObjectLocks,
   ) {}
 
   /**
@@ -103,6 +106,7 @@ export class BucketsService {
     const bucket = bucketOf(request);
     assertValidBucketName(bucket);
     const settings = this.acl.bucketSettingsForCreate(request);
+    const objectLock = headerValue(request.headers, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
     const location = locationForNewBucket(await this.readLocationConstraint(request), this.region());
     const principal = request.auth?.principal;
     const outcome = await this.store.createBucket(bucket, location, principal?.kind === 'user' ? principal.canonicalId : undefined);
@@ -111,11 +115,20 @@ export class BucketsService {
     }
     if (!outcome.created && this.region() !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
     if (outcome.created) await this.acl.applyCreateSettings(bucket, settings);
+    if (outcome.created && objectLock) await this.enableObjectLock(bucket);
     return emptyResponse(200, { location: `/${bucket}` });
+  }
+
+  /** CreateBucket's `x-amz-bucket-object-lock-enabled: true`: versioning Enabled, as S3 turns it on, and Object Lock without a default rule. */
+  private async enableObjectLock(bucket: string): Promise<void> {
+    await this.store.putBucketVersioning(bucket, 'Enabled');
+    await this.store.putBucketSetting(bucket, 'objectLock', {});
+    this.locks.forget(bucket);
   }
 
   async deleteBucket(request: S3Request): Promise<S3Response> {
     await this.store.deleteBucket(bucketOf(request));
+    this.locks.forget(bucketOf(request));
     return emptyResponse(204);
   }
 

@@ -1,4 +1,5 @@
-import type { BucketInfo, ObjectStore, VersionEntry } from '../ais/store';
+import type { BucketInfo, ObjectStore, VersionEntry, VersionGuard } from '../ais/store';
+import { isProtected } from '../object-lock/object-lock-rules';
 import { isS3Error } from '../s3/errors';
 import type { LifecycleRule } from './lifecycle-configuration';
 import { abortingRule, type KeyVersion, type LifecycleAction, needsTags, plannedActions } from './lifecycle-rules';
@@ -15,6 +16,18 @@ const ACTION_NAMES: Record<LifecycleAction['kind'], LifecycleActionName> = {
 /** Most actions one pass takes; the next pass goes on where the work is left (it plans from the stored state). */
 export const MAX_ACTIONS_PER_PASS = 10_000;
 const PAGE = 1000;
+
+/** Thrown by keepLocked: the refusal the worker skips quietly. */
+const LOCKED = new Error('protected by Object Lock');
+
+/**
+ * The guard of every delete the worker makes: S3's lifecycle never removes a version Object Lock protects (legal hold,
+ * retention in force by the real clock, not the pass's). Only a delete that would remove a version for good asks it
+ * (a delete marker over a locked current version is fine).
+ */
+const keepLocked: VersionGuard = (lock) => {
+  if (isProtected(lock, Date.now())) throw LOCKED;
+};
 
 export interface PassReport {
   buckets: number;
@@ -110,12 +123,14 @@ export class LifecycleWorker {
     for (const action of actions) {
       try {
         if (action.kind === 'expire-current') await this.expireCurrent(bucket, action);
-        else await this.store.deleteObject(bucket, action.key, action.versionId);
+        else await this.store.deleteObject(bucket, action.key, action.versionId, undefined, keepLocked);
         report.actions[ACTION_NAMES[action.kind]] += 1;
         this.options.acted?.(ACTION_NAMES[action.kind]);
       } catch (err) {
         // Already gone (another replica), or changed since it was listed: nothing to do.
         if (isS3Error(err) && ['NoSuchKey', 'NoSuchVersion', 'PreconditionFailed'].includes(err.code)) continue;
+        // A version Object Lock protects stays (keepLocked); a later pass removes it once it is free.
+        if (err === LOCKED) continue;
         report.failed += 1;
         this.options.warn?.(`lifecycle: ${action.kind} of ${bucket}/${action.key} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -125,13 +140,13 @@ export class LifecycleWorker {
   /** Deletes the current object only while it is still the one evaluated: in a versioned bucket this writes a delete marker. */
   private async expireCurrent(bucket: string, action: Extract<LifecycleAction, { kind: 'expire-current' }>): Promise<void> {
     try {
-      await this.store.deleteObject(bucket, action.key, undefined, { kind: 'match', etags: [action.etag] });
+      await this.store.deleteObject(bucket, action.key, undefined, { kind: 'match', etags: [action.etag] }, keepLocked);
     } catch (err) {
       if (!isS3Error(err) || err.code !== 'NotImplemented') throw err;
       // No conditional delete on this backend: check, then delete.
       const current = await this.store.headObject(bucket, action.key);
       if (current.etag !== action.etag) return;
-      await this.store.deleteObject(bucket, action.key);
+      await this.store.deleteObject(bucket, action.key, undefined, undefined, keepLocked);
     }
   }
 

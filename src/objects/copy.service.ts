@@ -11,6 +11,7 @@ import { copySourceFailure, parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
 import { copyTags } from '../tagging/tag-set';
+import { ObjectLocks } from '../object-lock/object-locks';
 
 function metadataDirective(request: S3Request): 'COPY' | 'REPLACE' {
   const directive = (request.headers['x-amz-metadata-directive'] as string | undefined) ?? 'COPY';
@@ -25,6 +26,7 @@ export class CopyService {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly acl: AclService,
+    private readonly locks: ObjectLocks,
   ) {}
 
   /** CopyObject within or across buckets (S3 CopyObject); the source's bytes are not sent through the gateway. */
@@ -43,6 +45,9 @@ export class CopyService {
       );
     }
     const access = await this.acl.objectAccessForWrite(request);
+    // The copy's lock comes from this request's headers or the destination's default retention, never the source.
+    const lock = await this.locks.lockForWrite(request, target.bucket, false);
+    const guard = await this.locks.writeGuard(target.bucket);
     const info = await this.store
       .copyObject({
         access,
@@ -52,6 +57,8 @@ export class CopyService {
         replaceAttributes: directive === 'REPLACE' ? attributesOf(request.headers) : undefined,
         condition,
         tags,
+        lock,
+        guard,
       })
       .catch(copySourceFailure);
     const response = xmlResponse('CopyObjectResult', { LastModified: info.lastModified.toISOString(), ETag: quotedEtag(info.etag) });

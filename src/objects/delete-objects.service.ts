@@ -8,6 +8,7 @@ import { S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { childElement, childElements, MAX_REQUEST_XML_BYTES, parseXml, textOf, type XmlElement } from '../s3/xml';
 import { assertValidKey } from './object-address';
+import { ObjectLocks } from '../object-lock/object-locks';
 
 /** S3 DeleteObjects takes at most 1000 keys per request. */
 const MAX_KEYS_PER_DELETE = 1000;
@@ -52,7 +53,10 @@ function deletedEntry(target: DeleteTarget, result: DeleteResult): XmlElement {
 
 @Injectable()
 export class DeleteObjectsService {
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly locks: ObjectLocks,
+  ) {}
 
   /** DeleteObjects (`POST /bucket?delete`): per-key results; a missing key counts as deleted, as in S3. */
   async deleteObjects(request: S3Request): Promise<S3Response> {
@@ -64,6 +68,8 @@ export class DeleteObjectsService {
     const body = await readSmallBody(request, MAX_REQUEST_XML_BYTES);
     const { quiet, targets } = parseDeleteRequest(body.toString('utf8'));
     await this.store.headBucket(bucket);
+    // Object Lock decides per key, as S3 does: a protected version is that entry's AccessDenied.
+    const guardFor = await this.locks.deleteGuards(request, bucket, false);
     // Each key's outcome, in request order; the keys are deleted DELETE_CONCURRENCY at a time (on AIS each is a
     // round trip through the proxy's redirect).
     const outcomes: Array<{ deleted: XmlElement } | { error: XmlElement }> = [];
@@ -73,7 +79,7 @@ export class DeleteObjectsService {
         // A key the bucket policy does not let the caller delete is that entry's AccessDenied; the others proceed.
         if (request.mayDeleteKey?.(target.key, target.versionId) === false) throw new S3Error('AccessDenied');
         const condition = target.etag !== undefined ? ({ kind: 'match', etags: [unquotedEtag(target.etag)] } as const) : undefined;
-        const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition);
+        const result = await this.store.deleteObject(bucket, target.key, target.versionId, condition, guardFor(target.versionId));
         outcomes[index] = { deleted: deletedEntry(target, result) };
       } catch (err) {
         if (!isS3Error(err) || err.code === 'NoSuchBucket') throw err;

@@ -19,6 +19,7 @@ import { copySourceFailure, parseCopySource } from './copy-source';
 import { assertValidKey, bucketAndKey } from './object-address';
 import { writeResponseHeaders } from './objects.service';
 import { headerValue } from '../s3/headers';
+import { ObjectLocks } from '../object-lock/object-locks';
 
 /** `ChecksumCRC32` and friends: the XML element of each algorithm. */
 function checksumElement(algorithm: ChecksumAlgorithm): string {
@@ -131,6 +132,7 @@ export class MultipartService {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly acl: AclService,
+    private readonly locks: ObjectLocks,
   ) {}
 
   async createMultipartUpload(request: S3Request): Promise<S3Response> {
@@ -138,6 +140,9 @@ export class MultipartService {
     assertValidKey(key);
     const attributes = withRequestedTags(attributesOf(request.headers), request.headers);
     attributes.access = await this.acl.objectAccessForWrite(request);
+    // The completed object gets this lock (S3 asks for no Content-MD5 here: the parts carry the bytes).
+    const lock = await this.locks.lockForWrite(request, bucket, false);
+    if (lock !== undefined) attributes.lock = lock;
     const upload = await this.store.createMultipartUpload(bucket, key, attributes, requestedChecksum(request));
     const response = xmlResponse('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: upload.uploadId });
     return { ...response, headers: { ...response.headers, ...checksumHeaders(upload.checksum) } };
@@ -183,7 +188,12 @@ export class MultipartService {
     const condition = writeConditionOf(request.headers, 'write');
     const parts = parseCompletedParts((await completeRequestBody(request)).toString('utf8'));
     const objectChecksum = CHECKSUM_ALGORITHMS.map((algorithm) => headerValue(request.headers, checksumHeader(algorithm))).find((value) => value !== undefined);
-    const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), { parts, objectChecksum, condition });
+    const info = await this.store.completeMultipartUpload(bucket, key, uploadIdOf(request), {
+      parts,
+      objectChecksum,
+      condition,
+      guard: await this.locks.writeGuard(bucket),
+    });
     const response = xmlResponse('CompleteMultipartUploadResult', {
       Location: `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
       Bucket: bucket,

@@ -14,6 +14,7 @@ import type { S3Request } from '../s3/s3-request';
 import { assertValidKey, bucketAndKey, requestedVersion } from './object-address';
 import { headerValue } from '../s3/headers';
 import { withRequestedTags } from '../tagging/tag-set';
+import { ObjectLocks } from '../object-lock/object-locks';
 
 function checksumsEnabled(request: S3Request): boolean {
   return headerValue(request.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
@@ -57,6 +58,7 @@ export class ObjectsService {
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly acl: AclService,
     private readonly expiry: LifecycleExpiry,
+    private readonly locks: ObjectLocks,
   ) {}
 
   /** Adds `x-amz-expiration` to `headers` when a lifecycle rule will expire this current object. */
@@ -70,9 +72,11 @@ export class ObjectsService {
     assertValidKey(key);
     const attributes = withRequestedTags(attributesOf(request.headers), request.headers);
     attributes.access = await this.acl.objectAccessForWrite(request);
+    const lock = await this.locks.lockForWrite(request, bucket, true);
+    if (lock !== undefined) attributes.lock = lock;
     const condition = writeConditionOf(request.headers, 'write');
     const body = incomingBody(request);
-    const info = await this.store.putObject(bucket, key, attributes, body, condition);
+    const info = await this.store.putObject(bucket, key, attributes, body, condition, await this.locks.writeGuard(bucket));
     const headers = writeResponseHeaders(info);
     await this.addExpiration(headers, bucket, info, attributes.tags ?? []);
     return emptyResponse(200, headers);
@@ -130,7 +134,9 @@ export class ObjectsService {
 
   async deleteObject(request: S3Request): Promise<S3Response> {
     const { bucket, key } = bucketAndKey(request);
-    const result = await this.store.deleteObject(bucket, key, requestedVersion(request), writeConditionOf(request.headers, 'delete'));
+    const versionId = requestedVersion(request);
+    const condition = writeConditionOf(request.headers, 'delete');
+    const result = await this.store.deleteObject(bucket, key, versionId, condition, (await this.locks.deleteGuards(request, bucket))(versionId));
     const headers: Record<string, string> = {};
     if (result.versionId !== undefined) headers['x-amz-version-id'] = result.versionId;
     if (result.deleteMarker === true) headers['x-amz-delete-marker'] = 'true';

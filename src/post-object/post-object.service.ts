@@ -9,6 +9,7 @@ import { parseTagging } from '../tagging/tag-set';
 import { incomingBody, MAX_PUT_BYTES } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { attributesOf, quotedEtag } from '../s3/object-headers';
+import { ObjectLocks } from '../object-lock/object-locks';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { readPostForm, type PostForm } from './post-form';
@@ -96,6 +97,7 @@ export class PostObjectService {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     private readonly acl: AclService,
+    private readonly locks: ObjectLocks,
   ) {}
 
   async postObject(request: S3Request): Promise<S3Response> {
@@ -127,7 +129,11 @@ export class PostObjectService {
     if (tagging !== undefined) attributes.tags = parseTagging(tagging, 'object');
     // The `acl` field is the form's x-amz-acl: the owner and ACL the object gets, as a PutObject's.
     attributes.access = await this.acl.objectAccessForWrite({ ...request, headers });
-    const info = await this.store.putObject(bucket, key, attributes, this.fileBody(form, headers, policy)).catch((err: unknown) => {
+    // A bucket's default retention applies to form uploads too (the form has no lock fields of its own here).
+    const lock = await this.locks.lockForWrite({ ...request, headers }, bucket, false);
+    if (lock !== undefined) attributes.lock = lock;
+    const guard = await this.locks.writeGuard(bucket);
+    const info = await this.store.putObject(bucket, key, attributes, this.fileBody(form, headers, policy), undefined, guard).catch((err: unknown) => {
       // The form's own words for a file over the policy's limit (a PUT's EntityTooLarge names no limit).
       const range = policy?.lengthRange;
       if (err instanceof S3Error && err.code === 'EntityTooLarge' && range !== undefined) {

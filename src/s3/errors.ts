@@ -37,6 +37,11 @@ export const S3_ERRORS = {
   InvalidPartNumber: [400, 'The requested partnumber is not satisfiable'],
   InvalidRange: [416, 'The requested range is not satisfiable'],
   InvalidRequest: [400, 'Invalid Request'],
+  // Object Lock (src/object-lock).
+  InvalidBucketState: [409, 'The request is not valid with the current state of the bucket.'],
+  InvalidRetentionPeriod: [400, 'Default retention period must be a positive integer value.'],
+  ObjectLockConfigurationNotFoundError: [404, 'Object Lock configuration does not exist for this bucket'],
+  NoSuchObjectLockConfiguration: [404, 'The specified object does not have a ObjectLock configuration'],
   InvalidStorageClass: [400, 'The storage class you specified is not valid'],
   InvalidTag: [400, 'The tag provided was not a valid tag.'],
   InvalidURI: [400, "Couldn't parse the specified URI."],

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Checksums, type ContentHeaders, NULL_VERSION, type ObjectAttributes, type ObjectInfo } from '../ais/store';
+import { type Checksums, type ContentHeaders, NULL_VERSION, type ObjectAttributes, type ObjectInfo, type ObjectLock } from '../ais/store';
 import { storedContentEncoding } from './body';
 import { type ChecksumAlgorithm, checksumHeader } from './checksum';
 import { S3Error } from './errors';
@@ -81,6 +81,7 @@ export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean):
   if (info.versionId !== NULL_VERSION) out['x-amz-version-id'] = info.versionId;
   if (info.partSizes !== undefined) out['x-amz-mp-parts-count'] = info.partSizes.length;
   if (info.tagCount !== undefined && info.tagCount > 0) out['x-amz-tagging-count'] = info.tagCount;
+  if (info.lock !== undefined) addLockHeaders(out, info.lock);
   // for...in, not Object.entries: this runs on every GET and HEAD, mostly over empty objects.
   for (const name in info.userMetadata) out[META_PREFIX + name] = info.userMetadata[name];
   if (withChecksums) {
@@ -92,6 +93,15 @@ export function objectResponseHeaders(info: ObjectInfo, withChecksums: boolean):
     if (any) out['x-amz-checksum-type'] = info.checksumType ?? 'FULL_OBJECT';
   }
   return out;
+}
+
+/** `x-amz-object-lock-mode`, `-retain-until-date` and `-legal-hold` of a GET or HEAD, as S3 answers a locked version. */
+function addLockHeaders(out: NonNullable<S3Response['headers']>, lock: ObjectLock): void {
+  if (lock.mode !== undefined && lock.retainUntil !== undefined) {
+    out['x-amz-object-lock-mode'] = lock.mode;
+    out['x-amz-object-lock-retain-until-date'] = new Date(lock.retainUntil).toISOString();
+  }
+  if (lock.legalHold !== undefined) out['x-amz-object-lock-legal-hold'] = lock.legalHold ? 'ON' : 'OFF';
 }
 
 /** S3 lets a GET override some response headers with `response-*` query parameters. */

@@ -70,7 +70,7 @@ describe('resolveOperation', () => {
     expect(route('POST', 'object', 'tagging')).toBe('NotImplemented');
   });
 
-  it.each(['website', 'object-lock', 'replication'])('answers NotImplemented for the unsupported subresource ?%s whatever the method', (subresource) => {
+  it.each(['website', 'analytics', 'replication'])('answers NotImplemented for the unsupported subresource ?%s whatever the method', (subresource) => {
     for (const method of ['GET', 'PUT', 'DELETE', 'POST']) expect(route(method, 'bucket', subresource)).toBe('NotImplemented');
   });
 

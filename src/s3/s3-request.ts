@@ -47,6 +47,11 @@ export interface S3Request {
   /** DeleteObjects on a bucket with a policy: whether the caller may delete one entry (S3 checks s3:DeleteObject per key). */
   mayDeleteKey?: (key: string, versionId?: string) => boolean;
   /**
+   * Set by the access check (`verify` mode) when the request sends `x-amz-bypass-governance-retention: true` and the
+   * caller may not use it (s3:BypassGovernanceRetention): Object Lock then ignores the header.
+   */
+  bypassGovernanceDenied?: boolean;
+  /**
    * A read let in by a bucket policy for a caller who may not list the bucket: a missing key is 403
    * AccessDenied, not 404 NoSuchKey, as S3 answers, so the caller learns nothing of what exists.
    */

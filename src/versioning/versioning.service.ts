@@ -35,6 +35,12 @@ export class VersioningService {
   async putBucketVersioning(request: S3Request): Promise<S3Response> {
     const bucket = request.bucket as string;
     const status = parseVersioningConfiguration(await readConfigurationDocument(request, MAX_REQUEST_XML_BYTES));
+    // Object Lock needs versioning: it stays Enabled for good.
+    if (status !== 'Enabled' && (await this.store.getBucketSetting(bucket, 'objectLock')) !== undefined) {
+      throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', {
+        BucketName: bucket,
+      });
+    }
     await this.store.putBucketVersioning(bucket, status);
     return emptyResponse(200);
   }

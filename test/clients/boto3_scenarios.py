@@ -728,13 +728,57 @@ def lifecycle(params):
     }
 
 
+def object_lock(params):
+    """Object Lock as boto3 sends it: create_bucket ObjectLockEnabledForBucket, the lock configuration, retention and
+    legal hold (botocore adds the checksum those PUTs require), lock headers on put_object, and the refusals."""
+    import datetime
+    s3 = make_client(params)
+    bucket = params['bucket']
+    until = datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    versioning = s3.get_bucket_versioning(Bucket=bucket).get('Status')
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
+        'ObjectLockEnabled': 'Enabled', 'Rule': {'DefaultRetention': {'Mode': 'GOVERNANCE', 'Days': 1}}})
+    configuration = s3.get_object_lock_configuration(Bucket=bucket)['ObjectLockConfiguration']
+    version = s3.put_object(Bucket=bucket, Key='k', Body=b'locked', ObjectLockMode='GOVERNANCE', ObjectLockRetainUntilDate=until,
+                            ObjectLockLegalHoldStatus='ON')['VersionId']
+    head = s3.head_object(Bucket=bucket, Key='k')
+    retention = s3.get_object_retention(Bucket=bucket, Key='k', VersionId=version)['Retention']
+    held = error_of(lambda: s3.delete_object(Bucket=bucket, Key='k', VersionId=version, BypassGovernanceRetention=True))
+    s3.put_object_legal_hold(Bucket=bucket, Key='k', VersionId=version, LegalHold={'Status': 'OFF'})
+    legal_hold = s3.get_object_legal_hold(Bucket=bucket, Key='k', VersionId=version)['LegalHold']
+    retained = error_of(lambda: s3.delete_object(Bucket=bucket, Key='k', VersionId=version))
+    shortened = error_of(lambda: s3.put_object_retention(Bucket=bucket, Key='k', VersionId=version, Retention={
+        'Mode': 'GOVERNANCE', 'RetainUntilDate': datetime.datetime(2098, 1, 1, tzinfo=datetime.timezone.utc)}))
+    suspended = error_of(lambda: s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={'Status': 'Suspended'}))
+    bypassed = s3.delete_object(Bucket=bucket, Key='k', VersionId=version, BypassGovernanceRetention=True)['ResponseMetadata']['HTTPStatusCode']
+    s3.create_bucket(Bucket=bucket + '-plain')
+    s3.put_object(Bucket=bucket + '-plain', Key='k', Body=b'plain')
+    no_configuration = error_of(lambda: s3.get_object_lock_configuration(Bucket=bucket + '-plain'))
+    no_lock = error_of(lambda: s3.get_object_retention(Bucket=bucket + '-plain', Key='k'))
+    return {
+        'versioning': versioning,
+        'configuration': configuration,
+        'head': {name: str(head.get(name)) for name in ('ObjectLockMode', 'ObjectLockRetainUntilDate', 'ObjectLockLegalHoldStatus')},
+        'retention': {'Mode': retention['Mode'], 'RetainUntilDate': retention['RetainUntilDate'].isoformat()},
+        'held': held,
+        'legal_hold': legal_hold,
+        'retained': retained,
+        'shortened': shortened,
+        'suspended': suspended,
+        'bypassed': bypassed,
+        'no_configuration': no_configuration,
+        'no_lock': no_lock,
+    }
+
+
 SCENARIOS = {
     fn.__name__: fn
     for fn in (
         put_get_metadata, paginate, copy, delete_objects, head_missing, fileobj, checksums, ranged_download, presigned,
         conditionals, empty_bucket, list_buckets_pages, virtual_hosted, round_trip, refused, not_owner, presign_urls, transfer_file,
         delete_odd_keys, listing_encoding, utf8_metadata, content_encoding, object_attributes, acls, bucket_policy, tagging, presigned_post,
-        lifecycle,
+        lifecycle, object_lock,
     )
 }
 

@@ -63,6 +63,20 @@ export interface Boto3Scenarios {
     unchanged: boolean;
     deleted: CallError;
   };
+  object_lock: {
+    versioning: string;
+    configuration: unknown;
+    head: Record<string, string>;
+    retention: { Mode: string; RetainUntilDate: string };
+    held: CallError;
+    legal_hold: { Status: string };
+    retained: CallError;
+    shortened: CallError;
+    suspended: CallError;
+    bypassed: number;
+    no_configuration: CallError;
+    no_lock: CallError;
+  };
   tagging: {
     at_put: Array<{ Key: string; Value: string }>;
     retagged: Array<{ Key: string; Value: string }>;

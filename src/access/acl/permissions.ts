@@ -10,7 +10,8 @@ export interface AclRequirement {
 /**
  * S3's ACL permissions by operation (S3 user guide, "ACL permissions"): bucket READ lists, bucket WRITE creates,
  * overwrites and deletes objects (and runs their multipart uploads), object READ reads, READ_ACP / WRITE_ACP read
- * and change an ACL. Operations not here (bucket configuration, DeleteBucket) are the owner's alone.
+ * and change an ACL. Operations not here (bucket configuration, DeleteBucket, Object Lock's retention and legal hold,
+ * which S3 governs by IAM permissions only) are the owner's alone, or a bucket policy's to grant.
  */
 const REQUIREMENTS: Partial<Record<S3Operation, AclRequirement>> = {
   HeadBucket: { on: 'bucket', permission: 'READ' },

@@ -217,6 +217,18 @@ export function requiredActions(operation: S3Operation, inputs: ActionInputs = {
       return bucket('s3:PutLifecycleConfiguration');
     case 'GetBucketOwnershipControls':
       return bucket('s3:GetBucketOwnershipControls');
+    case 'GetObjectLockConfiguration':
+      return bucket('s3:GetBucketObjectLockConfiguration');
+    case 'PutObjectLockConfiguration':
+      return bucket('s3:PutBucketObjectLockConfiguration');
+    case 'GetObjectRetention':
+      return object('s3:GetObjectRetention');
+    case 'PutObjectRetention':
+      return object('s3:PutObjectRetention');
+    case 'GetObjectLegalHold':
+      return object('s3:GetObjectLegalHold');
+    case 'PutObjectLegalHold':
+      return object('s3:PutObjectLegalHold');
     case 'PutBucketOwnershipControls':
     case 'DeleteBucketOwnershipControls':
       return bucket('s3:PutBucketOwnershipControls');
@@ -224,6 +236,15 @@ export function requiredActions(operation: S3Operation, inputs: ActionInputs = {
       return undefined;
   }
 }
+
+/**
+ * What `x-amz-bypass-governance-retention: true` needs besides the operation's own actions (DeleteObject, DeleteObjects,
+ * PutObjectRetention): decided on its own, so a policy can deny it while allowing the delete.
+ */
+export const BYPASS_GOVERNANCE_ACTIONS: RequiredActions = { kind: 'object', actions: ['s3:BypassGovernanceRetention'] };
+
+/** The operations where `x-amz-bypass-governance-retention` counts (Object Lock). */
+export const BYPASS_OPERATIONS: ReadonlySet<S3Operation> = new Set(['DeleteObject', 'DeleteObjects', 'PutObjectRetention']);
 
 /** What a copy needs of its source object (`x-amz-copy-source`, with its own versionId). */
 export function copySourceActions(sourceVersionId: string | undefined): RequiredActions {

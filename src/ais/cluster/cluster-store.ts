@@ -25,11 +25,13 @@ import type {
   ObjectAccess,
   ObjectAttributes,
   ObjectInfo,
+  ObjectLock,
   ObjectRead,
   ObjectTagging,
   PartInfo,
   ReadPlanner,
   TagSet,
+  VersionGuard,
   VersionId,
   VersioningStatus,
   WriteCondition,
@@ -188,10 +190,18 @@ export class ClusterStore implements ObjectStore {
     return this.settings.delete(bucket, name).catch(s3Failure);
   }
 
-  putObject(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, condition?: WriteCondition): Promise<ObjectInfo> {
+  putObject(
+    bucket: string,
+    key: string,
+    attributes: ObjectAttributes,
+    body: IncomingBody,
+    condition?: WriteCondition,
+    guard?: VersionGuard,
+  ): Promise<ObjectInfo> {
     const name = userBucket(bucket);
     return this.write(name, key, condition, async (check) => {
       await check();
+      await this.guardCurrent(name, key, guard);
       return this.objects.put(name, key, attributes, body);
     }).catch(s3Failure);
   }
@@ -204,11 +214,11 @@ export class ClusterStore implements ObjectStore {
     return this.objects.get(userBucket(bucket), key, versionId, plan).catch(s3Failure);
   }
 
-  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
+  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition, guard?: VersionGuard): Promise<DeleteResult> {
     const name = userBucket(bucket);
     return this.write(name, key, condition, async (check) => {
       await check();
-      return this.objects.delete(name, key, versionId);
+      return this.objects.delete(name, key, versionId, guard);
     }).catch(s3Failure);
   }
 
@@ -221,6 +231,7 @@ export class ClusterStore implements ObjectStore {
     const { bucket, key } = request.target;
     return this.write(userBucket(bucket), key, request.condition, async (check) => {
       await check();
+      await this.guardCurrent(userBucket(bucket), key, request.guard);
       return this.objects.copy(request);
     }).catch(s3Failure);
   }
@@ -233,6 +244,12 @@ export class ClusterStore implements ObjectStore {
   putObjectTagging(bucket: string, key: string, versionId: string | undefined, tags: TagSet): Promise<VersionId> {
     const name = userBucket(bucket);
     return this.write(name, key, undefined, () => this.objects.putTagging(name, key, versionId, tags)).catch(s3Failure);
+  }
+
+  /** In single-writer mode it takes the key's turn like a write, so no overwrite comes between its HEAD and its PATCH. */
+  putObjectLock(bucket: string, key: string, versionId: string | undefined, change: (info: ObjectInfo) => ObjectLock | undefined): Promise<VersionId> {
+    const name = userBucket(bucket);
+    return this.write(name, key, undefined, () => this.objects.putLock(name, key, versionId, change)).catch(s3Failure);
   }
 
   listObjectVersions(bucket: string, request: ListVersionsRequest): Promise<ListVersionsPage> {
@@ -262,7 +279,12 @@ export class ClusterStore implements ObjectStore {
     const name = userBucket(bucket);
     // The condition is checked once the upload and its part list are found good, just before the object is
     // written: a failed one leaves the upload as it was.
-    return this.write(name, key, request.condition, (check) => this.multipart.complete(name, key, uploadId, request, check)).catch(s3Failure);
+    return this.write(name, key, request.condition, (check) =>
+      this.multipart.complete(name, key, uploadId, request, async () => {
+        await check();
+        await this.guardCurrent(name, key, request.guard);
+      }),
+    ).catch(s3Failure);
   }
 
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
@@ -294,6 +316,20 @@ export class ClusterStore implements ObjectStore {
       return work(check);
     }
     return this.keyLocks.run(`${bucket}/${key}`, () => work(check));
+  }
+
+  /**
+   * AIS keeps the latest version only, so a write replaces the current object for good: with a guard (a bucket with
+   * Object Lock) the current object's lock is checked first, by a HEAD. Without single-writer mode a write that lands
+   * between the HEAD and this write is not seen (README, "Object lock on AIS").
+   */
+  private async guardCurrent(bucket: string, key: string, guard: VersionGuard | undefined): Promise<void> {
+    if (guard === undefined) return;
+    const current = await this.objects.head(bucket, key).catch((err: unknown) => {
+      if (isObjectMissing(err)) return undefined;
+      throw err;
+    });
+    if (current !== undefined) guard(current.lock);
   }
 
   /** The key's current ETag, or undefined when it has no object (a missing bucket stays an error). */

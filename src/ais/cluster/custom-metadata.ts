@@ -1,6 +1,6 @@
 import { algorithmOfHeader, checksumHeader, type ChecksumAlgorithm } from '../../s3/checksum';
 import { decodeGrants, encodeGrants } from '../../access/acl/compact';
-import type { Checksums, ContentHeaders, ObjectAccess, ObjectAttributes, VersionId } from '../store';
+import type { Checksums, ContentHeaders, ObjectAccess, ObjectAttributes, ObjectLock, VersionId } from '../store';
 
 /**
  * S3 attributes kept in AIS custom metadata (`Ais-Custom-Md: key=value`, one header line per pair): AIS does
@@ -54,6 +54,31 @@ export function accessMetadata(access: ObjectAccess): Record<string, string> {
 export const TAGS_KEY = 's3-tags';
 /** The room the reference takes at most: its key, a count up to 10, `.`, a 16-character stamp. */
 export const TAGS_METADATA_BYTES = TAGS_KEY.length + 2 + 1 + 16;
+
+/**
+ * The object's Object Lock state, compact: the mode's initial (`G`, `C`) and the retain-until instant in epoch
+ * milliseconds, then `H` for a legal hold ON or `h` for one set OFF (`G1893456000000H`). Empty, or absent: none.
+ * PutObjectRetention / PutObjectLegalHold change it in place with AIS's PATCH.
+ */
+export const LOCK_KEY = 's3-lock';
+
+export function encodeLock(lock: ObjectLock | undefined): string {
+  if (lock === undefined) return '';
+  const retention = lock.mode !== undefined && lock.retainUntil !== undefined ? `${lock.mode[0]}${lock.retainUntil}` : '';
+  return `${retention}${lock.legalHold === undefined ? '' : lock.legalHold ? 'H' : 'h'}`;
+}
+
+export function decodeLock(value: string | undefined): ObjectLock | undefined {
+  const match = value === undefined ? null : /^(?:([GC])(\d{1,15}))?([Hh])?$/.exec(value);
+  if (match === null || value === '') return undefined;
+  const lock: ObjectLock = {};
+  if (match[1] !== undefined) {
+    lock.mode = match[1] === 'G' ? 'GOVERNANCE' : 'COMPLIANCE';
+    lock.retainUntil = Number(match[2]);
+  }
+  if (match[3] !== undefined) lock.legalHold = match[3] === 'H';
+  return lock;
+}
 
 /** The time a write records. */
 export function writeTime(now = Date.now()): Date {
@@ -153,6 +178,7 @@ export function customMetadataLines(attributes: ObjectAttributes, facts: StoredF
     lines.push(`${OWNER_KEY}=${attributes.access.owner}`);
     if (attributes.access.grants !== undefined) lines.push(`${ACL_KEY}=${encodeGrants(attributes.access.grants)}`);
   }
+  if (attributes.lock !== undefined && encodeLock(attributes.lock) !== '') lines.push(`${LOCK_KEY}=${encodeLock(attributes.lock)}`);
   if (facts.versionId !== undefined) lines.push(`${VERSION_ID_KEY}=${facts.versionId}`);
   if (facts.lastModified !== undefined) for (const [key, value] of Object.entries(writeTimeMetadata(facts.lastModified))) lines.push(`${key}=${value}`);
   if (facts.tags !== undefined && facts.tags !== '') lines.push(`${TAGS_KEY}=${facts.tags}`);
@@ -237,6 +263,7 @@ export function attributesOfCustomMetadata(lines: string | string[] | undefined)
     const value = decodeValue(line.slice(at + 1));
     const field = CONTENT_FIELDS.get(key);
     if (key === OWNER_KEY) owner = value;
+    else if (key === LOCK_KEY) attributes.lock = decodeLock(value);
     else if (key === ACL_KEY) grants = value;
     else if (field !== undefined) attributes.content[field] = value;
     else if (key.startsWith(USER_PREFIX) && key.length > USER_PREFIX.length) attributes.userMetadata[key.slice(USER_PREFIX.length)] = value;

@@ -13,10 +13,12 @@ import {
   type ObjectAccess,
   type ObjectAttributes,
   type ObjectInfo,
+  type ObjectLock,
   type ObjectRead,
   type ObjectTagging,
   type ReadPlanner,
   type TagSet,
+  type VersionGuard,
   type VersionId,
   type VersioningStatus,
 } from '../store';
@@ -32,7 +34,9 @@ import {
   customMetadataLines,
   customMetadataOf,
   customValueOf,
+  encodeLock,
   LAST_MODIFIED_KEY,
+  LOCK_KEY,
   lastModifiedOfCustomMetadata,
   OWNER_KEY,
   TAGS_KEY,
@@ -42,7 +46,7 @@ import {
   writeTimeMetadata,
 } from './custom-metadata';
 import { isObjectMissing } from './errors';
-import { multipartFactsOfHead } from './multipart-metadata';
+import { customMetadataBytes, multipartFactsOfHead } from './multipart-metadata';
 import { type AisObjectTags, tagCountOf } from './object-tags';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
@@ -137,6 +141,7 @@ export function objectInfoOfHead(bucket: string, key: string, headers: IncomingH
     partSizes: multipart?.partSizes,
     partChecksums: multipart?.partChecksums,
     tagCount: tagCountOf(headers['ais-custom-md']),
+    lock: attributes.lock,
   };
 }
 
@@ -265,6 +270,7 @@ export class AisObjects {
       access: attributes.access,
       checksums: { ...upfront, ...digest.checksums },
       tagCount: tags.length,
+      lock: attributes.lock,
     };
   }
 
@@ -433,21 +439,49 @@ export class AisObjects {
   }
 
   /**
+   * PutObjectRetention / PutObjectLegalHold: the current object's lock (`versionId` must be the current version), as
+   * `change` answers it from the HEAD's metadata, set in place with AIS's PATCH (an empty value clears it). No
+   * conditional PATCH: an overwrite between the HEAD and the PATCH gets this lock (as tags do).
+   */
+  async putLock(bucket: string, key: string, versionId: string | undefined, change: (info: ObjectInfo) => ObjectLock | undefined): Promise<VersionId> {
+    const { info, custom } = await this.headWithChecksum(bucket, key, versionId);
+    const value = encodeLock(change(info));
+    const others = customMetadataOf(custom);
+    delete others[LOCK_KEY];
+    const needed = customMetadataBytes({ ...others, [LOCK_KEY]: value });
+    if (needed > CUSTOM_METADATA_LIMIT) {
+      throw new S3Error(
+        'MetadataTooLarge',
+        `The AIS backend keeps an object's Object Lock state in its custom metadata, at most ${CUSTOM_METADATA_LIMIT} bytes with everything else it records; this object would need ${needed}.`,
+      );
+    }
+    await this.http.objectCall({
+      method: 'PATCH',
+      path: objectPath(bucket, key),
+      json: { action: 'set-custom', value: { [LOCK_KEY]: value } },
+      context: { bucket, key },
+    });
+    return info.versionId;
+  }
+
+  /**
    * AIS answers a missing object with 404; S3 with 204. A missing bucket stays NoSuchBucket. AIS keeps no
    * older versions and no delete markers: without a version id the object is deleted (S3 would add a delete
    * marker in an Enabled bucket); with one, only when it is the object's current version (any other version
    * does not exist, and deleting it changes nothing). AIS has no conditional DELETE: an object written between
    * the HEAD and the DELETE is deleted too.
    */
-  async delete(bucket: string, key: string, versionId?: string): Promise<DeleteResult> {
+  async delete(bucket: string, key: string, versionId?: string, guard?: VersionGuard): Promise<DeleteResult> {
     assertVersionIdShape(versionId);
     const context = { bucket, key };
-    if (versionId !== undefined) {
+    if (versionId !== undefined || guard !== undefined) {
       const current = await this.head(bucket, key).catch((err: unknown) => {
         if (isObjectMissing(err)) return undefined;
         throw err;
       });
-      if (current?.versionId !== versionId) return { versionId };
+      if (versionId !== undefined && current?.versionId !== versionId) return { versionId };
+      // AIS keeps no older versions and writes no delete markers: any delete of a locked object would destroy it.
+      if (current !== undefined) guard?.(current.lock);
     }
     await this.http.objectCallUnlessMissing({ method: 'DELETE', path: objectPath(bucket, key), context });
     return { versionId };
@@ -481,8 +515,10 @@ export class AisObjects {
       // the source (v1.5.0; docs/ais-native-api.md), and after a replacement the two no longer share it. Should the
       // replacement fail, the copy goes: it must not keep the source's ACL.
       const metadata = customMetadataOf(custom);
-      for (const key of [TAGS_KEY, OWNER_KEY, ACL_KEY]) delete metadata[key];
+      for (const key of [TAGS_KEY, OWNER_KEY, ACL_KEY, LOCK_KEY]) delete metadata[key];
       Object.assign(metadata, writeTimeMetadata(writeTime()), request.access ? accessMetadata(request.access) : {});
+      const lock = encodeLock(request.lock);
+      if (lock !== '') metadata[LOCK_KEY] = lock;
       if (tags.length > 0) metadata[TAGS_KEY] = await this.tags.write(target.bucket, target.key, tags);
       const context = { bucket: target.bucket, key: target.key };
       await this.http
@@ -509,7 +545,7 @@ export class AisObjects {
       verify: () => Promise.resolve({ size: info.size, md5Hex: md5 ?? '', checksums: {} }),
     };
     const kept = request.replaceAttributes ?? { content: info.content, userMetadata: info.userMetadata };
-    const attributes = { content: kept.content, userMetadata: kept.userMetadata, tags, access: request.access };
+    const attributes = { content: kept.content, userMetadata: kept.userMetadata, tags, access: request.access, lock: request.lock };
     return this.put(target.bucket, target.key, attributes, copied, info.checksumType === 'COMPOSITE' ? {} : info.checksums);
   }
 }

@@ -27,11 +27,13 @@ import {
   type ObjectAccess,
   type ObjectAttributes,
   type ObjectInfo,
+  type ObjectLock,
   type ObjectRead,
   type ObjectTagging,
   type PartInfo,
   type TagSet,
   type ReadPlanner,
+  type VersionGuard,
   type VersioningStatus,
   type WriteCondition,
 } from '../store';
@@ -294,6 +296,7 @@ export class EmbeddedStore implements ObjectStore {
         access: attributes.access,
         checksums: digest.checksums,
         ...(attributes.tags !== undefined && attributes.tags.length > 0 ? { tags: attributes.tags } : {}),
+        ...(attributes.lock !== undefined ? { lock: attributes.lock } : {}),
         ...('blob' in stored ? { blobs: [{ id: stored.blob, size: digest.size }] } : { inline: stored.inline }),
       };
       await this.meta.commitObject(bucket, key, () => ({ record }), condition);
@@ -342,8 +345,8 @@ export class EmbeddedStore implements ObjectStore {
     await this.write(() => this.meta.updateObject(bucket, key, versionId, (record) => ({ ...record, access })));
   }
 
-  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition): Promise<DeleteResult> {
-    return this.removal(() => this.meta.deleteObject(bucket, key, versionId, condition));
+  deleteObject(bucket: string, key: string, versionId?: string, condition?: WriteCondition, guard?: VersionGuard): Promise<DeleteResult> {
+    return this.removal(() => this.meta.deleteObject(bucket, key, versionId, condition, guard));
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {
@@ -366,6 +369,9 @@ export class EmbeddedStore implements ObjectStore {
         versionId: NULL_VERSION,
       };
       copy.access = request.access;
+      // Object Lock is never copied (as on S3): the copy has the request's lock or none.
+      if (request.lock !== undefined) copy.lock = request.lock;
+      else delete copy.lock;
       // Tagging directive REPLACE gives the copy its own tags; COPY keeps the source version's (the spread above).
       if (request.tags !== undefined) {
         if (request.tags.length > 0) copy.tags = request.tags;
@@ -403,6 +409,17 @@ export class EmbeddedStore implements ObjectStore {
         const retagged: ObjectRecord = { ...record, tags };
         if (tags.length === 0) delete retagged.tags;
         return retagged;
+      }),
+    );
+  }
+
+  putObjectLock(bucket: string, key: string, versionId: string | undefined, change: (info: ObjectInfo) => ObjectLock | undefined): Promise<string> {
+    return this.write(() =>
+      this.meta.updateObject(bucket, key, versionId, (record) => {
+        const lock = change(objectInfoOf(key, record));
+        const relocked: ObjectRecord = { ...record, lock };
+        if (lock === undefined) delete relocked.lock;
+        return relocked;
       }),
     );
   }

@@ -4,12 +4,12 @@ import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { S3Error } from '../../s3/errors';
 import { checkWriteCondition } from '../../s3/conditions';
-import { type DeleteResult, NULL_VERSION, type WriteCondition } from '../store';
+import { type DeleteResult, NULL_VERSION, type VersionGuard, type WriteCondition } from '../store';
 import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type HistoryRecord, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import { blobIdsOf, type BucketRecord, type HistoryRecord, isDeleteMarker, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
 import { committed, surviveFailedCommits } from './lmdb-writes';
@@ -199,15 +199,42 @@ export class EmbeddedMetadata {
    * DeleteObject in one transaction: the `condition` (If-Match) is checked against the key's current object, then
    * VersionedIndex applies S3's rules; blobs of a version removed for good are freed once it commits.
    */
-  async deleteObject(bucket: string, key: string, versionId: string | undefined, condition: WriteCondition | undefined): Promise<DeleteResult> {
+  async deleteObject(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    condition: WriteCondition | undefined,
+    guard?: VersionGuard,
+  ): Promise<DeleteResult> {
     const { result, unreferenced } = await this.transaction(() => {
       const { owner, at, previous } = this.currentObject(bucket, key, condition);
+      if (guard !== undefined) this.guardRemoval(owner, bucket, key, previous, versionId, guard);
       const outcome = this.index.delete(owner.versioning, bucket, key, at, previous, versionId);
       this.markUnreferenced(outcome.unreferenced);
       return outcome;
     });
     await this.freeBlobs(unreferenced);
     return result;
+  }
+
+  /**
+   * Inside a delete's transaction, before it writes anything: the Object Lock guard sees the version the delete would
+   * remove for good (by version id; without one, only where no version is kept: versioning not Enabled).
+   */
+  private guardRemoval(
+    owner: BucketRecord,
+    bucket: string,
+    key: string,
+    previous: ObjectRecord | undefined,
+    versionId: string | undefined,
+    guard: VersionGuard,
+  ): void {
+    if (versionId === undefined) {
+      if (owner.versioning !== 'Enabled' && previous !== undefined) guard(previous.lock);
+      return;
+    }
+    const target = previous?.versionId === versionId ? previous : this.index.history.find(bucket, key, versionId);
+    if (target !== undefined && !isDeleteMarker(target)) guard(target.lock);
   }
 
   /** Inside a transaction: blobs no record points at any more, freed once it commits. */

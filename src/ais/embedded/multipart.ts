@@ -211,6 +211,8 @@ export class EmbeddedMultipart {
     };
     // CreateMultipartUpload's x-amz-tagging: the completed object carries the tags.
     if (upload.attributes.tags !== undefined && upload.attributes.tags.length > 0) object.tags = upload.attributes.tags;
+    // CreateMultipartUpload's Object Lock headers (or the bucket's default retention then): the completed object is locked.
+    if (upload.attributes.lock !== undefined) object.lock = upload.attributes.lock;
     if (upload.checksum !== undefined) {
       object.checksums = { [upload.checksum.algorithm]: completedChecksum(upload.checksum, chosen, request.objectChecksum) };
       object.checksumType = upload.checksum.type;
@@ -234,6 +236,7 @@ export class EmbeddedMultipart {
       checksums: done.checksums,
       checksumType: done.checksumType,
       tagCount: upload.attributes.tags?.length,
+      lock: upload.attributes.lock,
     };
   }
 }

@@ -6,6 +6,7 @@ import type {
   MultipartChecksum,
   MultipartUpload,
   ObjectAccess,
+  ObjectLock,
   ObjectAttributes,
   ObjectInfo,
   ObjectSummary,
@@ -60,6 +61,8 @@ export interface ObjectRecord {
   access?: ObjectAccess;
   /** The version's tags (PutObjectTagging, x-amz-tagging); absent when it has none. Each version keeps its own. */
   tags?: TagSet;
+  /** The version's Object Lock retention and legal hold (src/object-lock); absent: none. */
+  lock?: ObjectLock;
 }
 
 /** A delete marker: a version that says the key was deleted. Kept in the history only. */
@@ -142,5 +145,6 @@ export function objectInfoOf(key: string, record: ObjectRecord): ObjectInfo {
     partChecksums: record.partChecksums,
     access: record.access,
     tagCount: record.tags?.length,
+    lock: record.lock,
   };
 }
