@@ -31,12 +31,14 @@ import {
   SMALL_LIST_BUCKET,
   workloads,
 } from './workloads';
+import { startVersitygw, versitygwBinary } from './versitygw';
 import { wrkVersion } from './wrk';
 
 const exec = promisify(execFile);
 const ALL_TARGETS: TargetName[] = [
   'ceiling',
   's3rver',
+  'versitygw',
   'gateway',
   'gateway-verify',
   'gateway-2-workers',
@@ -188,6 +190,36 @@ class Bench {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
+  /** versitygw on its posix backend; its listing buckets are filled through its API (it has no faster way). */
+  async versitygw(): Promise<void> {
+    if (!this.wanted('versitygw')) return;
+    log('\n== versitygw: building it with go install if needed (minutes on a cold Go module cache) ...');
+    let binary: string;
+    try {
+      binary = await versitygwBinary();
+    } catch (err) {
+      return this.skip('versitygw', (err as Error).message);
+    }
+    const dataDir = tempDir(this.workDir, 'versitygw');
+    const target = await this.started(startVersitygw(binary, dataDir, this.settings.serverCpu, this.logDir));
+    if (this.lists) {
+      for (const [bucket, which] of [
+        [SMALL_LIST_BUCKET, 'small'],
+        [LARGE_LIST_BUCKET, 'large'],
+      ] as const) {
+        await ensureBucket(target, bucket);
+        this.recordFill(
+          'versitygw',
+          bucket,
+          await fillThroughApi(this.ctx.loadgen, target.endpoint, bucket, this.listKeys(which), 64, 'signed PUTs, 64 at a time'),
+        );
+      }
+    }
+    await this.runTarget(target, { lists: this.lists });
+    await this.stopped(target);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
   async gateways(): Promise<void> {
     const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-features'];
     if (!names.some((name) => this.wanted(name))) return;
@@ -293,7 +325,7 @@ class Bench {
       generators,
       notes: [
         `servers pinned to core ${s.serverCpu}, load generator to core ${s.clientCpu} (taskset); gateway-2-workers runs on both cores`,
-        'durability: the gateway fsyncs every write before answering (FSYNC=true, the default); s3rver, the ceiling and AIS (no Fsync-PUT feature) do not',
+        'durability: the gateway fsyncs every write before answering (FSYNC=true, the default); s3rver, versitygw, the ceiling and AIS (no Fsync-PUT feature) do not',
         'PUT workloads cycle over 2000 keys (after the first pass they overwrite); GET and HEAD read one object; bodies are sent as UNSIGNED-PAYLOAD',
         ...this.notes,
         ...this.fills.map((f) => `fill: ${f}`),
@@ -338,6 +370,7 @@ class Bench {
     try {
       await this.ceiling();
       await this.s3rver();
+      await this.versitygw();
       await this.gateways();
       await this.ais();
     } finally {
