@@ -241,7 +241,7 @@ class Bench {
       { name: 'gateway-verify', cpu: this.settings.serverCpu, workers: 1 },
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
-      // Last: it turns on versioning and CORS for the bench bucket, which the others must not see.
+      // Last: it gives the bench bucket a policy and turns on versioning and CORS, which the others must not see.
       { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1 },
     ];
     for (const variant of variants.filter((v) => this.wanted(v.name))) {

@@ -54,7 +54,8 @@ export interface GatewayOptions {
 
 export async function startGateway(options: GatewayOptions, extraPids: () => number[] = () => []): Promise<Target> {
   const port = await freePort();
-  const verify = options.name === 'gateway-verify';
+  // gateway-features verifies too: a bucket policy is only evaluated when requests are authenticated.
+  const verify = options.name === 'gateway-verify' || options.name === 'gateway-features';
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
