@@ -29,7 +29,7 @@ node -e "const p = require('./.tmp/bench/bench/protocol.js'); const e = $ENDPOIN
 loadgen "{\"kind\":\"fill\",\"endpoint\":$ENDPOINT,\"bucket\":\"list-profile\",\"keys\":{\"prefix\":\"k\",\"count\":$KEYS},\"size\":16,\"concurrency\":32}" > /dev/null
 LISTING=$(date +%s.%N)
 for _ in $(seq "$ROUNDS"); do
-  loadgen "{\"kind\":\"list\",\"endpoint\":$ENDPOINT,\"bucket\":\"list-profile\",\"startAfter\":\"\",\"maxPages\":100000,\"durationMs\":600000}" |
+  loadgen "{\"kind\":\"list\",\"endpoint\":$ENDPOINT,\"bucket\":\"list-profile\",\"startAfter\":\"\",\"maxPages\":$(( (KEYS + 999) / 1000 )),\"durationMs\":600000}" |
     node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${r.ops} pages, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`)'
 done
 kill -TERM $GATEWAY
