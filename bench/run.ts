@@ -349,9 +349,10 @@ class Bench {
     log(`\nwritten: ${stem}.md and ${stem}.svg`);
   }
 
-  /** A run of some workloads or targets only, or of another listing size, is kept beside the full one. */
+  /** A run of some workloads or targets only (with its time), or of another listing size, is kept beside the full one. */
   partialSuffix(): string {
-    const partial = this.settings.workloads || this.settings.targets ? '-partial' : '';
+    // With the time of day: two partial runs of one day must not overwrite each other's results.
+    const partial = this.settings.workloads || this.settings.targets ? `-partial-${new Date().toISOString().slice(11, 16).replace(':', '')}` : '';
     return partial + (process.env.BENCH_LIST_KEYS ? `-${this.settings.largeListKeys}-keys` : '');
   }
 
