@@ -32,7 +32,8 @@ function shortUrl(url: string): string {
 function placeOf(frame: ProfileNode['callFrame']): string {
   if (frame.url === '') return frame.functionName;
   if (frame.url.includes('/node_modules/')) {
-    const parts = shortUrl(frame.url).split('/');
+    // The package's name, not shortUrl's `dist/` (lmdb and msgpackr ship their code in dist/ too).
+    const parts = frame.url.replace(/^.*\/node_modules\//, '').split('/');
     return parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/');
   }
   return shortUrl(frame.url);

@@ -31,12 +31,14 @@ import {
   SMALL_LIST_BUCKET,
   workloads,
 } from './workloads';
+import { startVersitygw, versitygwBinary } from './versitygw';
 import { wrkVersion } from './wrk';
 
 const exec = promisify(execFile);
 const ALL_TARGETS: TargetName[] = [
   'ceiling',
   's3rver',
+  'versitygw',
   'gateway',
   'gateway-verify',
   'gateway-2-workers',
@@ -188,6 +190,36 @@ class Bench {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
+  /** versitygw on its posix backend; its listing buckets are filled through its API (it has no faster way). */
+  async versitygw(): Promise<void> {
+    if (!this.wanted('versitygw')) return;
+    log('\n== versitygw: building it with go install if needed (minutes on a cold Go module cache) ...');
+    let binary: string;
+    try {
+      binary = await versitygwBinary();
+    } catch (err) {
+      return this.skip('versitygw', (err as Error).message);
+    }
+    const dataDir = tempDir(this.workDir, 'versitygw');
+    const target = await this.started(startVersitygw(binary, dataDir, this.settings.serverCpu, this.logDir));
+    if (this.lists) {
+      for (const [bucket, which] of [
+        [SMALL_LIST_BUCKET, 'small'],
+        [LARGE_LIST_BUCKET, 'large'],
+      ] as const) {
+        await ensureBucket(target, bucket);
+        this.recordFill(
+          'versitygw',
+          bucket,
+          await fillThroughApi(this.ctx.loadgen, target.endpoint, bucket, this.listKeys(which), 64, 'signed PUTs, 64 at a time'),
+        );
+      }
+    }
+    await this.runTarget(target, { lists: this.lists });
+    await this.stopped(target);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
   async gateways(): Promise<void> {
     const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-features'];
     if (!names.some((name) => this.wanted(name))) return;
@@ -209,7 +241,7 @@ class Bench {
       { name: 'gateway-verify', cpu: this.settings.serverCpu, workers: 1 },
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
-      // Last: it turns on versioning and CORS for the bench bucket, which the others must not see.
+      // Last: it gives the bench bucket a policy and turns on versioning and CORS, which the others must not see.
       { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1 },
     ];
     for (const variant of variants.filter((v) => this.wanted(v.name))) {
@@ -293,7 +325,7 @@ class Bench {
       generators,
       notes: [
         `servers pinned to core ${s.serverCpu}, load generator to core ${s.clientCpu} (taskset); gateway-2-workers runs on both cores`,
-        'durability: the gateway fsyncs every write before answering (FSYNC=true, the default); s3rver, the ceiling and AIS (no Fsync-PUT feature) do not',
+        'durability: the gateway fsyncs every write before answering (FSYNC=true, the default); s3rver, versitygw, the ceiling and AIS (no Fsync-PUT feature) do not',
         'PUT workloads cycle over 2000 keys (after the first pass they overwrite); GET and HEAD read one object; bodies are sent as UNSIGNED-PAYLOAD',
         ...this.notes,
         ...this.fills.map((f) => `fill: ${f}`),
@@ -317,9 +349,10 @@ class Bench {
     log(`\nwritten: ${stem}.md and ${stem}.svg`);
   }
 
-  /** A run of some workloads or targets only, or of another listing size, is kept beside the full one. */
+  /** A run of some workloads or targets only (with its time), or of another listing size, is kept beside the full one. */
   partialSuffix(): string {
-    const partial = this.settings.workloads || this.settings.targets ? '-partial' : '';
+    // With the time of day: two partial runs of one day must not overwrite each other's results.
+    const partial = this.settings.workloads || this.settings.targets ? `-partial-${new Date().toISOString().slice(11, 16).replace(':', '')}` : '';
     return partial + (process.env.BENCH_LIST_KEYS ? `-${this.settings.largeListKeys}-keys` : '');
   }
 
@@ -338,6 +371,7 @@ class Bench {
     try {
       await this.ceiling();
       await this.s3rver();
+      await this.versitygw();
       await this.gateways();
       await this.ais();
     } finally {

@@ -1,6 +1,6 @@
 /**
  * The servers measured, each started as its own process: the gateway on its embedded store (auth `parse`,
- * auth `verify`, and with 2 workers), s3rver, the bare-Fastify ceiling, and with AIS the gateway on the AIS
+ * auth `verify`, and with 2 workers), s3rver, versitygw (versitygw.ts), the bare-Fastify ceiling, and with AIS the gateway on the AIS
  * backend, AIS's own /s3 endpoint (S3-Reverse-Proxy on) and AIS's native API.
  */
 import { execFile } from 'node:child_process';
@@ -26,7 +26,7 @@ export function snapshotGatewayBuild(): void {
 }
 
 export type TargetName =
-  'ceiling' | 's3rver' | 'gateway' | 'gateway-verify' | 'gateway-2-workers' | 'gateway-features' | 'gateway-ais' | 'ais-s3' | 'ais-native';
+  'ceiling' | 's3rver' | 'versitygw' | 'gateway' | 'gateway-verify' | 'gateway-2-workers' | 'gateway-features' | 'gateway-ais' | 'ais-s3' | 'ais-native';
 
 export interface Target {
   name: TargetName;
@@ -54,7 +54,8 @@ export interface GatewayOptions {
 
 export async function startGateway(options: GatewayOptions, extraPids: () => number[] = () => []): Promise<Target> {
   const port = await freePort();
-  const verify = options.name === 'gateway-verify';
+  // gateway-features verifies too: a bucket policy is only evaluated when requests are authenticated.
+  const verify = options.name === 'gateway-verify' || options.name === 'gateway-features';
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -258,21 +258,45 @@ export async function ensureBucket(target: Target, bucket: string): Promise<void
 }
 
 /**
- * The bucket configuration a user turns on (versioning Enabled and a CORS rule), so that `gateway-features` measures
- * what they cost plain GETs and PUTs (without an Origin header, as non-browser clients send them).
+ * The bucket configuration a user turns on (a bucket policy, versioning Enabled and a CORS rule), so that
+ * `gateway-features` measures what they cost plain GETs and PUTs (without an Origin header, as non-browser clients
+ * send them). The policy is evaluated on every request in `verify` mode: a Deny for requests from outside the
+ * loopback network (a common "only from our network" policy; the bench's own requests come from 127.0.0.1, so
+ * its condition is checked and does not match) and an Allow of reads under a prefix to an account that never asks.
  */
 export async function configureFeatures(target: Target, bucket: string): Promise<void> {
   await ensureBucket(target, bucket);
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OnlyFromLoopback',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } },
+      },
+      {
+        Sid: 'PartnerReads',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:user/partner' },
+        Action: ['s3:GetObject'],
+        Resource: `arn:aws:s3:::${bucket}/shared/*`,
+      },
+    ],
+  });
   const cors =
     '<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>';
   const versioning = '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>';
-  for (const [subresource, body] of [
-    ['versioning', versioning],
-    ['cors', cors],
+  for (const [subresource, body, ok] of [
+    ['policy', policy, 204],
+    ['versioning', versioning, 200],
+    ['cors', cors, 200],
   ] as const) {
     const request = bucketConfigurationRequest(target.endpoint, bucket, subresource, body);
     const answer = await fetch(target.endpoint.origin + request.path, { method: request.method, headers: request.headers, body: request.body });
-    if (answer.status !== 200) throw new Error(`${subresource} on ${target.name}: ${answer.status} ${(await answer.text()).slice(0, 200)}`);
+    if (answer.status !== ok) throw new Error(`${subresource} on ${target.name}: ${answer.status} ${(await answer.text()).slice(0, 200)}`);
   }
 }
 

@@ -13,17 +13,18 @@ import { OWNER } from '../s3/owner';
 import { AclService } from '../access/acl/acl.service';
 import { emptyResponse, S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
-import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf, XmlElement } from '../s3/xml';
+import { childElement, MAX_REQUEST_XML_BYTES, parseXml, textOf } from '../s3/xml';
 import { assertValidBucketName } from './bucket-name';
 import { continuationTokenAfterBucket, type ListBucketsParams, parseListBucketsParams } from './list-buckets-params';
 import { locationConstraintOf, locationForNewBucket, regionOfBucket } from './location';
 import { continuationTokenAfter, encodeForListing, entryOfContinuationToken, ListingParams, parseListingParams } from './list-params';
+import { type ListedEntry, listBucketResultXml } from './listing-xml';
 
 function bucketOf(request: S3Request): string {
   return request.bucket as string;
 }
 
-function objectEntry(object: ObjectSummary, params: ListingParams, owner: ((owner: string | undefined) => Owner) | undefined): XmlElement {
+function objectEntry(object: ObjectSummary, params: ListingParams, owner: ((owner: string | undefined) => Owner) | undefined): ListedEntry {
   return {
     Key: encodeForListing(object.key, params.urlEncoded),
     LastModified: object.lastModified.toISOString(),
@@ -34,8 +35,13 @@ function objectEntry(object: ObjectSummary, params: ListingParams, owner: ((owne
   };
 }
 
-function prefixEntries(prefixes: string[], params: ListingParams): XmlElement[] {
-  return prefixes.map((prefix) => ({ Prefix: encodeForListing(prefix, params.urlEncoded) }));
+function prefixEntries(prefixes: string[], params: ListingParams): string[] {
+  return params.urlEncoded ? prefixes.map((prefix) => encodeForListing(prefix, true)) : prefixes;
+}
+
+/** A listing page's answer: its document is written by listBucketResultXml, not xml-js (listing-xml.ts says why). */
+function listingResponse(xml: string): S3Response {
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xml };
 }
 
 @Injectable()
@@ -158,21 +164,25 @@ export class BucketsService {
     const marker = request.query.marker ?? '';
     const page = await this.store.listObjects(bucket, { ...params, startAfter: marker || undefined });
     const nextMarker = page.isTruncated && params.delimiter !== undefined ? page.lastEntry : undefined;
-    return xmlResponse('ListBucketResult', {
-      Name: bucket,
-      // ListObjects (V1) encodes Delimiter, Marker, NextMarker, Key and CommonPrefixes but leaves Prefix as it was
-      // sent: botocore decodes only those (handlers.decode_list_object), and ceph's s3-tests, which pass against AWS,
-      // read a prefix of "\n" back unchanged from list_objects. ListObjectsV2 encodes Prefix.
-      Prefix: params.prefix,
-      Marker: encodeForListing(marker, params.urlEncoded),
-      MaxKeys: params.maxKeys,
-      Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
-      IsTruncated: page.isTruncated,
-      NextMarker: nextMarker !== undefined ? encodeForListing(nextMarker, params.urlEncoded) : undefined,
-      Contents: page.objects.map((object) => objectEntry(object, params, (owner) => this.acl.ownerOfListed(request, owner))),
-      CommonPrefixes: prefixEntries(page.commonPrefixes, params),
-      EncodingType: params.urlEncoded ? 'url' : undefined,
-    });
+    return listingResponse(
+      listBucketResultXml(
+        [
+          ['Name', bucket],
+          // ListObjects (V1) encodes Delimiter, Marker, NextMarker, Key and CommonPrefixes but leaves Prefix as it was
+          // sent: botocore decodes only those (handlers.decode_list_object), and ceph's s3-tests, which pass against AWS,
+          // read a prefix of "\n" back unchanged from list_objects. ListObjectsV2 encodes Prefix.
+          ['Prefix', params.prefix],
+          ['Marker', encodeForListing(marker, params.urlEncoded)],
+          ['MaxKeys', params.maxKeys],
+          ['Delimiter', params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined],
+          ['IsTruncated', page.isTruncated],
+          ['NextMarker', nextMarker !== undefined ? encodeForListing(nextMarker, params.urlEncoded) : undefined],
+        ],
+        page.objects.map((object) => objectEntry(object, params, (owner) => this.acl.ownerOfListed(request, owner))),
+        prefixEntries(page.commonPrefixes, params),
+        [['EncodingType', params.urlEncoded ? 'url' : undefined]],
+      ),
+    );
   }
 
   async listObjectsV2(request: S3Request): Promise<S3Response> {
@@ -188,20 +198,24 @@ export class BucketsService {
     const after = token ? entryOfContinuationToken(token) : startAfter || undefined;
     const page = await this.store.listObjects(bucket, { ...params, startAfter: after });
     const owner = query['fetch-owner'] === 'true' ? (id: string | undefined) => this.acl.ownerOfListed(request, id) : undefined;
-    return xmlResponse('ListBucketResult', {
-      Name: bucket,
-      Prefix: encodeForListing(params.prefix, params.urlEncoded),
-      MaxKeys: params.maxKeys,
-      KeyCount: page.objects.length + page.commonPrefixes.length,
-      Delimiter: params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined,
-      IsTruncated: page.isTruncated,
-      ContinuationToken: token,
-      NextContinuationToken: page.isTruncated && page.lastEntry !== undefined ? continuationTokenAfter(page.lastEntry) : undefined,
-      StartAfter: startAfter !== undefined ? encodeForListing(startAfter, params.urlEncoded) : undefined,
-      Contents: page.objects.map((object) => objectEntry(object, params, owner)),
-      CommonPrefixes: prefixEntries(page.commonPrefixes, params),
-      EncodingType: params.urlEncoded ? 'url' : undefined,
-    });
+    return listingResponse(
+      listBucketResultXml(
+        [
+          ['Name', bucket],
+          ['Prefix', encodeForListing(params.prefix, params.urlEncoded)],
+          ['MaxKeys', params.maxKeys],
+          ['KeyCount', page.objects.length + page.commonPrefixes.length],
+          ['Delimiter', params.delimiter !== undefined ? encodeForListing(params.delimiter, params.urlEncoded) : undefined],
+          ['IsTruncated', page.isTruncated],
+          ['ContinuationToken', token],
+          ['NextContinuationToken', page.isTruncated && page.lastEntry !== undefined ? continuationTokenAfter(page.lastEntry) : undefined],
+          ['StartAfter', startAfter !== undefined ? encodeForListing(startAfter, params.urlEncoded) : undefined],
+        ],
+        page.objects.map((object) => objectEntry(object, params, owner)),
+        prefixEntries(page.commonPrefixes, params),
+        [['EncodingType', params.urlEncoded ? 'url' : undefined]],
+      ),
+    );
   }
 
   /** The gateway's region (S3_REGION): the region whose S3 endpoint it answers as. */
