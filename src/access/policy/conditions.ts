@@ -133,6 +133,9 @@ export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
+/** Addresses whose answer one IP condition keeps before it starts over. */
+const MAX_REMEMBERED_ADDRESSES = 1024;
+
 function cidrBlock(values: readonly string[]): BlockList {
   const block = new BlockList();
   for (const value of values) {
@@ -177,10 +180,19 @@ function matcherOf(spec: OperatorSpec, values: readonly string[]): (value: strin
     }
     case 'ip': {
       const block = cidrBlock(values);
+      // BlockList.check builds a SocketAddress per call (a large share of a policy's evaluation); requests come
+      // from few addresses, so each one's answer is kept.
+      const seen = new Map<string, boolean>();
       return (value) => {
-        const address = normalizeAddress(value);
-        const family = isIP(address);
-        return family !== 0 && block.check(address, family === 6 ? 'ipv6' : 'ipv4');
+        let inside = seen.get(value);
+        if (inside === undefined) {
+          const address = normalizeAddress(value);
+          const family = isIP(address);
+          inside = family !== 0 && block.check(address, family === 6 ? 'ipv6' : 'ipv4');
+          if (seen.size >= MAX_REMEMBERED_ADDRESSES) seen.clear();
+          seen.set(value, inside);
+        }
+        return inside;
       };
     }
     case 'null':

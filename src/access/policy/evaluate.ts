@@ -26,7 +26,7 @@ function principalMatches(statement: CompiledStatement, identities: readonly str
   return named !== statement.notPrincipal;
 }
 
-function applies(statement: CompiledStatement, context: PolicyContext, identities: readonly string[], action: string): boolean {
+function applies(statement: CompiledStatement, context: Omit<PolicyContext, 'action'>, identities: readonly string[], action: string): boolean {
   if (!principalMatches(statement, identities)) return false;
   if (statement.actions.some((pattern) => pattern.test(action)) === statement.notAction) return false;
   if (statement.resources.some((pattern) => pattern.test(context.resource)) === statement.notResource) return false;
@@ -44,11 +44,15 @@ export interface PolicyExplanation {
  * decides `deny` (an explicit Deny wins); else any applicable Allow decides `allow`; else `none`.
  */
 export function explainPolicy(policy: CompiledPolicy, context: PolicyContext): PolicyExplanation {
-  const identities = identitiesOf(context.principal);
-  const action = context.action.toLowerCase();
+  return explainAction(policy, context, context.action, identitiesOf(context.principal));
+}
+
+/** explainPolicy for `action`, with the principal's identities already found (one request asks for several actions). */
+function explainAction(policy: CompiledPolicy, context: Omit<PolicyContext, 'action'>, action: string, identities: readonly string[]): PolicyExplanation {
+  const lowered = action.toLowerCase();
   let allowedBy: string | undefined;
   for (const [index, statement] of policy.statements.entries()) {
-    if (!applies(statement, context, identities, action)) continue;
+    if (!applies(statement, context, identities, lowered)) continue;
     const label = statement.sid !== undefined && statement.sid !== '' ? statement.sid : `#${index + 1}`;
     if (statement.effect === 'Deny') return { verdict: 'deny', statement: label };
     allowedBy ??= label;
@@ -62,7 +66,12 @@ export function evaluatePolicy(policy: CompiledPolicy, context: PolicyContext): 
 
 /** A request that needs several actions (PutObject with an ACL): denied if any is, allowed only if all are. */
 export function evaluateActions(policy: CompiledPolicy, actions: readonly string[], context: Omit<PolicyContext, 'action'>): PolicyVerdict {
-  const verdicts = actions.map((action) => evaluatePolicy(policy, { ...context, action }));
-  if (verdicts.includes('deny')) return 'deny';
-  return verdicts.length > 0 && verdicts.every((verdict) => verdict === 'allow') ? 'allow' : 'none';
+  const identities = identitiesOf(context.principal);
+  let allAllowed = actions.length > 0;
+  for (const action of actions) {
+    const { verdict } = explainAction(policy, context, action, identities);
+    if (verdict === 'deny') return 'deny';
+    allAllowed &&= verdict === 'allow';
+  }
+  return allAllowed ? 'allow' : 'none';
 }

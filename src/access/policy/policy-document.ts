@@ -1,6 +1,6 @@
 import { CANONICAL_ID } from '../../auth/credentials';
 import { POLICY_ACTIONS, type ResourceKind } from './actions';
-import { type CompiledCondition, compileConditions, EXISTING_OBJECT_TAG } from './conditions';
+import { type CompiledCondition, compileConditions, type ConditionKey, EXISTING_OBJECT_TAG } from './conditions';
 import { malformedPolicy } from './policy-errors';
 import { wildcardPattern } from './wildcards';
 
@@ -44,6 +44,8 @@ export interface CompiledPolicy {
   statements: readonly CompiledStatement[];
   /** Some condition tests s3:ExistingObjectTag/<key>: only then does the access check read an object's tags. */
   readsObjectTags: boolean;
+  /** Every condition key the statements test: the only values a request's evaluation reads. */
+  conditionKeys: ReadonlySet<ConditionKey>;
 }
 
 function listOf(value: unknown, invalid: string): string[] {
@@ -165,6 +167,7 @@ export function parsePolicy(text: string, bucket: string): CompiledPolicy {
   const statements = list.map((statement) => statementOf(statement, bucket));
   const sids = statements.map((statement) => statement.sid).filter((sid) => sid !== undefined && sid !== '');
   if (new Set(sids).size !== sids.length) throw malformedPolicy('Statement IDs (SID) in a single policy must be unique.');
-  const readsObjectTags = statements.some((statement) => statement.conditions.some((condition) => condition.key.startsWith(EXISTING_OBJECT_TAG)));
-  return { statements, readsObjectTags };
+  const conditionKeys = new Set(statements.flatMap((statement) => statement.conditions.map((condition) => condition.key)));
+  const readsObjectTags = [...conditionKeys].some((key) => key.startsWith(EXISTING_OBJECT_TAG));
+  return { statements, readsObjectTags, conditionKeys };
 }

@@ -4,7 +4,7 @@ import type { S3Request } from '../../s3/s3-request';
 import { requestedTags } from '../../tagging/tag-set';
 import type { Principal } from '../principal';
 import { type RequiredActions, requiredActions } from './actions';
-import { type ConditionValues, EXISTING_OBJECT_TAG, normalizeAddress, REQUEST_OBJECT_TAG } from './conditions';
+import { type CONDITION_KEYS, type ConditionKey, type ConditionValues, EXISTING_OBJECT_TAG, normalizeAddress, REQUEST_OBJECT_TAG } from './conditions';
 import { evaluateActions, explainPolicy, type PolicyVerdict } from './evaluate';
 import type { CompiledPolicy } from './policy-document';
 
@@ -41,34 +41,64 @@ function addTags(values: ConditionValues, prefix: typeof EXISTING_OBJECT_TAG | t
   for (const tag of tags) values[`${prefix}${tag.key}`] = tag.value;
 }
 
+/** What a condition key's value is read from. */
+interface KeySources {
+  request: S3Request;
+  principal: Principal;
+  now: number;
+}
+
+const socketOf = (request: S3Request) => request.raw.socket as TLSSocket | undefined;
+const userOf = (principal: Principal) => (principal.kind === 'user' ? principal : undefined);
+const listingQuery = (request: S3Request, name: string) => (LISTINGS.has(request.operation) ? request.query[name] : undefined);
+const signature = ({ request, principal }: KeySources) => (principal.kind === 'user' ? signatureOf(request) : undefined);
+
+/** How each single-valued key is found; only the keys a policy tests are read (CompiledPolicy.conditionKeys). */
+const KEY_VALUES: Record<Exclude<(typeof CONDITION_KEYS)[number], 's3:requestobjecttagkeys'>, (sources: KeySources) => string | undefined> = {
+  'aws:sourceip': ({ request }) => {
+    const address = socketOf(request)?.remoteAddress;
+    return address === undefined ? undefined : normalizeAddress(address);
+  },
+  'aws:securetransport': ({ request }) => String(socketOf(request)?.encrypted === true),
+  'aws:currenttime': ({ now }) => new Date(now).toISOString(),
+  'aws:epochtime': ({ now }) => String(Math.floor(now / 1000)),
+  'aws:principaltype': ({ principal }) => (principal.kind === 'user' ? 'User' : 'Anonymous'),
+  'aws:username': ({ principal }) => userOf(principal)?.displayName,
+  'aws:userid': ({ principal }) => userOf(principal)?.canonicalId,
+  'aws:referer': ({ request }) => header(request, 'referer'),
+  'aws:useragent': ({ request }) => header(request, 'user-agent'),
+  's3:prefix': ({ request }) => listingQuery(request, 'prefix'),
+  's3:delimiter': ({ request }) => listingQuery(request, 'delimiter'),
+  's3:max-keys': ({ request }) => listingQuery(request, 'max-keys'),
+  's3:x-amz-acl': ({ request }) => header(request, 'x-amz-acl'),
+  's3:versionid': ({ request }) => request.query.versionId,
+  's3:signatureversion': (sources) => signature(sources)?.version,
+  's3:authtype': (sources) => signature(sources)?.type,
+};
+
 /**
- * The values of the condition keys (conditions.ts) for one request; `now` in ms. `existingTags`: the tags of the
- * object the request is about, when the policy tests them (s3:ExistingObjectTag/<key>).
+ * The values of the condition keys in `keys` (the keys a policy tests) for one request; `now` in ms. A key the
+ * request has no value for is left out. `existingTags`: the tags of the object the request is about, when the
+ * policy tests them (s3:ExistingObjectTag/<key>).
  */
-export function conditionValuesOf(request: S3Request, principal: Principal, now: number, existingTags?: TagSet): ConditionValues {
-  const socket = request.raw.socket as TLSSocket | undefined;
-  const signature = principal.kind === 'user' ? signatureOf(request) : undefined;
-  const listing = LISTINGS.has(request.operation);
-  const values: ConditionValues = {
-    'aws:sourceip': socket?.remoteAddress === undefined ? undefined : normalizeAddress(socket.remoteAddress),
-    'aws:securetransport': String(socket?.encrypted === true),
-    'aws:currenttime': new Date(now).toISOString(),
-    'aws:epochtime': String(Math.floor(now / 1000)),
-    'aws:principaltype': principal.kind === 'user' ? 'User' : 'Anonymous',
-    'aws:username': principal.kind === 'user' ? principal.displayName : undefined,
-    'aws:userid': principal.kind === 'user' ? principal.canonicalId : undefined,
-    'aws:referer': header(request, 'referer'),
-    'aws:useragent': header(request, 'user-agent'),
-    's3:prefix': listing ? request.query.prefix : undefined,
-    's3:delimiter': listing ? request.query.delimiter : undefined,
-    's3:max-keys': listing ? request.query['max-keys'] : undefined,
-    's3:x-amz-acl': header(request, 'x-amz-acl'),
-    's3:versionid': request.query.versionId,
-    's3:signatureversion': signature?.version,
-    's3:authtype': signature?.type,
-  };
-  for (const key of Object.keys(values) as (keyof ConditionValues)[]) if (values[key] === undefined) delete values[key];
-  const requestTags = requestTagsOf(request);
+export function conditionValuesOf(
+  request: S3Request,
+  principal: Principal,
+  now: number,
+  keys: ReadonlySet<ConditionKey>,
+  existingTags?: TagSet,
+): ConditionValues {
+  const values: ConditionValues = {};
+  if (keys.size === 0) return values;
+  const sources: KeySources = { request, principal, now };
+  let wantsRequestTags = false;
+  for (const key of keys) {
+    if (Object.hasOwn(KEY_VALUES, key)) {
+      const value = KEY_VALUES[key as keyof typeof KEY_VALUES](sources);
+      if (value !== undefined) values[key] = value;
+    } else wantsRequestTags ||= key === 's3:requestobjecttagkeys' || key.startsWith(REQUEST_OBJECT_TAG);
+  }
+  const requestTags = wantsRequestTags ? requestTagsOf(request) : undefined;
   if (requestTags !== undefined) {
     values['s3:requestobjecttagkeys'] = requestTags.map((tag) => tag.key);
     addTags(values, REQUEST_OBJECT_TAG, requestTags);
@@ -113,7 +143,7 @@ export function policyVerdict(applied: AppliedPolicy, request: S3Request, princi
   const required = target.actions ?? actionsOf(request);
   if (required === undefined) return 'none';
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
-  const conditions = conditionValuesOf(request, principal, now, target.existingTags);
+  const conditions = conditionValuesOf(request, principal, now, applied.policy.conditionKeys, target.existingTags);
   const verdict = evaluateActions(applied.policy, required.actions, { principal, resource, conditions });
   return verdict === 'allow' && applied.restricted && principal.kind === 'anonymous' ? 'none' : verdict;
 }
@@ -123,7 +153,7 @@ export function decidingStatement(applied: AppliedPolicy, request: S3Request, pr
   const required = actionsOf(request);
   if (required === undefined) return undefined;
   const resource = resourceArn(target.bucket, required.kind === 'object' ? (target.key ?? '') : undefined);
-  const context = { principal, resource, conditions: conditionValuesOf(request, principal, Date.now(), target.existingTags) };
+  const context = { principal, resource, conditions: conditionValuesOf(request, principal, Date.now(), applied.policy.conditionKeys, target.existingTags) };
   const explained = required.actions.map((action) => explainPolicy(applied.policy, { ...context, action }));
   return (explained.find((explanation) => explanation.verdict === 'deny') ?? explained.find((explanation) => explanation.verdict === 'allow'))?.statement;
 }
