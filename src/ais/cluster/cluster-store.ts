@@ -124,7 +124,18 @@ export class ClusterStore implements ObjectStore {
     // Abandoned uploads and old completion markers live in AIS, not here: any replica may clean them.
     // A failed sweep changes nothing that the next one cannot do; it is logged and counted.
     const intervalMs = background.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
-    this.sweeper = new BackgroundJob('ais_multipart_sweep', intervalMs, () => this.multipart.sweep(), background.jobs).start();
+    this.sweeper = new BackgroundJob('ais_multipart_sweep', intervalMs, () => this.sweepSystemBucket(), background.jobs).start();
+  }
+
+  /** The gateway's own bucket, swept: abandoned uploads and their parts, then tag sidecars no object refers to. */
+  private async sweepSystemBucket(): Promise<void> {
+    await this.multipart.sweep();
+    await this.sweepTagSidecars(Date.now());
+  }
+
+  /** Deletes the tag sidecars (older than a day) that no object refers to any more; answers how many. */
+  sweepTagSidecars(now: number): Promise<number> {
+    return this.objects.sweepTagSidecars(now);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { TagSet } from '../store';
 import { customValueOf, TAGS_KEY } from './custom-metadata';
 import type { SystemBucket } from './system-bucket';
-import { encodeKey } from './upload-names';
+import { inParallel } from '../../in-parallel';
+import { decodeKey, encodeKey } from './upload-names';
 
 /**
  * Object tags on AIS. Ten tags of 128 + 256 characters would take most of AIS's 2 KiB of custom metadata, which
@@ -22,6 +23,12 @@ import { encodeKey } from './upload-names';
  */
 const TAGS_PREFIX = 'object-tags/';
 const STAMP_BYTES = 12;
+/**
+ * How old (AIS's atime: written or last read) a sidecar must be before the sweep may delete it. A sidecar is
+ * written before the object that refers to it, and a large PUT or a Complete can take a while: a day leaves room.
+ */
+export const SIDECAR_SWEEP_AGE_MS = 24 * 3_600_000;
+const SWEEP_PAGE = 1000;
 
 interface TagsReference {
   count: number;
@@ -40,6 +47,17 @@ export function tagCountOf(lines: string | string[] | undefined): number {
 
 export function tagsObjectName(bucket: string, key: string, stamp: string): string {
   return `${TAGS_PREFIX}${bucket}/${encodeKey(key)}!${stamp}`;
+}
+
+/** The object a sidecar's name belongs to; undefined for a name that is not a sidecar's. */
+function sidecarOf(name: string): { bucket: string; key: string; stamp: string } | undefined {
+  const match = /^object-tags\/([^/]+)\/([0-9a-f/]*)!([A-Za-z0-9_-]{16})$/.exec(name);
+  return match === null ? undefined : { bucket: match[1], key: decodeKey(match[2]), stamp: match[3] };
+}
+
+/** The stamp of the sidecar an object's custom metadata refers to; undefined when it refers to none. */
+export function tagsStampOf(lines: string | string[] | undefined): string | undefined {
+  return referenceOf(customValueOf(lines, TAGS_KEY))?.stamp;
 }
 
 interface TagsRecord {
@@ -76,5 +94,28 @@ export class AisObjectTags {
   async forget(bucket: string, key: string, lines: string | string[] | undefined): Promise<void> {
     const reference = referenceOf(customValueOf(lines, TAGS_KEY));
     if (reference !== undefined) await this.system.delete(tagsObjectName(bucket, key, reference.stamp));
+  }
+
+  /**
+   * Deletes the sidecars no object refers to any more (tags of objects since overwritten or deleted): a sidecar is
+   * named by its object and a stamp never used twice, so once the object refers to another stamp (or is gone) nothing
+   * can refer to it again. Only sidecars older than SIDECAR_SWEEP_AGE_MS are looked at. `referencedStamp` answers the
+   * stamp the object's metadata refers to now (undefined: none, or no such object or bucket). Answers how many were
+   * deleted. Safe in every replica at once: each step is idempotent.
+   */
+  async sweep(now: number, referencedStamp: (bucket: string, key: string) => Promise<string | undefined>): Promise<number> {
+    let deleted = 0;
+    for (let cursor: string | undefined; ;) {
+      const listed = await this.system.list(TAGS_PREFIX, cursor, SWEEP_PAGE, 'name,atime');
+      const old = listed.entries.filter((entry) => entry.atime.getTime() < now - SIDECAR_SWEEP_AGE_MS);
+      await inParallel(old, 8, async ({ name }) => {
+        const sidecar = sidecarOf(name);
+        if (sidecar === undefined || (await referencedStamp(sidecar.bucket, sidecar.key)) === sidecar.stamp) return;
+        await this.system.delete(name);
+        deleted += 1;
+      });
+      if (listed.next === undefined) return deleted;
+      cursor = listed.next;
+    }
   }
 }

@@ -45,9 +45,9 @@ import {
   writeTime,
   writeTimeMetadata,
 } from './custom-metadata';
-import { isObjectMissing } from './errors';
+import { isMissing, isObjectMissing } from './errors';
 import { customMetadataBytes, multipartFactsOfHead } from './multipart-metadata';
-import { type AisObjectTags, tagCountOf } from './object-tags';
+import { type AisObjectTags, tagCountOf, tagsStampOf } from './object-tags';
 import { aisNameOf, objectPath } from './object-names';
 import { connectStreams } from '../../streams/connect';
 import { readWhole } from './upload-body';
@@ -401,6 +401,18 @@ export class AisObjects {
       }
       return { info, range, body: answer.body };
     }
+  }
+
+  /** Deletes the tag sidecars no object refers to any more (AisObjectTags.sweep); answers how many. */
+  sweepTagSidecars(now: number): Promise<number> {
+    return this.tags.sweep(now, async (bucket, key) => {
+      try {
+        return tagsStampOf((await this.headWithChecksum(bucket, key)).custom);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    });
   }
 
   /** The tags of the object, which must be the version asked for (AIS keeps the latest only). */

@@ -1,8 +1,18 @@
 import type { AisHttp } from './ais-http';
 import { NEW_BUCKET_PROPS } from './buckets';
 import { isBucketMissing, isBucketTaken, isMissing } from './errors';
+import { type AisListPage, isDirectoryEntry, listPage, parseListedTime } from './object-listing';
 import { objectPath, bucketPath } from './object-names';
 import { UPLOADS_BUCKET } from './upload-names';
+
+export interface ListedName {
+  name: string;
+  size: number;
+  /** AIS's checksum (MD5: the bucket is created with it). */
+  checksum: string;
+  atime: Date;
+  custom?: string;
+}
 
 /**
  * The gateway's own AIS bucket (UPLOADS_BUCKET: multipart state, and buckets' CORS configurations), created on
@@ -67,5 +77,35 @@ export class SystemBucket {
     } catch (err) {
       if (!isMissing(err)) throw err;
     }
+  }
+
+  /**
+   * One AIS listing page of the bucket: names starting with `prefix`, strictly after `startAfter`; `next` is where
+   * the listing goes on, undefined once it has ended. A missing bucket lists as empty (nothing was ever written to
+   * it, or it was reset).
+   */
+  async list(
+    prefix: string,
+    startAfter: string | undefined,
+    pageSize: number,
+    props = 'name,size,checksum,atime',
+  ): Promise<{ entries: ListedName[]; next?: string }> {
+    let page: AisListPage;
+    try {
+      page = await listPage(this.http, UPLOADS_BUCKET, { prefix, startAfter, pageSize, props });
+    } catch (err) {
+      if (isMissing(err)) return { entries: [] };
+      throw err;
+    }
+    const entries = page.entries
+      .filter((entry) => !isDirectoryEntry(entry))
+      .map((entry) => ({
+        name: entry.name,
+        size: Number(entry.size ?? 0),
+        checksum: entry.checksum ?? '',
+        atime: new Date(entry.atime ? parseListedTime(entry.atime) : 0),
+        custom: entry['custom-md'],
+      }));
+    return { entries, next: page.next };
   }
 }

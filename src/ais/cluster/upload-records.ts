@@ -6,10 +6,9 @@ import type { Checksums, ChecksumType, ContentHeaders, IncomingBody, MultipartCh
 import type { AisAnswer, AisHttp } from './ais-http';
 import { isMissing } from './errors';
 import { type CustomMetadata, partChecksumsOfListed, recordChecksumMetadata } from './multipart-metadata';
-import { type AisListPage, isDirectoryEntry, listPage, parseListedTime } from './object-listing';
 import { objectPath } from './object-names';
 import type { AisObjects } from './objects';
-import { SystemBucket } from './system-bucket';
+import { type ListedName, SystemBucket } from './system-bucket';
 import { completedName, partName, partNumberOf, partPrefix, recordName, UPLOADS_BUCKET } from './upload-names';
 
 /** How many staged parts are deleted at once. */
@@ -45,15 +44,6 @@ export interface CompletedRecord {
 }
 
 /** One entry of an AIS listing of the uploads bucket. */
-export interface ListedName {
-  name: string;
-  size: number;
-  /** AIS's checksum (MD5: the bucket is created with it). */
-  checksum: string;
-  atime: Date;
-  custom?: string;
-}
-
 const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 /** The largest page asked of AIS in one listing call. */
 export const MAX_LIST_PAGE = 1000;
@@ -197,34 +187,9 @@ export class UploadRecords {
     });
   }
 
-  /**
-   * One AIS listing page of the uploads bucket: names starting with `prefix`, strictly after `startAfter`;
-   * `next` is where the listing goes on, undefined once it has ended. A missing uploads bucket lists as empty
-   * (no upload was ever made, or it was reset).
-   */
-  async list(
-    prefix: string,
-    startAfter: string | undefined,
-    pageSize: number,
-    props = 'name,size,checksum,atime',
-  ): Promise<{ entries: ListedName[]; next?: string }> {
-    let page: AisListPage;
-    try {
-      page = await listPage(this.http, UPLOADS_BUCKET, { prefix, startAfter, pageSize, props });
-    } catch (err) {
-      if (isMissing(err)) return { entries: [] };
-      throw err;
-    }
-    const entries = page.entries
-      .filter((entry) => !isDirectoryEntry(entry))
-      .map((entry) => ({
-        name: entry.name,
-        size: Number(entry.size ?? 0),
-        checksum: entry.checksum ?? '',
-        atime: new Date(entry.atime ? parseListedTime(entry.atime) : 0),
-        custom: entry['custom-md'],
-      }));
-    return { entries, next: page.next };
+  /** One listing page of the uploads bucket (SystemBucket.list). */
+  list(prefix: string, startAfter: string | undefined, pageSize: number, props?: string): Promise<{ entries: ListedName[]; next?: string }> {
+    return this.system.list(prefix, startAfter, pageSize, props);
   }
 
   /** Deletes a name of the uploads bucket; a name already gone (or the whole bucket) is fine. */
