@@ -1,7 +1,8 @@
 // `npm run test:faults`: the fault tests (test/faults, *.faults.ts), apart from `npm test` and bounded to about
 // ten minutes in all: kill -9 under a mixed write load, WORKERS=2 with a worker killed, and concurrent writes to
 // the same keys. Like the e2e suite they run once per backend, with the e2e projects' settings (jest.config.js);
-// files named *.embedded.faults.ts test the embedded store's own crash safety and run only in its pass.
+// files named *.embedded.faults.ts test the embedded store's own crash safety and run only in its pass, files named
+// *.ais.faults.ts (AIS nodes killed) only in the AIS pass.
 const e2e = require('./jest.config.js');
 
 const faultsProject = (backend) => {

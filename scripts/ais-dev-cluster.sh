@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# A throw-away AIStore cluster (1 proxy + 1 target on 127.0.0.1) for development and CI.
+# A throw-away AIStore cluster (1 proxy + 1 target on 127.0.0.1, or more targets with AIS_TARGETS) for
+# development and CI.
 #
 #   scripts/ais-dev-cluster.sh install          build aisnode from its Go module (cached per version)
 #   scripts/ais-dev-cluster.sh start            install if needed, write configs, start, wait until ready
-#   scripts/ais-dev-cluster.sh stop [NODE]      stop both nodes and delete the cluster dir;
-#                                               with NODE (proxy|target): stop only that node, keep its
-#                                               state, and a later `start` brings it back
+#   scripts/ais-dev-cluster.sh stop [NODE]      stop every node and delete the cluster dir;
+#                                               with NODE (proxy|target|target2|...): stop only that node,
+#                                               keep its state, and a later `start` brings it back
+#   scripts/ais-dev-cluster.sh pid NODE         print the PID of NODE (for a test that kills it)
 #   scripts/ais-dev-cluster.sh status           print whether each node runs and answers; exit 0 iff ready
 #   scripts/ais-dev-cluster.sh env              print AIS_ENDPOINT=... for `eval`
 #
 # Environment:
-#   AIS_PORT            proxy public port (default 51080); the other five ports follow it: proxy
-#                       intra-control +1, intra-data +2; target public +3, intra-control +4, intra-data +5
+#   AIS_PORT            proxy public port (default 51080); the other ports follow it: proxy
+#                       intra-control +1, intra-data +2; target public +3, intra-control +4, intra-data +5;
+#                       target2 +6..+8, target3 +9..+11, ...
+#   AIS_TARGETS         number of storage targets (default 1): `target`, then `target2`, `target3`, ...
 #   AIS_DEV_DIR         cluster dir: configs, mountpath, pids, logs (default <repo>/.tmp/ais/cluster)
 #   AIS_BIN_DIR         where built binaries are cached (default <repo>/.tmp/ais/bin)
 #   AIS_START_TIMEOUT   seconds to wait for readiness (default 90)
@@ -32,13 +36,25 @@ AIS_PORT="${AIS_PORT:-51080}"
 AIS_DEV_DIR="${AIS_DEV_DIR:-$ROOT/.tmp/ais/cluster}"
 AIS_BIN_DIR="${AIS_BIN_DIR:-$ROOT/.tmp/ais/bin}"
 AIS_START_TIMEOUT="${AIS_START_TIMEOUT:-90}"
+AIS_TARGETS="${AIS_TARGETS:-1}"
 HOST="127.0.0.1"
 # absolute paths: they go into the node configs, and the PID check matches on them
 case $AIS_DEV_DIR in /*) ;; *) AIS_DEV_DIR="$PWD/$AIS_DEV_DIR" ;; esac
 case $AIS_BIN_DIR in /*) ;; *) AIS_BIN_DIR="$PWD/$AIS_BIN_DIR" ;; esac
+[[ "$AIS_TARGETS" =~ ^[1-9][0-9]?$ ]] || { printf '[ais-dev] error: AIS_TARGETS must be a number from 1 to 99 (got %s)\n' "$AIS_TARGETS" >&2; exit 1; }
+# Targets a larger cluster in this dir left running count too (`stop` without AIS_TARGETS stops them all).
+for f in "$AIS_DEV_DIR"/target[0-9]*.pid; do
+  [[ -f $f ]] || continue
+  n="${f##*/target}"
+  n="${n%.pid}"
+  if [[ $n =~ ^[0-9]+$ ]] && ((n > AIS_TARGETS)); then AIS_TARGETS=$n; fi
+done
 
 BIN="$AIS_BIN_DIR/$AIS_VERSION/aisnode"
+# The first target keeps the name `target` (and its ports) whatever the count: the single-target cluster is unchanged.
 NODES=(proxy target)
+for ((i = 2; i <= AIS_TARGETS; i++)); do NODES+=("target$i"); done
+LAST_PORT_OFFSET=$((3 * (AIS_TARGETS + 1) - 1))
 
 log() { printf '[ais-dev] %s\n' "$*" >&2; }
 die() { printf '[ais-dev] error: %s\n' "$*" >&2; exit 1; }
@@ -47,8 +63,8 @@ die() { printf '[ais-dev] error: %s\n' "$*" >&2; exit 1; }
 # ports and paths
 # ---------------------------------------------------------------------------------------------------
 check_port_base() {
-  if ! [[ "$AIS_PORT" =~ ^[0-9]+$ ]] || ((AIS_PORT < 1024 || AIS_PORT + 5 > 65535)); then
-    die "AIS_PORT must be a number in 1024..65530 (got '$AIS_PORT')"
+  if ! [[ "$AIS_PORT" =~ ^[0-9]+$ ]] || ((AIS_PORT < 1024 || AIS_PORT + LAST_PORT_OFFSET > 65535)); then
+    die "AIS_PORT must be a number in 1024..$((65535 - LAST_PORT_OFFSET)) (got '$AIS_PORT')"
   fi
 }
 
@@ -56,6 +72,7 @@ check_port_base() {
 port() {
   local base=$AIS_PORT off=0
   [[ $1 == target ]] && off=3
+  [[ $1 =~ ^target([0-9]+)$ ]] && off=$((3 * BASH_REMATCH[1]))
   case $2 in pub) ;; ctrl) off=$((off + 1)) ;; data) off=$((off + 2)) ;; esac
   echo $((base + off))
 }
@@ -155,7 +172,7 @@ EOF
 
 write_local_config() {
   local node=$1 d="$AIS_DEV_DIR/$1" count=0
-  [[ $node == target ]] && count=1
+  [[ $node == target* ]] && count=1
   mkdir -p "$d/conf" "$d/log"
   # test_fspaths (count > 0) is AIS's test mode: the target makes <root>/mp1 itself and skips the
   # checks that every mountpath is a separate filesystem. It is ignored on the proxy.
@@ -204,7 +221,7 @@ http_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "$1" 2>/dev/null || tr
 node_ready() {
   case $1 in
     proxy) [[ "$(http_code "$(node_url proxy)/v1/health?prr=true")" == 200 ]] ;;
-    target) [[ "$(http_code "$(node_url target)/v1/health?readiness=true")" == 200 ]] ;;
+    target*) [[ "$(http_code "$(node_url "$1")/v1/health?readiness=true")" == 200 ]] ;;
   esac
 }
 
@@ -215,7 +232,7 @@ port_busy() { # true when something accepts connections on 127.0.0.1:$1
 start_node() {
   local node=$1 args=()
   if [[ $node == proxy ]]; then
-    args=(-role=proxy -ntargets=1)
+    args=(-role=proxy "-ntargets=$AIS_TARGETS")
   else
     args=(-role=target)
   fi
@@ -249,12 +266,12 @@ fail_start() {
   local msg=$1 node
   shift
   print_log_tails
-  for node in target proxy; do # target first, as in `stop`
+  for node in "${NODES[@]:1}" proxy; do # targets first, as in `stop`
     [[ " $* " == *" $node "* ]] && stop_node "$node"
   done
-  if ! node_pid proxy >/dev/null && ! node_pid target >/dev/null; then
-    keep_logs_and_wipe
-  fi
+  local alive=0
+  for node in "${NODES[@]}"; do node_pid "$node" >/dev/null && alive=1; done
+  ((alive)) || keep_logs_and_wipe
   die "$msg (logs: $AIS_DEV_DIR/logs)"
 }
 
@@ -274,8 +291,8 @@ cmd_start() {
       # fresh cluster: drop whatever a crashed or killed earlier run left behind
       wipe_cluster_dir
       local p
-      for p in $(seq "$AIS_PORT" $((AIS_PORT + 5))); do
-        port_busy "$p" && die "port $p on $HOST is in use (AIS uses $AIS_PORT..$((AIS_PORT + 5)); set AIS_PORT)"
+      for p in $(seq "$AIS_PORT" $((AIS_PORT + LAST_PORT_OFFSET))); do
+        port_busy "$p" && die "port $p on $HOST is in use (AIS uses $AIS_PORT..$((AIS_PORT + LAST_PORT_OFFSET)); set AIS_PORT)"
       done
       mkdir -p "$AIS_DEV_DIR/logs"
       write_cluster_config
@@ -332,8 +349,9 @@ stop_node() {
 wipe_cluster_dir() {
   [[ -d $AIS_DEV_DIR ]] || return 0
   local keep_logs=${1:-0}
-  rm -rf "$AIS_DEV_DIR/proxy" "$AIS_DEV_DIR/target" "$AIS_DEV_DIR/ais.json" \
-    "$AIS_DEV_DIR/proxy.pid" "$AIS_DEV_DIR/target.pid"
+  local n
+  for n in "${NODES[@]}"; do rm -rf "${AIS_DEV_DIR:?}/$n" "$AIS_DEV_DIR/$n.pid"; done
+  rm -rf "$AIS_DEV_DIR/ais.json"
   ((keep_logs)) || rm -rf "$AIS_DEV_DIR/logs"
   rmdir "$AIS_DEV_DIR" 2>/dev/null || true
 }
@@ -353,9 +371,9 @@ keep_logs_and_wipe() {
 cmd_stop() {
   case "${1:-}" in
     "")
-      # target first: it leaves the cluster while the proxy is still there to hear about it
-      stop_node target
-      stop_node proxy
+      # targets first: they leave the cluster while the proxy is still there to hear about it
+      local node
+      for node in "${NODES[@]:1}" proxy; do stop_node "$node"; done
       if [[ ${AIS_KEEP_LOGS:-0} == 1 ]]; then
         keep_logs_and_wipe
         log "logs kept in $AIS_DEV_DIR/logs"
@@ -363,8 +381,10 @@ cmd_stop() {
         wipe_cluster_dir 0
       fi
       ;;
-    proxy | target) stop_node "$1" ;;
-    *) die "usage: $0 stop [proxy|target]" ;;
+    *)
+      [[ " ${NODES[*]} " == *" $1 "* ]] || die "usage: $0 stop [${NODES[*]// /|}]"
+      stop_node "$1"
+      ;;
   esac
 }
 
@@ -393,9 +413,13 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) shift; cmd_stop "$@" ;;
   status) cmd_status ;;
+  pid)
+    [[ " ${NODES[*]} " == *" ${2:-} "* ]] || die "usage: $0 pid ${NODES[*]// /|}"
+    node_pid "$2" || die "$2 is not running"
+    ;;
   env) check_port_base; echo "AIS_ENDPOINT=$(proxy_url)" ;;
   *)
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -16,6 +16,7 @@ import type { AppConfig } from './config/configuration';
 import { newRequestId } from './s3/request-id';
 import { s3RequestOf } from './s3/s3-request';
 import { createS3UrlRewriter } from './s3/s3-router';
+import { applyServerTimeouts, watchRequestBody } from './s3/slow-clients';
 import { readTlsPair, type TlsFiles, type TlsPair, watchTlsFiles } from './tls/tls-files';
 
 /** Large enough for a 1024-byte key fully percent-encoded (3 bytes per byte) plus the query. */
@@ -25,16 +26,23 @@ function requestIdOf(req: IncomingMessage): string {
   return s3RequestOf(req)?.id ?? newRequestId();
 }
 
+/** The S3 error for a request Node's HTTP parser gave up on, and the status line it goes out with. */
+function clientErrorAnswer(code: string | undefined): { s3Error: S3Error; status: string } {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { s3Error: new S3Error('InvalidRequest', 'Your request headers are too large.'), status: '431 Request Header Fields Too Large' };
+  // Headers not complete within HEADERS_TIMEOUT_MS (src/s3/slow-clients.ts).
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { s3Error: new S3Error('RequestTimeout'), status: '400 Bad Request' };
+  return { s3Error: new S3Error('InvalidRequest', 'The request could not be parsed.'), status: '400 Bad Request' };
+}
+
 /**
- * A request Node's HTTP parser cannot read (bad request line, oversized headers) never reaches routing; it
- * still gets an S3 XML error rather than Fastify's JSON, and the connection is closed.
+ * A request Node's HTTP parser cannot read (bad request line, oversized headers, headers too slow) never
+ * reaches routing; it still gets an S3 XML error rather than Fastify's JSON, and the connection is closed.
  */
 function answerMalformedRequest(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const s3Error = new S3Error('InvalidRequest', tooLarge ? 'Your request headers are too large.' : 'The request could not be parsed.');
+  const { s3Error, status } = clientErrorAnswer(error.code);
   const body = toXml('Error', { Code: s3Error.code, Message: s3Error.message }, false);
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -87,8 +95,10 @@ export async function createGateway(config: AppConfig): Promise<NestFastifyAppli
   // Object bodies have any content type: hand every request body on untouched, as a stream.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  applyServerTimeouts(fastify.server, config);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-amz-request-id', request.id);
+    watchRequestBody(request, reply, config.bodyTimeoutMs);
     done();
   });
   registerRequestHooks(fastify, app.get(MetricsService), logger.isLevelEnabled('info'));

@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       sweepIntervalMs: undefined,
       completeKeepAliveMs: 10_000,
       stalledReaderTimeoutMs: 20_000,
+      headersTimeoutMs: 20_000,
+      bodyTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
       minFreeDiskMb: 256,
       metricsPort: 0,
       shutdownDelayMs: 0,
@@ -54,6 +57,17 @@ describe('loadConfig', () => {
   it('keeps a slow CompleteMultipartUpload alive every COMPLETE_KEEPALIVE_MS, from 10 ms to 10 minutes', () => {
     expect(loadConfig({ COMPLETE_KEEPALIVE_MS: '250' }).completeKeepAliveMs).toBe(250);
     expect(() => loadConfig({ COMPLETE_KEEPALIVE_MS: '0' })).toThrow('COMPLETE_KEEPALIVE_MS=0 (an integer from 10 to 600000)');
+  });
+
+  it('bounds slow clients: HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS (0: never) and KEEPALIVE_TIMEOUT_MS', () => {
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '1500', BODY_TIMEOUT_MS: '0', KEEPALIVE_TIMEOUT_MS: '5000' })).toMatchObject({
+      headersTimeoutMs: 1500,
+      bodyTimeoutMs: 0,
+      keepAliveTimeoutMs: 5000,
+    });
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '0' })).toThrow('HEADERS_TIMEOUT_MS=0 (an integer from 100 to 600000)');
+    expect(() => loadConfig({ BODY_TIMEOUT_MS: 'soon' })).toThrow('BODY_TIMEOUT_MS=soon (an integer from 0 to 3600000)');
+    expect(() => loadConfig({ KEEPALIVE_TIMEOUT_MS: '-5' })).toThrow('KEEPALIVE_TIMEOUT_MS=-5 (an integer from 100 to 3600000)');
   });
 
   it('cuts a GET whose client stopped reading after STALLED_READER_TIMEOUT_MS (0: never)', () => {

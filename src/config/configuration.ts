@@ -49,6 +49,12 @@ export interface AppConfig {
    * reading cannot hold the store's side of the read (an AIS target's object lock, a blob file) for ever.
    */
   stalledReaderTimeoutMs: number;
+  /** A request whose headers have not all arrived this long after it started is answered 400 RequestTimeout and closed. */
+  headersTimeoutMs: number;
+  /** A request body that makes no progress for this long is answered 400 RequestTimeout, closed and nothing of it kept (0: never). */
+  bodyTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
   /** Below this much free disk under DATA_DIR the embedded store reports not ready. */
   minFreeDiskMb: number;
   /** Also serve /metrics on this port (0: only on PORT). */
@@ -220,6 +226,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sweepIntervalMs: env.SWEEP_INTERVAL_MS ? readInt(env, 'SWEEP_INTERVAL_MS', 0, 100, 86_400_000, errors) : undefined,
     completeKeepAliveMs: readInt(env, 'COMPLETE_KEEPALIVE_MS', 10_000, 10, 600_000, errors),
     stalledReaderTimeoutMs: readInt(env, 'STALLED_READER_TIMEOUT_MS', 20_000, 0, 3_600_000, errors),
+    headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 20_000, 100, 600_000, errors),
+    bodyTimeoutMs: readInt(env, 'BODY_TIMEOUT_MS', 60_000, 0, 3_600_000, errors),
+    keepAliveTimeoutMs: readInt(env, 'KEEPALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000, errors),
     minFreeDiskMb: readInt(env, 'MIN_FREE_DISK_MB', 256, 0, 1024 * 1024 * 1024, errors),
     metricsPort: readInt(env, 'METRICS_PORT', 0, 0, 65535, errors),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000, errors),

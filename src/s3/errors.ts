@@ -71,6 +71,7 @@ export const S3_ERRORS = {
   NotModified: [304, 'Not Modified'],
   OwnershipControlsNotFoundError: [404, 'The bucket ownership controls were not found'],
   PreconditionFailed: [412, 'At least one of the preconditions you specified did not hold.'],
+  RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   ServiceUnavailable: [503, 'Service is unable to handle request.'],
   SignatureDoesNotMatch: [403, 'The request signature we calculated does not match the signature you provided.'],

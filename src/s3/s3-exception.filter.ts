@@ -39,7 +39,14 @@ export class S3ExceptionFilter implements ExceptionFilter {
       error = new S3Error('AccessDenied');
     // 304 Not Modified travels as an S3Error but is no error to count.
     if (error.status >= 400) recordErrorCode(request.raw, error.code);
-    if (error.code === 'InternalError') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A body that failed because its client went away (or was cut for idling) is the client's doing, not ours:
+    // the access log has it (status 499 or 400 RequestTimeout), and an error line with a stack for each would
+    // drown real faults when many clients disconnect.
+    const clientGone = request.raw.socket?.destroyed === true;
+    if (error.code === 'InternalError') {
+      if (clientGone) this.logger.debug(`client connection gone: ${exception instanceof Error ? exception.message : String(exception)}`);
+      else this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
       return;

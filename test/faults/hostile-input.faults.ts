@@ -1,14 +1,18 @@
 /**
  * fast-check fuzzing of hostile input against a real gateway on the pass's backend: request paths and keys,
  * query strings, headers (Range, x-amz-*, SigV4 Authorization, duplicates, non-ASCII), and XML bodies (deep
- * nesting, DOCTYPE and entities). Requests go out as raw bytes over TCP, so nothing is cleaned up on the way.
+ * nesting, DOCTYPE and entities), and with signatures verified, SigV2 headers and SigV2/SigV4 presigned queries.
+ * Requests go out as raw bytes over TCP, so nothing is cleaned up on the way.
  * Every case gets an answer within 10 s that is not a 500: an S3 `<Error>` document, a success, or Node's own
  * 400/431 for what is not HTTP at all; and no entity is ever expanded. FAULTS_FUZZ_RUNS cases per property.
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import fc from 'fast-check';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type RunningGateway, startGateway } from '../support/gateway';
+import { s3ClientFor } from '../support/s3-client';
+import { expectS3Error } from '../support/s3-errors';
 import { envCount } from './support/random';
 
 const RUNS = envCount('FAULTS_FUZZ_RUNS', 1000);
@@ -44,10 +48,11 @@ interface RawRequest {
   body?: Buffer;
 }
 
-/** One request on its own connection; resolves with the answer once the server closes or the body is complete. */
-function send(request: RawRequest): Promise<RawAnswer> {
+/** One request on its own connection (to `origin`, by default the parse-mode gateway); resolves with the answer once the server closes. */
+function send(request: RawRequest, origin?: string): Promise<RawAnswer> {
+  const host = origin === undefined ? hostPort : new URL(origin).host;
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(hostPort.split(':')[1]) });
+    const socket = connect({ host: '127.0.0.1', port: Number(host.split(':')[1]) });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
@@ -65,7 +70,7 @@ function send(request: RawRequest): Promise<RawAnswer> {
     socket.on('end', finish);
     socket.on('error', () => finish());
     const body = request.body ?? Buffer.alloc(0);
-    const headers: Array<[string, string]> = [['host', hostPort], ['connection', 'close'], ...(request.headers ?? [])];
+    const headers: Array<[string, string]> = [['host', host], ['connection', 'close'], ...(request.headers ?? [])];
     if (request.body !== undefined) headers.push(['content-length', String(body.length)]);
     const head = `${request.method} ${request.target} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
     // Not end(): a client that half-closes has gone away, for Node's HTTP server (it aborts the request).
@@ -291,4 +296,80 @@ it(`XML bodies: deep nesting, DOCTYPE and entities, broken documents (${RUNS} ca
   // Nothing the fuzz sent removed the object it could name, or made it unreadable.
   const kept = await send({ method: 'GET', target: `/s3/${BUCKET}/existing` });
   expect({ status: kept.status, body: kept.body }).toEqual({ status: 200, body: 'kept' });
+});
+
+describe('with signatures verified (S3_AUTH=verify)', () => {
+  let verifying: RunningGateway;
+
+  beforeAll(async () => {
+    verifying = await startGateway({ S3_ACCESS_KEY_ID: 'AKFUZZ', S3_SECRET_ACCESS_KEY: 'fuzz-secret' });
+    const s3 = s3ClientFor(verifying.endpoint, { credentials: { accessKeyId: 'AKFUZZ', secretAccessKey: 'fuzz-secret' } });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'existing', Body: 'kept' }));
+    s3.destroy();
+  });
+
+  afterAll(async () => {
+    await verifying.stop();
+  });
+
+  const accessKey = fc.constantFrom('AKFUZZ', '', 'AKOTHER', 'AK FUZZ', '\u00e9');
+  const signature = fc.oneof(fc.constantFrom('', 'AAAA', '%2B%2F%3D', 'x'.repeat(300)), fc.string({ maxLength: 40 }).map(encodeURIComponent));
+  const sigV2Header = fc
+    .tuple(fc.constantFrom('AWS ', 'AWS', 'aws ', 'AWS  '), accessKey, fc.constantFrom(':', '', '::'), signature)
+    .map(([scheme, key, colon, sig]) => `${scheme}${key}${colon}${decodeURIComponent(sig)}`.replace(/[\r\n]/g, ' '));
+  const dateHeader = fc.constantFrom(new Date().toUTCString(), 'Thu, 01 Jan 1970 00:00:00 GMT', 'not a date', '', '99999999999');
+  const expires = fc.constantFrom('', '0', '-1', '99999999999', 'x', String(Math.floor(Date.now() / 1000) + 600));
+  const presignedV2 = fc
+    .tuple(accessKey, expires, signature)
+    .map(([key, when, sig]) => `AWSAccessKeyId=${encodeURIComponent(key)}&Expires=${when}&Signature=${sig}`);
+  const presignedV4 = fc
+    .tuple(
+      fc.constantFrom('AWS4-HMAC-SHA256', '', 'AWS4-HMAC-SHA1'),
+      fc.constantFrom('AKFUZZ/20260101/us-east-1/s3/aws4_request', 'AKFUZZ', '', 'AKFUZZ/x/y/z/w', 'AKOTHER/20260101/us-east-1/s3/aws4_request'),
+      fc.constantFrom('20260101T000000Z', '', 'yesterday', '99991231T235959Z'),
+      fc.constantFrom('0', '-5', '604801', 'x', '3600', ''),
+      fc.constantFrom('host', '', 'host;x-amz-date', ';;'),
+      signature,
+    )
+    .map(
+      ([algorithm, credential, date, lifetime, signed, sig]) =>
+        `X-Amz-Algorithm=${algorithm}&X-Amz-Credential=${encodeURIComponent(credential)}&X-Amz-Date=${date}&X-Amz-Expires=${lifetime}&X-Amz-SignedHeaders=${encodeURIComponent(signed)}&X-Amz-Signature=${sig}`,
+    );
+
+  it(`SigV2 headers and SigV2/SigV4 presigned queries with hostile parts are refused with an S3 error, changing nothing (${RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'PUT', 'DELETE', 'HEAD'),
+        fc.oneof(
+          fc.tuple(sigV2Header, dateHeader).map(([auth, date]) => ({
+            headers: [
+              ['authorization', auth],
+              ['date', date],
+            ] as Array<[string, string]>,
+            query: '',
+          })),
+          presignedV2.map((query) => ({ headers: [] as Array<[string, string]>, query })),
+          presignedV4.map((query) => ({ headers: [] as Array<[string, string]>, query })),
+        ),
+        async (verb, { headers, query }) => {
+          const key = verb === 'GET' || verb === 'HEAD' ? 'existing' : 'existing-or-fuzzed';
+          const request: RawRequest = { method: verb, target: `/s3/${BUCKET}/${key}?${query}`, headers, body: verb === 'PUT' ? Buffer.from('x') : undefined };
+          const answer = await send(request, verifying.origin);
+          expectWellFormed(answer, request);
+          // No signature here can be right: every case is refused, as a client error.
+          expect({ request: `${verb} ${query} ${JSON.stringify(headers)}`, status: answer.status >= 400 && answer.status < 500 }).toEqual({
+            request: `${verb} ${query} ${JSON.stringify(headers)}`,
+            status: true,
+          });
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    const s3 = s3ClientFor(verifying.endpoint, { credentials: { accessKeyId: 'AKFUZZ', secretAccessKey: 'fuzz-secret' } });
+    const kept = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'existing' }));
+    expect(await kept.Body!.transformToString()).toBe('kept');
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'existing-or-fuzzed' })), 'NoSuchKey', 404);
+    s3.destroy();
+  });
 });

@@ -1,7 +1,7 @@
-import { S3Error, isS3Error } from '../../s3/errors';
+import { isS3Error } from '../../s3/errors';
 import type { AisHttp } from './ais-http';
 import type { TargetNode } from './cluster-map';
-import { asS3Error } from './errors';
+import { asS3Error, unavailable } from './errors';
 
 /**
  * The cluster as a whole: its map of storage targets and whether it can serve. AIS's proxy answers its own
@@ -18,7 +18,7 @@ export class AisCluster {
 
   /** Throws ServiceUnavailable when the cluster map has no storage target. */
   async requireTargets(): Promise<void> {
-    if ((await this.targets()).length === 0) throw new S3Error('ServiceUnavailable', 'AIS has no storage target in its cluster map');
+    if ((await this.targets()).length === 0) throw unavailable('AIS has no storage target in its cluster map');
   }
 
   /** Undefined when the proxy and every target in the cluster map are ready; otherwise what is wrong. */

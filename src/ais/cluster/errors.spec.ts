@@ -66,7 +66,7 @@ describe('mapping AIS errors to S3 errors', () => {
     );
   });
 
-  it('a cluster that cannot reach its storage is 503, never a client error', () => {
+  it('a cluster that cannot reach its storage is 503, never a client error, with a Retry-After', () => {
     expect(mapped(400, json({ tcode: 'ErrNoNodes', message: 'no storage targets in the cluster', status: 400 }))).toEqual({
       code: 'ServiceUnavailable',
       status: 503,
@@ -79,7 +79,9 @@ describe('mapping AIS errors to S3 errors', () => {
       code: 'ServiceUnavailable',
       status: 503,
       message: 'AIS at http://127.0.0.1:1 is not reachable (ECONNREFUSED)',
+      headers: { 'retry-after': '5' },
     });
+    expect(s3ErrorOf(answered(503, '')).headers).toEqual({ 'retry-after': '5' });
   });
 
   it('a call AIS took and did not answer in time is SlowDown with Retry-After, naming a busy object, never "not reachable"', () => {

@@ -112,6 +112,17 @@ export function isBucketTaken(err: unknown): boolean {
  */
 export const BUSY_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * Retry-After of a 503 for an AIS node that cannot be reached (a proxy or target restarting): an aisnode
+ * restarts in seconds, and a client that retries sooner only adds load. A hint: clients back off on the 503 anyway.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** 503 ServiceUnavailable with a Retry-After: AIS, or a node of it, is not serving now. */
+export function unavailable(message: string): S3Error {
+  return new S3Error('ServiceUnavailable', message, {}, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
+}
+
 /** AIS cannot reach a node of its own (a target stopped or killed): the cluster is not serving. */
 const UNREACHABLE_NODE = /connection refused|dial tcp|i\/o timeout|no route to host|connection reset/i;
 
@@ -121,13 +132,13 @@ const UNREACHABLE_NODE = /connection refused|dial tcp|i\/o timeout|no route to h
  * section 1); the call's context names the bucket or key. An AIS that cannot be reached is 503.
  */
 export function s3ErrorOf(error: AisError): S3Error {
-  if (error.kind === 'unreachable') return new S3Error('ServiceUnavailable', `AIS at ${error.node} is not reachable (${error.text})`);
+  if (error.kind === 'unreachable') return unavailable(`AIS at ${error.node} is not reachable (${error.text})`);
   if (error.kind === 'unanswered') return busy(error);
   const { status, tcode, text: message, context } = error;
   const bucketDetails: Record<string, string> = context.bucket !== undefined ? { BucketName: context.bucket } : {};
   if (tcode === 'ErrBckNotFound') return new S3Error('NoSuchBucket', undefined, bucketDetails);
-  if (tcode === 'ErrNoNodes') return new S3Error('ServiceUnavailable', `AIS has no storage target: ${message}`);
-  if (tcode === 'ErrFailedTo' && UNREACHABLE_NODE.test(message)) return new S3Error('ServiceUnavailable', `AIS cannot reach a storage target: ${message}`);
+  if (tcode === 'ErrNoNodes') return unavailable(`AIS has no storage target: ${message}`);
+  if (tcode === 'ErrFailedTo' && UNREACHABLE_NODE.test(message)) return unavailable(`AIS cannot reach a storage target: ${message}`);
   if (tcode === 'ErrBucketAlreadyExists') return new S3Error('BucketAlreadyOwnedByYou', undefined, bucketDetails);
   if (tcode === 'ErrBadCksum') return new S3Error('BadDigest');
   if (tcode === 'errInvalidPath') return new S3Error('InvalidArgument', `AIS refuses this object name: ${message}`, { ArgumentName: 'key' });
@@ -139,7 +150,7 @@ export function s3ErrorOf(error: AisError): S3Error {
   if (status === 416 || tcode === 'ErrRangeNotSatisfiable') return new S3Error('InvalidRange');
   if (/custom metadata: total size/.test(message)) return new S3Error('MetadataTooLarge');
   if (status === 429) return new S3Error('SlowDown');
-  if (status === 502 || status === 503 || status === 504) return new S3Error('ServiceUnavailable', `AIS is not available: ${message}`);
+  if (status === 502 || status === 503 || status === 504) return unavailable(`AIS is not available: ${message}`);
   if (status === 400) return new S3Error('InvalidRequest', `AIS refused the request: ${message}`);
   return new S3Error('InternalError', `AIS answered ${status}: ${message}`);
 }
