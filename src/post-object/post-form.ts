@@ -22,6 +22,11 @@ export interface PostForm {
   finished: Promise<void>;
   /** Stops reading the request (the upload failed). */
   abandon(): void;
+  /**
+   * The S3 error for a file part that broke off in the form's framing (busboy fails the file stream with an Error of
+   * its own, e.g. a part with no closing boundary); undefined while the file is intact.
+   */
+  framingError(): S3Error | undefined;
 }
 
 function notMultipart(): S3Error {
@@ -77,7 +82,11 @@ export function readPostForm(raw: IncomingMessage, headers: IncomingHttpHeaders)
     parser.on('file', (_name: string, file: BusboyFileStream, filename: string | undefined) => {
       fileSeen = true;
       current = file;
-      resolve({ fields, file, filename: filename === '' ? undefined : filename, finished, abandon });
+      let framingError: S3Error | undefined;
+      file.once('error', (error: Error) => {
+        if (!(error instanceof S3Error)) framingError = new S3Error('MalformedPOSTRequest');
+      });
+      resolve({ fields, file, filename: filename === '' ? undefined : filename, finished, abandon, framingError: () => framingError });
     });
     parser.on('finish', () => {
       if (!fileSeen) refuse(new S3Error('IncorrectNumberOfFilesInPostRequest', undefined, { ArgumentName: 'file', ArgumentValue: '0' }));

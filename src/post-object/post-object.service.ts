@@ -134,6 +134,8 @@ export class PostObjectService {
     if (lock !== undefined) attributes.lock = lock;
     const guard = await this.locks.writeGuard(bucket);
     const info = await this.store.putObject(bucket, key, attributes, this.fileBody(form, headers, policy), undefined, guard).catch((err: unknown) => {
+      const framing = form.framingError();
+      if (framing !== undefined && !(err instanceof S3Error)) throw framing;
       // The form's own words for a file over the policy's limit (a PUT's EntityTooLarge names no limit).
       const range = policy?.lengthRange;
       if (err instanceof S3Error && err.code === 'EntityTooLarge' && range !== undefined) {

@@ -1,7 +1,7 @@
 import type { Database } from 'lmdb';
 import { commonPrefixOf } from '../../s3/listing-rules';
 import type { ListObjectsPage, ListObjectsRequest } from '../store';
-import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
+import { bucketBase, bucketEnd, indexKey, keyOf, prefixMatchesNoKey, prefixSuccessor } from './object-keys';
 import { type ObjectRecord, summaryOf } from './records';
 
 /**
@@ -11,7 +11,7 @@ import { type ObjectRecord, summaryOf } from './records';
  */
 export function listPage(objects: Database<ObjectRecord, Buffer>, bucket: string, request: ListObjectsRequest): ListObjectsPage {
   const page: ListObjectsPage = { objects: [], commonPrefixes: [], isTruncated: false };
-  if (request.maxKeys <= 0) return page;
+  if (request.maxKeys <= 0 || prefixMatchesNoKey(request.prefix)) return page;
   const base = bucketBase(bucket);
   const { prefix, delimiter } = request;
   const marker = request.startAfter !== undefined ? indexKey(base, request.startAfter) : undefined;

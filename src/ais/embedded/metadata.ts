@@ -20,6 +20,15 @@ import { committed, surviveFailedCommits } from './lmdb-writes';
  * referenced by a record are listed in `limbo`, changed in the same transactions as the records, so a crash
  * at any point leaves the old or the new object and start-up frees the leftovers.
  */
+/**
+ * Whether an object of that bucket and key could have been stored: bucket names are at most 63 characters and keys
+ * 1024 bytes (both checked before any write). A read of a longer name is simply missing, never looked up: LMDB
+ * refuses index keys over 1978 bytes with an error of its own.
+ */
+function storable(bucket: string, key: string): boolean {
+  return bucket.length <= 63 && Buffer.byteLength(key, 'utf8') <= 1024;
+}
+
 export class EmbeddedMetadata {
   readonly blobs: BlobFiles;
   private env!: RootDatabase;
@@ -119,7 +128,7 @@ export class EmbeddedMetadata {
    * its transaction. One LMDB read per GET and HEAD of a current object instead of two.
    */
   objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
-    const record = this.index.read(bucket, key, indexKey(bucketBase(bucket), key), versionId);
+    const record = storable(bucket, key) ? this.index.read(bucket, key, indexKey(bucketBase(bucket), key), versionId) : undefined;
     if (record !== undefined) return record;
     this.bucketRecord(bucket);
     if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });

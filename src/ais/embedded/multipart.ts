@@ -19,7 +19,7 @@ import { type EmbeddedMetadata, promised } from './metadata';
 import { UploadsPage } from '../../s3/listing-rules';
 import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../multipart-retention';
 import { newUploadId } from '../upload-ids';
-import { bucketBase, bucketEnd, indexKey, keyOf, prefixSuccessor } from './object-keys';
+import { bucketBase, bucketEnd, indexKey, keyOf, prefixMatchesNoKey, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
 
 function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
@@ -133,6 +133,7 @@ export class EmbeddedMultipart {
     return promised(() => {
       this.meta.bucketRecord(bucket);
       const page = new UploadsPage(request);
+      if (prefixMatchesNoKey(request.prefix)) return page.page;
       const start = indexKey(bucketBase(bucket), request.prefix);
       const end = request.prefix === '' ? bucketEnd(bucket) : prefixSuccessor(start);
       for (const { key: indexed, value } of this.meta.uploads.getRange({ start, end })) {

@@ -29,3 +29,8 @@ export function prefixSuccessor(bytes: Buffer): Buffer {
 export function bucketEnd(bucket: string): Buffer {
   return Buffer.from(`${bucket}\u0001`, 'utf8');
 }
+
+/** S3 keys are at most 1024 bytes, so a longer listing prefix matches no key (and LMDB could not seek to it). */
+export function prefixMatchesNoKey(prefix: string): boolean {
+  return Buffer.byteLength(prefix, 'utf8') > 1024;
+}

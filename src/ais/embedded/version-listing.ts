@@ -1,6 +1,6 @@
 import { commonPrefixOf } from '../../s3/listing-rules';
 import type { ListVersionsPage, ListVersionsRequest, VersionEntry } from '../store';
-import { bucketBase, bucketEnd, indexKey, prefixSuccessor } from './object-keys';
+import { bucketBase, bucketEnd, indexKey, prefixMatchesNoKey, prefixSuccessor } from './object-keys';
 import { type HistoryRecord, isDeleteMarker, summaryOf } from './records';
 import { sequenceOf, UNNUMBERED } from './version-ids';
 import type { VersionedIndex } from './versioned-index';
@@ -13,7 +13,7 @@ import type { VersionedIndex } from './versioned-index';
  */
 export function listVersionsPage(index: VersionedIndex, bucket: string, request: ListVersionsRequest): ListVersionsPage {
   const page: ListVersionsPage = { versions: [], commonPrefixes: [], isTruncated: false };
-  if (request.maxKeys <= 0) return page;
+  if (request.maxKeys <= 0 || prefixMatchesNoKey(request.prefix)) return page;
   const { prefix, delimiter, keyMarker, versionIdMarker } = request;
   // A malformed marker is InvalidArgument whether or not the page reaches its key, as on the AIS backend.
   if (versionIdMarker !== undefined) sequenceOf(versionIdMarker);
