@@ -140,4 +140,29 @@ describe('LifecycleWorker on the embedded store', () => {
     expect((await tagged.runPass(new Date(Date.now() + 3 * DAY))).actions.expire_current).toBe(1);
     expect(await keys('tags')).toEqual(['hot']);
   });
+
+  it('never removes a version Object Lock protects: keeps noncurrent versions under legal hold or retention, removes the free one, and expires the current one with a marker', async () => {
+    await store.createBucket('locked', '');
+    await store.putBucketVersioning('locked', 'Enabled');
+    const held: ObjectAttributes = { content: {}, userMetadata: {}, lock: { legalHold: true } };
+    const retained: ObjectAttributes = { content: {}, userMetadata: {}, lock: { mode: 'COMPLIANCE', retainUntil: Date.now() + 365 * DAY } };
+    const plain: ObjectAttributes = { content: {}, userMetadata: {} };
+    const v1 = await store.putObject('locked', 'k', held, bodyOf('held'));
+    const v2 = await store.putObject('locked', 'k', retained, bodyOf('retained'));
+    const v3 = await store.putObject('locked', 'k', plain, bodyOf('free'));
+    await store.putObject('locked', 'k', retained, bodyOf('current'));
+    const rules: LifecycleRule[] = [
+      { id: 'all', enabled: true, filter: { tags: [], form: 'empty' }, expiration: { days: 1 }, noncurrentVersionExpiration: { noncurrentDays: 1 } },
+    ];
+    await store.putBucketSetting('locked', 'lifecycle', rules);
+    const report = await worker.runPass(new Date(Date.now() + 3 * DAY));
+    expect(report.failed).toBe(0);
+    const left = (await store.listObjectVersions('locked', { prefix: '', maxKeys: 100 })).versions;
+    const ids = left.filter((entry) => !entry.deleteMarker).map((entry) => entry.versionId);
+    expect(ids).toContain(v1.versionId);
+    expect(ids).toContain(v2.versionId);
+    expect(ids).not.toContain(v3.versionId);
+    // The current version (retained) got a delete marker over it, which S3 allows: no version was removed for it.
+    expect(left[0]).toMatchObject({ deleteMarker: true, isLatest: true });
+  });
 });
