@@ -1,3 +1,4 @@
+import { MAX_BUCKET_NAME_LENGTH } from '../s3/address';
 import { S3Error } from '../s3/errors';
 
 const NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -7,7 +8,7 @@ const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3
 
 /** Why a name breaks S3's general-purpose bucket naming rules, or undefined if it follows them. */
 export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return 'Bucket names must be between 3 and 63 characters long.';
+  if (name.length < 3 || name.length > MAX_BUCKET_NAME_LENGTH) return 'Bucket names must be between 3 and 63 characters long.';
   if (!NAME.test(name)) {
     return 'Bucket names may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit.';
   }

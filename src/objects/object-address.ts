@@ -1,9 +1,7 @@
 import type { VersionId } from '../ais/store';
+import { MAX_KEY_BYTES } from '../s3/address';
 import { S3Error } from '../s3/errors';
 import type { S3Request } from '../s3/s3-request';
-
-/** S3 object keys are at most 1024 bytes of UTF-8. */
-export const MAX_KEY_BYTES = 1024;
 
 export function bucketAndKey(request: S3Request): { bucket: string; key: string } {
   return { bucket: request.bucket as string, key: request.key as string };

@@ -1,6 +1,11 @@
 import { S3Error } from './errors';
 import { parseQuery, type Query } from './query';
 
+/** S3's longest object key, in bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+/** S3's longest bucket name (general-purpose buckets). */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+
 /** Where an S3 request points: service (no bucket), a bucket, or an object in it. */
 export interface S3Address {
   bucket?: string;

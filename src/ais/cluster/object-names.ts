@@ -1,3 +1,5 @@
+import { MAX_KEY_BYTES } from '../../s3/address';
+
 /**
  * S3 keys as AIS object names (docs/ais-native-api.md section 6). AIS stores an object as a file named after
  * it, so it refuses or alters names S3 allows: empty (`a//b`, `/a`, `dir/`), `.` and `..` path segments, a
@@ -38,8 +40,6 @@ const MAX_SEGMENT_BYTES = 255;
 const PIECE_BYTES = MAX_SEGMENT_BYTES - 4;
 /** AIS stores a longer name under a hashed file name that its listing skips (v1.5.0 `fs/fntl.go`). */
 export const MAX_NAME_BYTES = 3072;
-/** The longest S3 key (the S3 layer refuses longer ones). */
-const MAX_KEY_BYTES = 1024;
 
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
+import { MAX_BUCKET_NAME_LENGTH, MAX_KEY_BYTES } from '../../s3/address';
 import { S3Error } from '../../s3/errors';
 import { checkWriteCondition } from '../../s3/conditions';
 import { type DeleteResult, NULL_VERSION, type VersionGuard, type WriteCondition } from '../store';
@@ -26,7 +27,7 @@ import { committed, surviveFailedCommits } from './lmdb-writes';
  * refuses index keys over 1978 bytes with an error of its own.
  */
 function storable(bucket: string, key: string): boolean {
-  return bucket.length <= 63 && Buffer.byteLength(key, 'utf8') <= 1024;
+  return bucket.length <= MAX_BUCKET_NAME_LENGTH && Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES;
 }
 
 export class EmbeddedMetadata {

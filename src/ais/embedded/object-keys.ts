@@ -1,3 +1,5 @@
+import { MAX_KEY_BYTES } from '../../s3/address';
+
 /**
  * Object index keys: `<bucket> 0x00 <key as UTF-8>`. LMDB orders keys by bytes, so within a bucket the
  * index is in UTF-8 byte order, exactly S3's listing order, whatever the key contains (bucket names
@@ -32,5 +34,5 @@ export function bucketEnd(bucket: string): Buffer {
 
 /** S3 keys are at most 1024 bytes, so a longer listing prefix matches no key (and LMDB could not seek to it). */
 export function prefixMatchesNoKey(prefix: string): boolean {
-  return Buffer.byteLength(prefix, 'utf8') > 1024;
+  return Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES;
 }
