@@ -83,8 +83,12 @@ export function readPostForm(raw: IncomingMessage, headers: IncomingHttpHeaders)
       fileSeen = true;
       current = file;
       let framingError: S3Error | undefined;
-      file.once('error', (error: Error) => {
-        if (!(error instanceof S3Error)) framingError = new S3Error('MalformedPOSTRequest');
+      file.on('error', (error: Error) => {
+        if (error instanceof S3Error || framingError !== undefined) return;
+        framingError = new S3Error('MalformedPOSTRequest');
+        // busboy emits 'error' on the file without destroying it: a reader that attaches later (the upload starts
+        // only after the access checks, which may wait on the store) would wait for an end that never comes.
+        file.destroy(framingError);
       });
       resolve({ fields, file, filename: filename === '' ? undefined : filename, finished, abandon, framingError: () => framingError });
     });

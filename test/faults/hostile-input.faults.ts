@@ -1,7 +1,8 @@
 /**
  * fast-check fuzzing of hostile input against a real gateway on the pass's backend: request paths and keys,
- * query strings, headers (Range, x-amz-*, SigV4 Authorization, duplicates, non-ASCII), and XML bodies (deep
- * nesting, DOCTYPE and entities), and with signatures verified, SigV2 headers and SigV2/SigV4 presigned queries.
+ * query strings, headers (Range, x-amz-*, SigV4 Authorization, duplicates, non-ASCII), XML bodies (deep nesting,
+ * DOCTYPE and entities), aws-chunked framing, POST Object forms, and with signatures verified, SigV2 headers and
+ * SigV2/SigV4 presigned queries.
  * Requests go out as raw bytes over TCP, so nothing is cleaned up on the way.
  * Every case gets an answer within 10 s that is not a 500: an S3 `<Error>` document, a success, or Node's own
  * 400/431 for what is not HTTP at all; and no entity is ever expanded. FAULTS_FUZZ_RUNS cases per property.
@@ -306,7 +307,66 @@ async function storedSize(key: string, origin = gateway.origin): Promise<number 
   return Number(/content-length: (\d+)/i.exec(answer.head)?.[1]);
 }
 
+const lineEnd = fc.constantFrom('\r\n', '\n', '', '\r');
+const chunkSize = fc.oneof(
+  fc.constantFrom('0', 'a', 'ffffffffffffffff', '-1', '', 'zz', '10000000', ' 5'),
+  fc.nat(80).map((size) => size.toString(16)),
+);
+const chunkExtension = fc.constantFrom('', `;chunk-signature=${'0'.repeat(64)}`, ';chunk-signature=', ';x=y', ';');
+const chunkData = fc.string({ maxLength: 80 }).map((text) => Buffer.from(text, 'utf8').toString('latin1'));
+const chunkTrailer = fc.constantFrom(
+  '',
+  'x-amz-checksum-crc32:AAAAAA==\r\n',
+  'x-amz-checksum-crc32:\r\n',
+  'x-amz-checksum-sha256:not base64\r\n',
+  'x-amz-trailer-signature:zz\r\n',
+  'garbage\r\n',
+  ':\r\n',
+);
+const awsChunkedBody = fc
+  .tuple(fc.array(fc.tuple(chunkSize, chunkExtension, lineEnd, chunkData, lineEnd), { maxLength: 5 }), fc.boolean(), chunkTrailer, lineEnd)
+  .map(
+    ([chunks, final, trailer, end]) =>
+      chunks.map(([size, extension, afterSize, data, afterData]) => `${size}${extension}${afterSize}${data}${afterData}`).join('') +
+      (final ? `0\r\n${trailer}${end}` : ''),
+  );
+
 let fuzzedKeys = 0;
+
+it(`aws-chunked framing: broken sizes, extensions, line ends and trailers store nothing or exactly the decoded length (${RUNS} cases)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(
+        'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+        'STREAMING-NONSENSE',
+      ),
+      fc.oneof(fc.constantFrom('0', '-1', 'x', '99999999999', ''), fc.nat(200).map(String)),
+      fc.option(fc.constantFrom('x-amz-checksum-crc32', 'x-amz-checksum-sha256', 'x-amz-checksum-nonsense', ''), { nil: undefined }),
+      awsChunkedBody,
+      async (sha, decodedLength, trailer, framing) => {
+        const key = `chunked-${fuzzedKeys++}`;
+        const headers: Array<[string, string]> = [
+          ['content-encoding', 'aws-chunked'],
+          ['x-amz-content-sha256', sha],
+          ['x-amz-decoded-content-length', decodedLength],
+        ];
+        if (trailer !== undefined) headers.push(['x-amz-trailer', trailer]);
+        const request: RawRequest = { method: 'PUT', target: `/s3/${BUCKET}/${key}`, headers, body: Buffer.from(framing, 'latin1') };
+        const answer = await send(request);
+        expectWellFormed(answer, request);
+        // Refused: nothing stored. Stored: exactly the length the client declared for the decoded body.
+        expect({ key, status: answer.status, stored: await storedSize(key) }).toEqual({
+          key,
+          status: answer.status,
+          stored: answer.status === 200 ? Number(decodedLength) : undefined,
+        });
+      },
+    ),
+    { numRuns: RUNS },
+  );
+});
 
 const FORM_BOUNDARY = 'fuzzboundary';
 const formFieldName = fc.constantFrom(

@@ -27,6 +27,17 @@ describe('readWhole', () => {
     body.destroy(new Error('client went away'));
     await expect(read).rejects.toThrow('client went away');
   });
+
+  it('rejects for a body that failed or closed before the read began', async () => {
+    const failed = new PassThrough().on('error', () => undefined);
+    failed.destroy(new Error('IncompleteBody'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(readWhole(failed, 10)).rejects.toThrow('IncompleteBody');
+    const closed = new PassThrough();
+    closed.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(readWhole(closed, 10)).rejects.toThrow('the body closed before its end');
+  });
 });
 
 describe('UploadBody', () => {
@@ -48,6 +59,13 @@ describe('UploadBody', () => {
     expect(await text(passed)).toBe('abc');
     expect(order).toEqual(['checked', 'end']);
     await expect(text(new UploadBody(source('abc'), () => Promise.reject(new Error('BadDigest'))))).rejects.toThrow('BadDigest');
+  });
+
+  it('fails at once for a source closed before the attempt read it', async () => {
+    const closed = new PassThrough();
+    closed.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(text(new UploadBody(closed))).rejects.toThrow('the body closed before its end');
   });
 
   it('destroys a source it has started reading when the attempt gives up', async () => {

@@ -1,5 +1,10 @@
 import { Readable } from 'node:stream';
 
+/** The error of a body that was destroyed before its end: its own, or a plain "closed early". */
+function endedEarly(stream: Readable): Error {
+  return stream.errored ?? new Error('the body closed before its end');
+}
+
 /**
  * A streamed object body as one attempt to send it reads it. Until undici first reads this stream, `source` is
  * untouched: undici destroys the body of a request whose connection fails, and the next attempt (the proxy,
@@ -32,8 +37,9 @@ export class UploadBody extends Readable {
     }
     this.started = true;
     const source = this.source;
-    if (source.errored) {
-      this.destroy(source.errored);
+    // A body that failed while the write still waited (on a HEAD, a lock) has already said so: no event will come.
+    if (source.destroyed) {
+      this.destroy(endedEarly(source));
       return;
     }
     source.on('data', (chunk: Buffer) => {
@@ -42,7 +48,7 @@ export class UploadBody extends Readable {
     source.once('end', () => this.finish());
     source.once('error', (err) => this.destroy(err));
     source.once('close', () => {
-      if (!this.ended && !source.errored) this.destroy(new Error('the body closed before its end'));
+      if (!this.ended && !source.errored) this.destroy(endedEarly(source));
     });
     source.resume();
   }
@@ -71,6 +77,9 @@ export class UploadBody extends Readable {
  * back (Readable.unshift), so the stream reads as if untouched. Rejects with the body's error.
  */
 export function readWhole(stream: Readable, limit: number): Promise<Buffer | undefined> {
+  // Failed before this read began (e.g. a framing error while the write awaited its checks): its 'error' and
+  // 'close' are gone, and listening for them would wait forever.
+  if (stream.destroyed) return Promise.reject(endedEarly(stream));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -97,7 +106,7 @@ export function readWhole(stream: Readable, limit: number): Promise<Buffer | und
     };
     const onClose = (): void => {
       stop();
-      reject(stream.errored ?? new Error('the body closed before its end'));
+      reject(endedEarly(stream));
     };
     stream.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
