@@ -1,4 +1,4 @@
-// Unit tests sit beside their code (src/, *.spec.ts); end-to-end tests in test/ (*.e2e.ts).
+// Unit tests sit beside their code (src/ and the soak's judgement in soak/, *.spec.ts); end-to-end tests in test/ (*.e2e.ts).
 // The end-to-end suite runs twice, once per backend: `e2e-embedded` on the embedded store and `e2e-ais` on
 // a real AIS cluster (1 proxy + 1 target on loopback, started by scripts/ais-dev-cluster.sh in globalSetup).
 // Files named *.embedded.e2e.ts or *.ais.e2e.ts test one backend's own behaviour and run only in its pass.
@@ -18,7 +18,7 @@ function aisPassUnavailable() {
 }
 
 const projects = [
-  { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+  { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/soak'], testMatch: ['**/*.spec.ts'] },
   {
     ...common,
     displayName: 'e2e-embedded',

@@ -25,7 +25,7 @@ interface Allowance {
 
 const ALLOWANCES: Allowance[] = [
   { series: 'RSS', unit: 'MiB', value: (sample) => sample.rssMiB, absolute: 32, relative: 0.25 },
-  { series: 'open fds', unit: '', value: (sample) => sample.fds, absolute: 16, relative: 0.5 },
+  { series: 'open fds', unit: '', value: (sample) => sample.fds, absolute: 12, relative: 0.25 },
   { series: 'LMDB size', unit: 'MiB', value: (sample) => sample.lmdbMiB, absolute: 16, relative: 0.5 },
   { series: 'event-loop p99', unit: 'ms', value: (sample) => sample.eventLoopP99Ms, absolute: 50, relative: 2 },
 ];
