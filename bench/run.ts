@@ -42,6 +42,7 @@ const ALL_TARGETS: TargetName[] = [
   'gateway',
   'gateway-verify',
   'gateway-2-workers',
+  'gateway-policy-cors',
   'gateway-features',
   'gateway-ais',
   'ais-s3',
@@ -221,7 +222,7 @@ class Bench {
   }
 
   async gateways(): Promise<void> {
-    const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-features'];
+    const names: TargetName[] = ['gateway', 'gateway-verify', 'gateway-2-workers', 'gateway-policy-cors', 'gateway-features'];
     if (!names.some((name) => this.wanted(name))) return;
     const dataDir = tempDir(this.workDir, 'gateway');
     const filler = await this.started(startGateway({ name: 'gateway', dataDir, workers: 2, env: { FSYNC: 'false' }, logDir: this.logDir }));
@@ -241,12 +242,14 @@ class Bench {
       { name: 'gateway-verify', cpu: this.settings.serverCpu, workers: 1 },
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
-      // Last: it gives the bench bucket a policy and turns on versioning and CORS, which the others must not see.
+      // Last two: they give the bench bucket a policy and CORS, then versioning, which the others must not see.
+      { name: 'gateway-policy-cors', cpu: this.settings.serverCpu, workers: 1 },
       { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1 },
     ];
     for (const variant of variants.filter((v) => this.wanted(v.name))) {
       const target = await this.started(startGateway({ ...variant, dataDir, logDir: this.logDir }));
-      if (variant.name === 'gateway-features') await configureFeatures(target, BUCKET);
+      if (variant.name === 'gateway-policy-cors') await configureFeatures(target, BUCKET, { versioning: false });
+      if (variant.name === 'gateway-features') await configureFeatures(target, BUCKET, { versioning: true });
       await this.runTarget(target, { lists: true });
       await this.stopped(target);
     }

@@ -26,7 +26,17 @@ export function snapshotGatewayBuild(): void {
 }
 
 export type TargetName =
-  'ceiling' | 's3rver' | 'versitygw' | 'gateway' | 'gateway-verify' | 'gateway-2-workers' | 'gateway-features' | 'gateway-ais' | 'ais-s3' | 'ais-native';
+  | 'ceiling'
+  | 's3rver'
+  | 'versitygw'
+  | 'gateway'
+  | 'gateway-verify'
+  | 'gateway-2-workers'
+  | 'gateway-policy-cors'
+  | 'gateway-features'
+  | 'gateway-ais'
+  | 'ais-s3'
+  | 'ais-native';
 
 export interface Target {
   name: TargetName;
@@ -54,8 +64,8 @@ export interface GatewayOptions {
 
 export async function startGateway(options: GatewayOptions, extraPids: () => number[] = () => []): Promise<Target> {
   const port = await freePort();
-  // gateway-features verifies too: a bucket policy is only evaluated when requests are authenticated.
-  const verify = options.name === 'gateway-verify' || options.name === 'gateway-features';
+  // gateway-policy-cors and gateway-features verify too: a bucket policy is only evaluated when requests are authenticated.
+  const verify = options.name === 'gateway-verify' || options.name === 'gateway-policy-cors' || options.name === 'gateway-features';
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
