@@ -21,7 +21,8 @@ import { Tally } from './tally';
 import { judge, type Verdict } from './verdict';
 
 const KEY = { id: 'AKSOAK', secret: 'soak-secret' };
-const AIS_PORT = Number(process.env.SOAK_AIS_PORT ?? 57080);
+// Below Linux's ephemeral range, so that no outgoing connection holds a port the cluster needs.
+const AIS_PORT = Number(process.env.SOAK_AIS_PORT ?? 27080);
 
 interface Gateway {
   origin: string;

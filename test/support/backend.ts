@@ -15,8 +15,13 @@ export function e2eBackend(): E2eBackend {
   return (globalThis as { E2E_STORE?: string }).E2E_STORE === 'ais' ? 'ais' : 'embedded';
 }
 
-/** Proxy public port of the AIS pass's dev cluster (scripts/ais-dev-cluster.sh); it also takes the five after it. */
-export const E2E_AIS_PORT = Number(process.env.AIS_E2E_PORT ?? 52080);
+/**
+ * Proxy public port of the AIS pass's dev cluster (scripts/ais-dev-cluster.sh); it also takes the five after it,
+ * and the fault tests' two-target cluster the nine from +20. Below Linux's ephemeral range (32768-60999): a port
+ * in it can be taken by any outgoing connection's local end, and a target restarted by a fault test then fails to
+ * bind ("address already in use"), as a CI run saw.
+ */
+export const E2E_AIS_PORT = Number(process.env.AIS_E2E_PORT ?? 28080);
 export const E2E_AIS_ENDPOINT = `http://127.0.0.1:${E2E_AIS_PORT}`;
 /** The dev cluster's own directory (configs, mountpaths, logs), apart from a developer's cluster. */
 export const E2E_AIS_DIR = join(resolve(__dirname, '../..'), '.tmp', 'ais', `e2e-${E2E_AIS_PORT}`);
