@@ -11,7 +11,8 @@ const GAP = 4;
 const LABEL_WIDTH = 230;
 const PLOT_WIDTH = 520;
 
-function escape(text: string): string {
+/** Text made safe for SVG (also the soak's chart). */
+export function escapeSvgText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -30,14 +31,14 @@ export function svgChart(title: string, measurements: Measurement[], workloads: 
       .filter((row) => row.m !== undefined && row.m.opsPerSec > 0);
     if (rows.length === 0) continue;
     const max = Math.max(...rows.map((row) => valueOf(row.m!, workload).value));
-    parts.push(`<text x="10" y="${y + BAR}" font-weight="bold">${escape(workload.label)}</text>`);
+    parts.push(`<text x="10" y="${y + BAR}" font-weight="bold">${escapeSvgText(workload.label)}</text>`);
     for (const row of rows) {
       const { value, text } = valueOf(row.m!, workload);
       const width = Math.max(1, (value / max) * PLOT_WIDTH);
       parts.push(
-        `<text x="${LABEL_WIDTH - 6}" y="${y + BAR - 3}" text-anchor="end">${escape(row.target)}</text>`,
+        `<text x="${LABEL_WIDTH - 6}" y="${y + BAR - 3}" text-anchor="end">${escapeSvgText(row.target)}</text>`,
         `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR}" fill="${COLORS[row.index % COLORS.length]}"/>`,
-        `<text x="${(LABEL_WIDTH + width + 4).toFixed(1)}" y="${y + BAR - 3}">${escape(text)}</text>`,
+        `<text x="${(LABEL_WIDTH + width + 4).toFixed(1)}" y="${y + BAR - 3}">${escapeSvgText(text)}</text>`,
       );
       y += BAR + GAP;
     }
@@ -48,7 +49,7 @@ export function svgChart(title: string, measurements: Measurement[], workloads: 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="24" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="24" font-size="15" font-weight="bold">${escapeSvgText(title)}</text>`,
     `<text x="10" y="42" fill="#555">bars scaled per workload; higher is better</text>`,
     ...parts,
     '</svg>',

@@ -1,4 +1,5 @@
 /** The soak's chart: one line panel per sampled resource over the run's minutes, as a stand-alone SVG. */
+import { escapeSvgText } from '../bench/chart';
 import type { Sample } from './sampler';
 
 type Points = Array<[seconds: number, value: number]>;
@@ -37,10 +38,6 @@ const RIGHT = 20;
 const TOP = 50;
 const GAP = 40;
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function panelSvg(title: string, points: Points, top: number, endSeconds: number): string {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const shown = points.filter(([, y]) => Number.isFinite(y));
@@ -48,7 +45,7 @@ function panelSvg(title: string, points: Points, top: number, endSeconds: number
   const x = (seconds: number): number => LEFT + (plotWidth * seconds) / Math.max(1, endSeconds);
   const y = (value: number): number => top + PANEL_HEIGHT - (PANEL_HEIGHT * value) / max;
   const parts = [
-    `<text x="${LEFT}" y="${top - 8}" font-size="13" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${LEFT}" y="${top - 8}" font-size="13" font-weight="bold">${escapeSvgText(title)}</text>`,
     `<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#bbb"/>`,
   ];
   for (const fraction of [0, 0.5, 1]) {
@@ -79,7 +76,7 @@ export function soakChart(title: string, samples: Sample[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${LEFT}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${LEFT}" y="24" font-size="15" font-weight="bold">${escapeSvgText(title)}</text>`,
     `<text x="${WIDTH - RIGHT}" y="24" font-size="11" text-anchor="end">x: minutes since the load started</text>`,
     ...panels,
     '</svg>',
