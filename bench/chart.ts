@@ -4,17 +4,13 @@
  */
 import type { Measurement, Workload } from './workloads';
 import type { TargetName } from './targets';
+import { escapeSvgText } from './svg-text';
 
 const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 const BAR = 14;
 const GAP = 4;
 const LABEL_WIDTH = 230;
 const PLOT_WIDTH = 520;
-
-/** Text made safe for SVG (also the soak's chart). */
-export function escapeSvgText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function valueOf(m: Measurement, workload: Workload): { value: number; text: string } {
   if (workload.kind === 'transfer') return { value: m.mbPerSec, text: `${m.mbPerSec.toFixed(0)} MB/s` };

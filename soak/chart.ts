@@ -1,5 +1,5 @@
 /** The soak's chart: one line panel per sampled resource over the run's minutes, as a stand-alone SVG. */
-import { escapeSvgText } from '../bench/chart';
+import { escapeSvgText } from '../bench/svg-text';
 import type { Sample } from './sampler';
 
 type Points = Array<[seconds: number, value: number]>;
