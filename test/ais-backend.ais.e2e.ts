@@ -96,6 +96,39 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
     expect(await native.objectNames(bucket)).toEqual(['native/written.txt', 's3/written.bin']);
   });
 
+  it("ETags are the MD5 of the bytes whoever hashes them: AIS in the gateway's buckets, the gateway in a bucket AIS checksums with xxhash", async () => {
+    const { s3 } = fixture;
+    const bucket = await fixture.newBucket();
+    const big = Buffer.alloc(300 * 1024, 'md5 by AIS ');
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'by-ais', Body: big }));
+    expect({ etag: put.ETag, stored: (await native.getObject(bucket, 'by-ais')).headers['ais-checksum-value'] }).toEqual({
+      etag: `"${md5Hex(big)}"`,
+      stored: md5Hex(big),
+    });
+
+    const created = await rawRequest(E2E_AIS_ENDPOINT, {
+      method: 'POST',
+      path: '/v1/buckets/xxhash-by-ais?provider=ais',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'create-bck', value: { checksum: { type: 'xxhash' } } }),
+    });
+    expect(created.status).toBe(200);
+    for (const body of [Buffer.from('small, read whole'), big]) {
+      const written = await s3.send(new PutObjectCommand({ Bucket: 'xxhash-by-ais', Key: `size-${body.length}`, Body: body }));
+      expect(written.ETag).toBe(`"${md5Hex(body)}"`);
+      expect((await native.getObject('xxhash-by-ais', `size-${body.length}`)).headers['ais-checksum-type']).toBe('xxhash');
+    }
+    // A Content-MD5 that is not the body's is refused in both, and nothing is stored.
+    for (const target of [bucket, 'xxhash-by-ais']) {
+      await expectS3Error(
+        s3.send(new PutObjectCommand({ Bucket: target, Key: 'refused', Body: big, ContentMD5: Buffer.from(md5Hex('other'), 'hex').toString('base64') })),
+        'BadDigest',
+        400,
+      );
+      expect(await native.objectNames(target)).not.toContain('refused');
+    }
+  });
+
   it('keys AIS cannot hold as they are live under reversible names, which AIS lists and serves like any other', async () => {
     const { s3 } = fixture;
     const bucket = await fixture.newBucket();

@@ -196,6 +196,12 @@ export interface IncomingBody {
    * when the client sent it in a header (a trailer's value, or one the gateway computes, comes with verify()).
    */
   checksum?: { algorithm: ChecksumAlgorithm; value?: string };
+  /**
+   * Tells the body that the store computes the MD5 of the bytes itself (AIS, as it stores them), so the body need not
+   * hash them: verify()'s `md5Hex` is then ''. A Content-MD5 the client sent is still checked. Call it before the
+   * stream is read; absent on bodies that are not hashed anyway.
+   */
+  md5FromStore?(): void;
 }
 
 /**

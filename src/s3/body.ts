@@ -105,10 +105,13 @@ function withRequiredChecksum(expected: ExpectedChecksum | undefined, required: 
   return expected;
 }
 
-/** Counts and hashes the bytes passing through: MD5 always (the ETag), plus the flexible checksum asked for. */
+/**
+ * Counts and hashes the bytes passing through: MD5 (the ETag) unless the store computes it (`md5` dropped), plus the
+ * flexible checksum asked for.
+ */
 class DigestStream extends Transform {
   size = 0;
-  readonly md5: Hash = createHash('md5');
+  md5: Hash | undefined = createHash('md5');
 
   constructor(
     readonly checksum: Checksum | undefined,
@@ -120,7 +123,7 @@ class DigestStream extends Transform {
   override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
     if (this.size > this.limit) return callback(new S3Error('EntityTooLarge'));
-    this.md5.update(chunk);
+    this.md5?.update(chunk);
     this.checksum?.update(chunk);
     callback(null, chunk);
   }
@@ -169,8 +172,8 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
   const verify = async (): Promise<BodyDigest> => {
     if (signed.signedTrailer && decoder !== undefined) signed.chunks?.verifyTrailer(decoder.trailers);
     if (declaredLength !== undefined && digest.size !== declaredLength) throw new S3Error('IncompleteBody');
-    const md5 = digest.md5.digest();
-    if (contentMd5 !== undefined && !md5.equals(contentMd5)) throw new S3Error('BadDigest');
+    const md5 = digest.md5?.digest();
+    if (contentMd5 !== undefined && md5 !== undefined && !md5.equals(contentMd5)) throw new S3Error('BadDigest');
     const checksums: Checksums = {};
     if (expected !== undefined && digest.checksum !== undefined) {
       const actual = digest.checksum.digest().toString('base64');
@@ -180,10 +183,13 @@ export function incomingBody(source: BodySource, options: BodyOptions = {}): Inc
       }
       checksums[expected.algorithm] = actual;
     }
-    return { size: digest.size, md5Hex: md5.toString('hex'), checksums };
+    return { size: digest.size, md5Hex: md5?.toString('hex') ?? '', checksums };
   };
   const checksum = expected && { algorithm: expected.algorithm, value: expected.source === 'header' ? expected.value : undefined };
-  return { stream, verify, checksum };
+  const md5FromStore = (): void => {
+    if (contentMd5 === undefined) digest.md5 = undefined;
+  };
+  return { stream, verify, checksum, md5FromStore };
 }
 
 /** The checksum announced in `x-amz-trailer`; it must have arrived, well formed (S3: MalformedTrailerError). */

@@ -12,6 +12,7 @@ import { UPLOADS_BUCKET } from './upload-names';
 interface BucketProps {
   created?: string;
   versioning?: { enabled?: boolean };
+  checksum?: { type?: string };
   /** `extra.custom`: a free-form note AIS keeps with the bucket (`team=alpha;project=beta`), 128 characters at most. */
   extra?: { custom?: string };
 }
@@ -99,11 +100,23 @@ export function bucketInfoOfProps(name: string, props: BucketProps): BucketInfo 
   };
 }
 
+/** What an object write into a bucket needs to know of it, from the bucket's props. */
+export interface WriteFacts {
+  versioning?: VersioningStatus;
+  /** AIS computes each object's MD5 as it stores it (checksum type `md5`, as in the buckets the gateway creates). */
+  aisMd5: boolean;
+}
+
+interface KnownBucket {
+  info: BucketInfo;
+  aisMd5: boolean;
+}
+
 /** Bucket calls: all answered by the AIS proxy itself. */
 export class AisBuckets {
-  private readonly seen = new Map<string, { info: BucketInfo; until: number }>();
+  private readonly seen = new Map<string, KnownBucket & { until: number }>();
   /** The HEAD under way for a bucket's props, shared by every request that found them stale. */
-  private readonly reads = new Map<string, Promise<BucketInfo>>();
+  private readonly reads = new Map<string, Promise<KnownBucket>>();
 
   constructor(
     private readonly http: AisHttp,
@@ -155,31 +168,41 @@ export class AisBuckets {
   }
 
   async head(bucket: string): Promise<BucketInfo> {
-    return this.remember(bucketInfoOfProps(bucket, await this.props(bucket)));
+    return (await this.read(bucket)).info;
   }
 
-  private remember(info: BucketInfo): BucketInfo {
-    this.seen.set(info.name, { info, until: Date.now() + BUCKET_TRUSTED_MS });
-    return info;
+  private async read(bucket: string): Promise<KnownBucket> {
+    return this.remember(bucket, await this.props(bucket));
+  }
+
+  private remember(bucket: string, props: BucketProps): KnownBucket {
+    const known = { info: bucketInfoOfProps(bucket, props), aisMd5: props.checksum?.type === 'md5' };
+    this.seen.set(bucket, { ...known, until: Date.now() + BUCKET_TRUSTED_MS });
+    return known;
   }
 
   /** The bucket's props as read at most BUCKET_TRUSTED_MS ago; throws NoSuchBucket. */
   async recent(bucket: string): Promise<BucketInfo> {
+    return (await this.recentlyKnown(bucket)).info;
+  }
+
+  /** What a write into the bucket needs to know, as read at most BUCKET_TRUSTED_MS ago; throws NoSuchBucket. */
+  async writeFactsOf(bucket: string): Promise<WriteFacts> {
+    const { info, aisMd5 } = await this.recentlyKnown(bucket);
+    return { versioning: info.versioning, aisMd5 };
+  }
+
+  private async recentlyKnown(bucket: string): Promise<KnownBucket> {
     const seen = this.seen.get(bucket);
-    if (seen !== undefined && seen.until > Date.now()) return seen.info;
+    if (seen !== undefined && seen.until > Date.now()) return seen;
     // Without sharing, every PUT under way when the props went stale sent a HEAD of its own: under load dozens
     // at once, each on a new connection to the proxy.
     let reading = this.reads.get(bucket);
     if (reading === undefined) {
-      reading = this.head(bucket).finally(() => this.reads.delete(bucket));
+      reading = this.read(bucket).finally(() => this.reads.delete(bucket));
       this.reads.set(bucket, reading);
     }
     return reading;
-  }
-
-  /** The bucket's S3 versioning status, as read at most BUCKET_TRUSTED_MS ago; throws NoSuchBucket. */
-  async versioningOf(bucket: string): Promise<VersioningStatus | undefined> {
-    return (await this.recent(bucket)).versioning;
   }
 
   private async props(bucket: string): Promise<BucketProps> {
@@ -209,6 +232,6 @@ export class AisBuckets {
     const props = await this.props(bucket);
     const changes = { versioning: { enabled: status === 'Enabled' }, extra: { custom: withVersioningNote(props.extra?.custom, status) } };
     await this.http.proxyCall({ method: 'PATCH', path: bucketPath(bucket), json: { action: 'set-bprops', value: changes }, context: { bucket } });
-    this.remember(bucketInfoOfProps(bucket, { ...props, ...changes }));
+    this.remember(bucket, { ...props, ...changes });
   }
 }

@@ -115,7 +115,7 @@ export class ClusterStore implements ObjectStore {
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
     const system = new SystemBucket(this.http);
-    this.objects = new AisObjects(this.http, (bucket) => this.buckets.versioningOf(bucket), new AisObjectTags(system));
+    this.objects = new AisObjects(this.http, (bucket) => this.buckets.writeFactsOf(bucket), new AisObjectTags(system));
     this.multipart = new AisMultipart(this.http, this.objects, (bucket) => this.buckets.head(userBucket(bucket)), multipartOptions);
     this.settings = new AisBucketSettings(system, {
       head: (bucket) => this.buckets.head(userBucket(bucket)),

@@ -20,9 +20,9 @@ import {
   type TagSet,
   type VersionGuard,
   type VersionId,
-  type VersioningStatus,
 } from '../store';
 import type { AisAnswer, AisHttp } from './ais-http';
+import type { WriteFacts } from './buckets';
 import {
   ACL_KEY,
   accessMetadata,
@@ -190,8 +190,8 @@ function notYetKept(checksums: Checksums, kept: Checksums): Checksums {
 export class AisObjects {
   constructor(
     private readonly http: AisHttp,
-    /** The bucket's S3 versioning status; throws NoSuchBucket. */
-    private readonly versioningOf: (bucket: string) => Promise<VersioningStatus | undefined>,
+    /** The bucket's S3 versioning status and checksum type; throws NoSuchBucket. */
+    private readonly writeFactsOf: (bucket: string) => Promise<WriteFacts>,
     /** Where the objects' tags live (object-tags.ts). */
     readonly tags: AisObjectTags,
   ) {}
@@ -199,16 +199,21 @@ export class AisObjects {
   /**
    * Streams the body to the owning target. The body's digest (Content-MD5, flexible checksums, length) is
    * verified when its last byte has been read but before the end of the upload is sent: a bad body aborts the
-   * upload and AIS keeps whatever object was there. Should AIS's own MD5 then disagree with the gateway's
-   * (the bytes changed on the way), the new object is deleted and the PUT fails; AIS cannot make that
-   * replacement atomic, so in that case the previous object is gone too.
+   * upload and AIS keeps whatever object was there. The MD5 (the ETag) is AIS's where the bucket's checksum is
+   * MD5; the gateway hashes the body too only to check a client's Content-MD5, or for other buckets. Should AIS's
+   * own MD5 then disagree with the gateway's (the bytes changed on the way), the new object is deleted and the
+   * PUT fails; AIS cannot make that replacement atomic, so in that case the previous object is gone too.
    *
    * The custom metadata goes with the upload: attributes, the version id (versioning Enabled), and the
    * checksums known before the body (`known`, and a checksum header). A checksum that arrives in a trailer is
    * added right after the upload (AIS takes custom metadata only as request headers).
    */
   async put(bucket: string, key: string, attributes: ObjectAttributes, body: IncomingBody, known: Checksums = {}): Promise<ObjectInfo> {
-    const versionId = (await this.versioningOf(bucket)) === 'Enabled' ? newVersionId(bucket, key) : undefined;
+    const facts = await this.writeFactsOf(bucket);
+    const versionId = facts.versioning === 'Enabled' ? newVersionId(bucket, key) : undefined;
+    // AIS hashes the bytes as it stores them; a second MD5 here cost 40% of the gateway's CPU on a 1 MiB PUT
+    // (docs/performance.md). A client's Content-MD5 is still checked by the gateway, before AIS commits.
+    if (facts.aisMd5) body.md5FromStore?.();
     const declared = body.checksum;
     const upfront: Checksums = declared?.value !== undefined ? { ...known, [declared.algorithm]: declared.value } : known;
     const lastModified = writeTime();
@@ -259,10 +264,12 @@ export class AisObjects {
     }
     const later = notYetKept(digest.checksums, upfront);
     if (Object.keys(later).length > 0) await this.addChecksums(bucket, key, later, checksum.value ?? '');
+    // Without an MD5 of either (the bucket's checksum type changed since its props were read), the ETag is AIS's own.
+    const etag = checksum.type === 'md5' && checksum.value ? checksum.value : digest.md5Hex || (await this.head(bucket, key)).etag;
     return {
       key,
       size: digest.size,
-      etag: checksum.type === 'md5' && checksum.value ? checksum.value : digest.md5Hex,
+      etag,
       lastModified,
       versionId: versionId ?? NULL_VERSION,
       content: attributes.content,
@@ -511,7 +518,7 @@ export class AisObjects {
     const { source, target } = request;
     const { info, md5, custom } = await this.headWithChecksum(source.bucket, source.key, source.versionId);
     request.check(info);
-    const targetVersioning = await this.versioningOf(target.bucket);
+    const targetVersioning = (await this.writeFactsOf(target.bucket)).versioning;
     // Tagging directive REPLACE: the request's tags; COPY: the source's, in a sidecar of the copy's own.
     const tags = request.tags ?? (await this.tags.read(source.bucket, source.key, custom));
     if (request.replaceAttributes === undefined && targetVersioning !== 'Enabled') {
