@@ -26,6 +26,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -479,6 +480,133 @@ describe('Object Lock: who may bypass GOVERNANCE retention (S3_AUTH=verify, s3:B
     }));
     await other.send(new DeleteObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version, BypassGovernanceRetention: true }));
     await expectS3Error(owner.send(new HeadObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version })), 'NotFound', 404);
+  });
+});
+
+describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=verify)', () => {
+  const credentialsDir = mkdtempSync(join(tmpdir(), 'ais-s3-lock-keys-'));
+  let gateway: RunningGateway;
+  let owner: S3Client;
+  let other: S3Client;
+  let count = 0;
+  const DAY = 24 * 3600_000;
+  const inDays = (days: number) => new Date(Date.now() + days * DAY);
+
+  beforeAll(async () => {
+    writeFileSync(
+      join(credentialsDir, 'credentials'),
+      [`${OWNER.accessKeyId}:${OWNER.secretAccessKey} name=owner`, `${OTHER.accessKeyId}:${OTHER.secretAccessKey} name=other`].join('\n'),
+    );
+    gateway = await startGateway({ S3_CREDENTIALS_FILE: join(credentialsDir, 'credentials') });
+    owner = s3ClientFor(gateway.endpoint, { credentials: OWNER });
+    other = s3ClientFor(gateway.endpoint, { credentials: OTHER });
+  });
+
+  afterAll(async () => {
+    owner?.destroy();
+    other?.destroy();
+    await gateway?.stop();
+    rmSync(credentialsDir, { recursive: true, force: true });
+  });
+
+  /** A lock-enabled bucket of the owner's with the given policy statements (on its objects). */
+  async function bucketWith(...statements: object[]): Promise<string> {
+    const bucket = `lock-keys-${++count}`;
+    await owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    const Statement = statements.map((each) => ({ Resource: `arn:aws:s3:::${bucket}/*`, ...each }));
+    await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement }) }));
+    return bucket;
+  }
+
+  const versionsIn = async (bucket: string) => (await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length ?? 0;
+  const otherUser = { AWS: `arn:aws:iam::000000000000:user/other` };
+
+  it('s3:object-lock-mode and -retain-until-date on PutObject: a policy lets another user write only GOVERNANCE retentions up to 2100', async () => {
+    const bucket = await bucketWith({
+      Effect: 'Allow',
+      Principal: otherUser,
+      Action: 's3:PutObject',
+      Condition: { StringEquals: { 's3:object-lock-mode': 'GOVERNANCE' }, DateLessThan: { 's3:object-lock-retain-until-date': '2100-01-01T00:00:00Z' } },
+    });
+    const put = (key: string, mode?: 'GOVERNANCE' | 'COMPLIANCE', until?: Date) =>
+      other.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }));
+    await put('governed', 'GOVERNANCE', FUTURE);
+    await expectS3Error(put('compliance', 'COMPLIANCE', FUTURE), 'AccessDenied', 403);
+    await expectS3Error(put('too-long', 'GOVERNANCE', new Date('2101-01-01T00:00:00Z')), 'AccessDenied', 403);
+    // Without lock headers the keys are absent, and the Allow's conditions do not hold.
+    await expectS3Error(put('plain'), 'AccessDenied', 403);
+    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['governed']);
+  });
+
+  it('s3:object-lock-remaining-retention-days on PutObjectRetention (the document), and on the bypass of GOVERNANCE it asks for', async () => {
+    const bucket = await bucketWith(
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObjectRetention',
+        Condition: { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '400' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:BypassGovernanceRetention',
+        Condition: { NumericLessThan: { 's3:object-lock-remaining-retention-days': '5' } },
+      },
+    );
+    const { VersionId: version } = await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k' }));
+    const retain = (days: number, bypass = false) =>
+      owner.send(
+        new PutObjectRetentionCommand({
+          Bucket: bucket,
+          Key: 'k',
+          VersionId: version,
+          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: inDays(days) },
+          BypassGovernanceRetention: bypass,
+        }),
+      );
+    const retainedUntil = async () => (await owner.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'k' }))).Retention?.RetainUntilDate?.getTime();
+    await retain(300);
+    const set = await retainedUntil();
+    await expectS3Error(retain(500), 'AccessDenied', 403);
+    expect(await retainedUntil()).toBe(set);
+    // Shortening GOVERNANCE needs the bypass; the bypass is denied below 5 days, so 2 days stays refused, 10 is let in.
+    await expectS3Error(retain(2, true), 'AccessDenied', 403);
+    expect(await retainedUntil()).toBe(set);
+    await retain(10, true);
+    expect(await retainedUntil()).toBeLessThan(set as number);
+  });
+
+  it('s3:object-lock-legal-hold on PutObjectLegalHold (the document) and on PutObject (the header)', async () => {
+    const bucket = await bucketWith(
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObjectLegalHold', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
+    );
+    await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k', ObjectLockLegalHoldStatus: 'ON' }));
+    await expectS3Error(owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'off', Body: 'x', ObjectLockLegalHoldStatus: 'OFF' })), 'AccessDenied', 403);
+    await expectS3Error(owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'OFF' } })), 'AccessDenied', 403);
+    expect((await owner.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'k' }))).LegalHold?.Status).toBe('ON');
+    await owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'ON' } }));
+    expect(await versionsIn(bucket)).toBe(1);
+  });
+
+  it("a POST form's lock fields are the keys of its s3:PutObject check", async () => {
+    const bucket = await bucketWith({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Condition: { StringEquals: { 's3:object-lock-mode': 'COMPLIANCE' } },
+    });
+    const form = (mode: string) =>
+      createPresignedPost(owner, {
+        Bucket: bucket,
+        Key: `form-${mode}`,
+        Fields: { 'x-amz-object-lock-mode': mode, 'x-amz-object-lock-retain-until-date': FUTURE.toISOString() },
+      });
+    const governance = await form('GOVERNANCE');
+    expect((await postForm(governance.url, governance.fields, { content: 'g' })).status).toBe(204);
+    const compliance = await form('COMPLIANCE');
+    expectS3ErrorResponse(await postForm(compliance.url, compliance.fields, { content: 'c' }), 'AccessDenied', 403);
+    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['form-GOVERNANCE']);
   });
 });
 

@@ -231,7 +231,7 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
       const { url, fields } = await presign(bucket, { Key: 'locked.txt', Fields: lockFields });
       const posted = await postForm(url, fields, { content: 'kept' });
       expect(posted.status).toBe(204);
-      const version = posted.headers['x-amz-version-id'];
+      const version = posted.headers['x-amz-version-id'] as string;
       expect(version).toBeDefined();
       const retention = await fixture.s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'locked.txt' }));
       expect(retention.Retention).toEqual({ Mode: 'GOVERNANCE', RetainUntilDate: new Date(FUTURE) });
