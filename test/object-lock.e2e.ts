@@ -32,7 +32,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2eBackend } from './support/backend';
-import { boto3Scenario } from './support/clients';
+import { boto3Scenario, run, type RunResult, runOk } from './support/clients';
 import { AWS_CLI, BOTO3, useClientGateway, useGateway } from './support/fixture';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { postForm } from './support/post-form';
@@ -630,5 +630,98 @@ describe('Object Lock through boto3', () => {
       no_configuration: { code: 'ObjectLockConfigurationNotFoundError', status: 404 },
       no_lock: { code: 'InvalidRequest', status: 400 },
     });
+  });
+});
+
+describe('Object Lock through the aws CLI (s3api)', () => {
+  const fixture = useClientGateway(AWS_CLI);
+  const args = (command: string[]) => ['--endpoint-url', fixture.gateway.endpoint, 's3api', ...command, '--output', 'json'];
+  const options = () => ({ env: fixture.sandbox.env, cwd: fixture.sandbox.dir });
+  /** A command that must succeed, and what it printed as JSON ({} for nothing). */
+  const s3api = async (...command: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await runOk('aws', args(command), options());
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  };
+  /** A command S3 must refuse with `code`. */
+  const refused = async (code: string, ...command: string[]): Promise<RunResult> => {
+    const result = await run('aws', args(command), options());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`An error occurred (${code})`);
+    return result;
+  };
+
+  it('create-bucket --object-lock-enabled-for-bucket, the configuration, put-object with lock options, retention, legal hold, refused and bypassed deletes', async () => {
+    const bucket = 'cli-lock';
+    await s3api('create-bucket', '--bucket', bucket, '--object-lock-enabled-for-bucket');
+    expect(await s3api('get-bucket-versioning', '--bucket', bucket)).toEqual({ Status: 'Enabled' });
+    const configuration = { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } };
+    await s3api('put-object-lock-configuration', '--bucket', bucket, '--object-lock-configuration', JSON.stringify(configuration));
+    expect(await s3api('get-object-lock-configuration', '--bucket', bucket)).toEqual({ ObjectLockConfiguration: configuration });
+
+    writeFileSync(join(fixture.sandbox.dir, 'report.txt'), 'quarterly report');
+    const put = await s3api(
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'report.txt',
+      '--body',
+      'report.txt',
+      '--object-lock-mode',
+      'GOVERNANCE',
+      '--object-lock-retain-until-date',
+      '2099-01-01T00:00:00Z',
+    );
+    const version = put.VersionId as string;
+    expect(version).toEqual(expect.any(String));
+    // The CLI prints a timestamp as the answer wrote it: the instant is what counts.
+    const { Retention } = (await s3api('get-object-retention', '--bucket', bucket, '--key', 'report.txt')) as { Retention: Record<string, string> };
+    expect([Retention.Mode, Date.parse(Retention.RetainUntilDate)]).toEqual(['GOVERNANCE', FUTURE.getTime()]);
+    await s3api('put-object-legal-hold', '--bucket', bucket, '--key', 'report.txt', '--legal-hold', 'Status=ON');
+    expect(await s3api('get-object-legal-hold', '--bucket', bucket, '--key', 'report.txt')).toEqual({ LegalHold: { Status: 'ON' } });
+    const head = await s3api('head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version);
+    expect(head).toMatchObject({ ObjectLockMode: 'GOVERNANCE', ObjectLockLegalHoldStatus: 'ON' });
+    expect(Date.parse(head.ObjectLockRetainUntilDate as string)).toBe(FUTURE.getTime());
+
+    // Under legal hold not even the bypass deletes the version; it stays.
+    const held = await refused(
+      'AccessDenied',
+      'delete-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'report.txt',
+      '--version-id',
+      version,
+      '--bypass-governance-retention',
+    );
+    expect(held.stderr).toContain(LOCKED_MESSAGE);
+    await s3api('put-object-legal-hold', '--bucket', bucket, '--key', 'report.txt', '--legal-hold', 'Status=OFF');
+    // GOVERNANCE retention in force: refused without the bypass, and the version stays.
+    await refused('AccessDenied', 'delete-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version);
+    expect(await s3api('head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version)).toMatchObject({ ContentLength: 16 });
+    // A retention cannot be put on a bucket without Object Lock.
+    await s3api('create-bucket', '--bucket', 'cli-plain');
+    await refused(
+      'InvalidRequest',
+      'put-object-retention',
+      '--bucket',
+      'cli-plain',
+      '--key',
+      'x',
+      '--retention',
+      'Mode=GOVERNANCE,RetainUntilDate=2099-01-01T00:00:00Z',
+    );
+
+    if (ais) {
+      // AIS keeps the latest version only: a delete without version id would destroy the locked one, and is refused.
+      await refused('AccessDenied', 'delete-object', '--bucket', bucket, '--key', 'report.txt');
+    } else {
+      expect(await s3api('delete-object', '--bucket', bucket, '--key', 'report.txt')).toMatchObject({ DeleteMarker: true });
+    }
+    await s3api('delete-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version, '--bypass-governance-retention');
+    const gone = await run('aws', args(['head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version]), options());
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain('Not Found');
   });
 });
