@@ -26,12 +26,13 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2eBackend } from './support/backend';
-import { boto3Scenario } from './support/clients';
+import { boto3Scenario, run, type RunResult, runOk } from './support/clients';
 import { AWS_CLI, BOTO3, useClientGateway, useGateway } from './support/fixture';
 import { type RunningGateway, startGateway } from './support/gateway';
 import { postForm } from './support/post-form';
@@ -482,6 +483,133 @@ describe('Object Lock: who may bypass GOVERNANCE retention (S3_AUTH=verify, s3:B
   });
 });
 
+describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=verify)', () => {
+  const credentialsDir = mkdtempSync(join(tmpdir(), 'ais-s3-lock-keys-'));
+  let gateway: RunningGateway;
+  let owner: S3Client;
+  let other: S3Client;
+  let count = 0;
+  const DAY = 24 * 3600_000;
+  const inDays = (days: number) => new Date(Date.now() + days * DAY);
+
+  beforeAll(async () => {
+    writeFileSync(
+      join(credentialsDir, 'credentials'),
+      [`${OWNER.accessKeyId}:${OWNER.secretAccessKey} name=owner`, `${OTHER.accessKeyId}:${OTHER.secretAccessKey} name=other`].join('\n'),
+    );
+    gateway = await startGateway({ S3_CREDENTIALS_FILE: join(credentialsDir, 'credentials') });
+    owner = s3ClientFor(gateway.endpoint, { credentials: OWNER });
+    other = s3ClientFor(gateway.endpoint, { credentials: OTHER });
+  });
+
+  afterAll(async () => {
+    owner?.destroy();
+    other?.destroy();
+    await gateway?.stop();
+    rmSync(credentialsDir, { recursive: true, force: true });
+  });
+
+  /** A lock-enabled bucket of the owner's with the given policy statements (on its objects). */
+  async function bucketWith(...statements: object[]): Promise<string> {
+    const bucket = `lock-keys-${++count}`;
+    await owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    const Statement = statements.map((each) => ({ Resource: `arn:aws:s3:::${bucket}/*`, ...each }));
+    await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement }) }));
+    return bucket;
+  }
+
+  const versionsIn = async (bucket: string) => (await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length ?? 0;
+  const otherUser = { AWS: `arn:aws:iam::000000000000:user/other` };
+
+  it('s3:object-lock-mode and -retain-until-date on PutObject: a policy lets another user write only GOVERNANCE retentions up to 2100', async () => {
+    const bucket = await bucketWith({
+      Effect: 'Allow',
+      Principal: otherUser,
+      Action: 's3:PutObject',
+      Condition: { StringEquals: { 's3:object-lock-mode': 'GOVERNANCE' }, DateLessThan: { 's3:object-lock-retain-until-date': '2100-01-01T00:00:00Z' } },
+    });
+    const put = (key: string, mode?: 'GOVERNANCE' | 'COMPLIANCE', until?: Date) =>
+      other.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }));
+    await put('governed', 'GOVERNANCE', FUTURE);
+    await expectS3Error(put('compliance', 'COMPLIANCE', FUTURE), 'AccessDenied', 403);
+    await expectS3Error(put('too-long', 'GOVERNANCE', new Date('2101-01-01T00:00:00Z')), 'AccessDenied', 403);
+    // Without lock headers the keys are absent, and the Allow's conditions do not hold.
+    await expectS3Error(put('plain'), 'AccessDenied', 403);
+    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['governed']);
+  });
+
+  it('s3:object-lock-remaining-retention-days on PutObjectRetention (the document), and on the bypass of GOVERNANCE it asks for', async () => {
+    const bucket = await bucketWith(
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObjectRetention',
+        Condition: { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '400' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:BypassGovernanceRetention',
+        Condition: { NumericLessThan: { 's3:object-lock-remaining-retention-days': '5' } },
+      },
+    );
+    const { VersionId: version } = await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k' }));
+    const retain = (days: number, bypass = false) =>
+      owner.send(
+        new PutObjectRetentionCommand({
+          Bucket: bucket,
+          Key: 'k',
+          VersionId: version,
+          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: inDays(days) },
+          BypassGovernanceRetention: bypass,
+        }),
+      );
+    const retainedUntil = async () => (await owner.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'k' }))).Retention?.RetainUntilDate?.getTime();
+    await retain(300);
+    const set = await retainedUntil();
+    await expectS3Error(retain(500), 'AccessDenied', 403);
+    expect(await retainedUntil()).toBe(set);
+    // Shortening GOVERNANCE needs the bypass; the bypass is denied below 5 days, so 2 days stays refused, 10 is let in.
+    await expectS3Error(retain(2, true), 'AccessDenied', 403);
+    expect(await retainedUntil()).toBe(set);
+    await retain(10, true);
+    expect(await retainedUntil()).toBeLessThan(set as number);
+  });
+
+  it('s3:object-lock-legal-hold on PutObjectLegalHold (the document) and on PutObject (the header)', async () => {
+    const bucket = await bucketWith(
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObjectLegalHold', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
+    );
+    await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k', ObjectLockLegalHoldStatus: 'ON' }));
+    await expectS3Error(owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'off', Body: 'x', ObjectLockLegalHoldStatus: 'OFF' })), 'AccessDenied', 403);
+    await expectS3Error(owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'OFF' } })), 'AccessDenied', 403);
+    expect((await owner.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'k' }))).LegalHold?.Status).toBe('ON');
+    await owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'ON' } }));
+    expect(await versionsIn(bucket)).toBe(1);
+  });
+
+  it("a POST form's lock fields are the keys of its s3:PutObject check", async () => {
+    const bucket = await bucketWith({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Condition: { StringEquals: { 's3:object-lock-mode': 'COMPLIANCE' } },
+    });
+    const form = (mode: string) =>
+      createPresignedPost(owner, {
+        Bucket: bucket,
+        Key: `form-${mode}`,
+        Fields: { 'x-amz-object-lock-mode': mode, 'x-amz-object-lock-retain-until-date': FUTURE.toISOString() },
+      });
+    const governance = await form('GOVERNANCE');
+    expect((await postForm(governance.url, governance.fields, { content: 'g' })).status).toBe(204);
+    const compliance = await form('COMPLIANCE');
+    expectS3ErrorResponse(await postForm(compliance.url, compliance.fields, { content: 'c' }), 'AccessDenied', 403);
+    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['form-GOVERNANCE']);
+  });
+});
+
 describe('Object Lock through boto3', () => {
   const fixture = useClientGateway(AWS_CLI, BOTO3);
 
@@ -502,5 +630,98 @@ describe('Object Lock through boto3', () => {
       no_configuration: { code: 'ObjectLockConfigurationNotFoundError', status: 404 },
       no_lock: { code: 'InvalidRequest', status: 400 },
     });
+  });
+});
+
+describe('Object Lock through the aws CLI (s3api)', () => {
+  const fixture = useClientGateway(AWS_CLI);
+  const args = (command: string[]) => ['--endpoint-url', fixture.gateway.endpoint, 's3api', ...command, '--output', 'json'];
+  const options = () => ({ env: fixture.sandbox.env, cwd: fixture.sandbox.dir });
+  /** A command that must succeed, and what it printed as JSON ({} for nothing). */
+  const s3api = async (...command: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await runOk('aws', args(command), options());
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
+  };
+  /** A command S3 must refuse with `code`. */
+  const refused = async (code: string, ...command: string[]): Promise<RunResult> => {
+    const result = await run('aws', args(command), options());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`An error occurred (${code})`);
+    return result;
+  };
+
+  it('create-bucket --object-lock-enabled-for-bucket, the configuration, put-object with lock options, retention, legal hold, refused and bypassed deletes', async () => {
+    const bucket = 'cli-lock';
+    await s3api('create-bucket', '--bucket', bucket, '--object-lock-enabled-for-bucket');
+    expect(await s3api('get-bucket-versioning', '--bucket', bucket)).toEqual({ Status: 'Enabled' });
+    const configuration = { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } };
+    await s3api('put-object-lock-configuration', '--bucket', bucket, '--object-lock-configuration', JSON.stringify(configuration));
+    expect(await s3api('get-object-lock-configuration', '--bucket', bucket)).toEqual({ ObjectLockConfiguration: configuration });
+
+    writeFileSync(join(fixture.sandbox.dir, 'report.txt'), 'quarterly report');
+    const put = await s3api(
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'report.txt',
+      '--body',
+      'report.txt',
+      '--object-lock-mode',
+      'GOVERNANCE',
+      '--object-lock-retain-until-date',
+      '2099-01-01T00:00:00Z',
+    );
+    const version = put.VersionId as string;
+    expect(version).toEqual(expect.any(String));
+    // The CLI prints a timestamp as the answer wrote it: the instant is what counts.
+    const { Retention } = (await s3api('get-object-retention', '--bucket', bucket, '--key', 'report.txt')) as { Retention: Record<string, string> };
+    expect([Retention.Mode, Date.parse(Retention.RetainUntilDate)]).toEqual(['GOVERNANCE', FUTURE.getTime()]);
+    await s3api('put-object-legal-hold', '--bucket', bucket, '--key', 'report.txt', '--legal-hold', 'Status=ON');
+    expect(await s3api('get-object-legal-hold', '--bucket', bucket, '--key', 'report.txt')).toEqual({ LegalHold: { Status: 'ON' } });
+    const head = await s3api('head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version);
+    expect(head).toMatchObject({ ObjectLockMode: 'GOVERNANCE', ObjectLockLegalHoldStatus: 'ON' });
+    expect(Date.parse(head.ObjectLockRetainUntilDate as string)).toBe(FUTURE.getTime());
+
+    // Under legal hold not even the bypass deletes the version; it stays.
+    const held = await refused(
+      'AccessDenied',
+      'delete-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'report.txt',
+      '--version-id',
+      version,
+      '--bypass-governance-retention',
+    );
+    expect(held.stderr).toContain(LOCKED_MESSAGE);
+    await s3api('put-object-legal-hold', '--bucket', bucket, '--key', 'report.txt', '--legal-hold', 'Status=OFF');
+    // GOVERNANCE retention in force: refused without the bypass, and the version stays.
+    await refused('AccessDenied', 'delete-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version);
+    expect(await s3api('head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version)).toMatchObject({ ContentLength: 16 });
+    // A retention cannot be put on a bucket without Object Lock.
+    await s3api('create-bucket', '--bucket', 'cli-plain');
+    await refused(
+      'InvalidRequest',
+      'put-object-retention',
+      '--bucket',
+      'cli-plain',
+      '--key',
+      'x',
+      '--retention',
+      'Mode=GOVERNANCE,RetainUntilDate=2099-01-01T00:00:00Z',
+    );
+
+    if (ais) {
+      // AIS keeps the latest version only: a delete without version id would destroy the locked one, and is refused.
+      await refused('AccessDenied', 'delete-object', '--bucket', bucket, '--key', 'report.txt');
+    } else {
+      expect(await s3api('delete-object', '--bucket', bucket, '--key', 'report.txt')).toMatchObject({ DeleteMarker: true });
+    }
+    await s3api('delete-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version, '--bypass-governance-retention');
+    const gone = await run('aws', args(['head-object', '--bucket', bucket, '--key', 'report.txt', '--version-id', version]), options());
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain('Not Found');
   });
 });

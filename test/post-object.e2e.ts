@@ -1,4 +1,16 @@
-import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
+  PutObjectLockConfigurationCommand,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -180,6 +192,109 @@ describe('POST Object: browser form uploads (S3_AUTH=verify)', () => {
       const broken = '<Tagging><TagSet><Tag><Key>aws:reserved</Key><Value>x</Value></Tag></TagSet></Tagging>';
       const bad = await presign(other, { Key: 't.txt', Conditions: [{ tagging: broken }], Fields: { tagging: broken } });
       await expectRefused(other, await postForm(bad.url, bad.fields, { content: 'x' }), 'InvalidTag', 400);
+    });
+  });
+
+  describe('Object Lock fields (x-amz-object-lock-mode, -retain-until-date, -legal-hold) act as PutObject headers', () => {
+    const FUTURE = '2099-01-01T00:00:00.000Z';
+    const lockFields = { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': FUTURE, 'x-amz-object-lock-legal-hold': 'ON' };
+    let lockedBuckets = 0;
+
+    async function lockedBucket(): Promise<string> {
+      const bucket = `post-locked-${++lockedBuckets}`;
+      await fixture.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+      return bucket;
+    }
+
+    /** Every version and delete marker in the bucket: a refused form leaves none. */
+    async function versionsIn(bucket: string): Promise<number> {
+      const listed = await fixture.s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+      return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
+    }
+
+    async function expectLockRefused(bucket: string, fields: Record<string, string>, code: string, message: string): Promise<void> {
+      const form = await presign(bucket, { Key: 'k.txt', Fields: fields });
+      const response = await postForm(form.url, form.fields, { content: 'x' });
+      expectS3ErrorResponse(response, code, 400);
+      expect(xmlText(response.body, 'Message')).toBe(message);
+      expect(await versionsIn(bucket)).toBe(0);
+    }
+
+    it('gives the object the retention and legal hold its fields name, over the default retention; the version then cannot be deleted', async () => {
+      const bucket = await lockedBucket();
+      await fixture.s3.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket: bucket,
+          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } },
+        }),
+      );
+      const { url, fields } = await presign(bucket, { Key: 'locked.txt', Fields: lockFields });
+      const posted = await postForm(url, fields, { content: 'kept' });
+      expect(posted.status).toBe(204);
+      const version = posted.headers['x-amz-version-id'] as string;
+      expect(version).toBeDefined();
+      const retention = await fixture.s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'locked.txt' }));
+      expect(retention.Retention).toEqual({ Mode: 'GOVERNANCE', RetainUntilDate: new Date(FUTURE) });
+      expect((await fixture.s3.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'locked.txt' }))).LegalHold).toEqual({ Status: 'ON' });
+      const head = await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'locked.txt' }));
+      expect([head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus]).toEqual(['GOVERNANCE', new Date(FUTURE), 'ON']);
+      await expectS3Error(fixture.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'locked.txt', VersionId: version })), 'AccessDenied', 403);
+      const body = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'locked.txt', VersionId: version }));
+      expect(await body.Body?.transformToString()).toBe('kept');
+      // A legal hold alone keeps the default retention, as on PutObject.
+      const held = await presign(bucket, { Key: 'held.txt', Fields: { 'x-amz-object-lock-legal-hold': 'ON' } });
+      expect((await postForm(held.url, held.fields, { content: 'h' })).status).toBe(204);
+      const heldHead = await fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'held.txt' }));
+      expect([heldHead.ObjectLockMode, heldHead.ObjectLockLegalHoldStatus]).toEqual(['COMPLIANCE', 'ON']);
+    });
+
+    it('needs no Content-MD5 field, but checks one it is given: a wrong one is BadDigest and stores nothing', async () => {
+      const bucket = await lockedBucket();
+      const right = createHash('md5').update('digested').digest('base64');
+      const good = await presign(bucket, { Key: 'md5.txt', Fields: { ...lockFields, 'Content-MD5': right } });
+      expect((await postForm(good.url, good.fields, { content: 'digested' })).status).toBe(204);
+      const other = await lockedBucket();
+      const bad = await presign(other, { Key: 'md5.txt', Fields: { ...lockFields, 'Content-MD5': right } });
+      expectS3ErrorResponse(await postForm(bad.url, bad.fields, { content: 'other bytes' }), 'BadDigest', 400);
+      expect(await versionsIn(other)).toBe(0);
+    });
+
+    it("refuses what PutObject's headers refuse, with S3's words, and stores nothing", async () => {
+      const plain = await fixture.newBucket();
+      const form = await presign(plain, { Key: 'k.txt', Fields: lockFields });
+      const response = await postForm(form.url, form.fields, { content: 'x' });
+      await expectRefused(plain, response, 'InvalidRequest', 400, 'Bucket is missing Object Lock Configuration');
+      const bucket = await lockedBucket();
+      const modeOnly = { 'x-amz-object-lock-mode': 'GOVERNANCE' };
+      const both = 'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied';
+      await expectLockRefused(bucket, modeOnly, 'InvalidArgument', both);
+      await expectLockRefused(bucket, { ...lockFields, 'x-amz-object-lock-mode': 'governance' }, 'InvalidArgument', 'Unknown wormMode directive.');
+      await expectLockRefused(
+        bucket,
+        { ...lockFields, 'x-amz-object-lock-retain-until-date': 'next week' },
+        'InvalidArgument',
+        'The retain until date must be provided in ISO 8601 format',
+      );
+      await expectLockRefused(
+        bucket,
+        { ...lockFields, 'x-amz-object-lock-retain-until-date': '2001-01-01T00:00:00Z' },
+        'InvalidArgument',
+        'The retain until date must be in the future!',
+      );
+      await expectLockRefused(bucket, { 'x-amz-object-lock-legal-hold': 'on' }, 'InvalidArgument', "Legal Hold must be either of 'ON' or 'OFF'");
+    });
+
+    it('the POST policy covers the lock fields as any other: an unnamed one is Extra input fields, another value fails its condition', async () => {
+      const bucket = await lockedBucket();
+      const plain = await presign(bucket, { Key: 'k.txt' });
+      const extra = await postForm(plain.url, { ...plain.fields, 'x-amz-object-lock-legal-hold': 'ON' }, { content: 'x' });
+      expectS3ErrorResponse(extra, 'AccessDenied', 403);
+      expect(xmlText(extra.body, 'Message')).toBe('Invalid according to Policy: Extra input fields: x-amz-object-lock-legal-hold');
+      const governance = await presign(bucket, { Key: 'k.txt', Fields: lockFields });
+      const changed = await postForm(governance.url, { ...governance.fields, 'x-amz-object-lock-mode': 'COMPLIANCE' }, { content: 'x' });
+      expectS3ErrorResponse(changed, 'AccessDenied', 403);
+      expect(xmlText(changed.body, 'Message')).toBe('Invalid according to Policy: Policy Condition failed: ["eq", "$x-amz-object-lock-mode", "GOVERNANCE"]');
+      expect(await versionsIn(bucket)).toBe(0);
     });
   });
 

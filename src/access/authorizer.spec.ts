@@ -160,6 +160,71 @@ describe('Authorizer', () => {
     expect(denials).toEqual(['DeleteObjects:not_owner', 'DeleteObjects:not_owner']);
   });
 
+  it('decides the s3:object-lock-* keys from lock headers, and waits for the document of PutObjectRetention and PutObjectLegalHold', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'BOB' },
+          Action: ['s3:PutObject', 's3:PutObjectRetention', 's3:PutObjectLegalHold'],
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { NumericLessThanEquals: { 's3:object-lock-remaining-retention-days': '30' } },
+        },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['s3:PutObject', 's3:PutObjectLegalHold'],
+          Resource: 'arn:aws:s3:::data/*',
+          Condition: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } },
+        },
+      ],
+    });
+    const { store } = storeOf({ data: ALICE_ID }, { data: policy });
+    const { access, denials } = accessControl(store);
+    const bob = userOf(access, 'BOB');
+    const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600_000).toISOString();
+    const put = (headers: Record<string, string>) => access.authorize(requestBy(bob, 'PutObject', 'data', headers));
+    await put({ 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': inDays(29.5) });
+    // 30 days and an hour is 31 remaining days (a part of a day counts); no lock at all leaves the key absent.
+    await expect(put({ 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': inDays(30.05) })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    await expect(put({})).rejects.toMatchObject({ code: 'AccessDenied' });
+    // The owner too is refused a legal hold by the Deny.
+    const alice = userOf(access, 'ALICE');
+    await expect(access.authorize(requestBy(alice, 'PutObject', 'data', { 'x-amz-object-lock-legal-hold': 'ON' }))).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+
+    // PutObjectRetention: nothing is decided at the gate; the handler's call with the document's lock decides.
+    const retention = requestBy(bob, 'PutObjectRetention', 'data');
+    await access.authorize(retention);
+    expect(retention.authorizeLockDocument).toBeDefined();
+    await retention.authorizeLockDocument!({ mode: 'COMPLIANCE', retainUntilDate: inDays(10) });
+    const tooLong = requestBy(bob, 'PutObjectRetention', 'data');
+    await access.authorize(tooLong);
+    await expect(tooLong.authorizeLockDocument!({ mode: 'COMPLIANCE', retainUntilDate: inDays(400) })).rejects.toMatchObject({ code: 'AccessDenied' });
+    const hold = requestBy(alice, 'PutObjectLegalHold', 'data');
+    await access.authorize(hold);
+    await expect(hold.authorizeLockDocument!({ legalHold: 'ON' })).rejects.toMatchObject({ code: 'AccessDenied' });
+    const release = requestBy(alice, 'PutObjectLegalHold', 'data');
+    await access.authorize(release);
+    await release.authorizeLockDocument!({ legalHold: 'OFF' });
+    // A policy without lock keys decides at the gate, as before.
+    const { store: plainStore } = storeOf({ data: ALICE_ID });
+    const plain = requestBy(alice, 'PutObjectRetention', 'data');
+    await accessControl(plainStore).access.authorize(plain);
+    expect(plain.authorizeLockDocument).toBeUndefined();
+    expect(denials).toEqual([
+      'PutObject:not_owner',
+      'PutObject:not_owner',
+      'PutObject:policy_deny',
+      'PutObjectRetention:not_owner',
+      'PutObjectLegalHold:policy_deny',
+    ]);
+  });
+
   it('lets the owner in and notes the owner for the handler; refuses another user, counting why', async () => {
     const { store } = storeOf({ data: ALICE_ID });
     const { access, denials } = accessControl(store);

@@ -11,6 +11,7 @@ import { publicAclEffects } from './policy/public-access-block';
 import { aclRequirementOf } from './acl/permissions';
 import { BYPASS_GOVERNANCE_ACTIONS, BYPASS_OPERATIONS, copySourceActions, requiredActions } from './policy/actions';
 import { asksBypass } from '../object-lock/object-lock-rules';
+import { OBJECT_LOCK_KEYS } from './policy/conditions';
 import { BucketPolicies } from './policy/bucket-policies';
 import { type AppliedPolicy, decidingStatement, type PolicyTarget, policyVerdict } from './policy/policy-request';
 import type { Owner, Principal } from './principal';
@@ -33,6 +34,8 @@ const TAG_CONDITIONED: ReadonlySet<S3Operation> = new Set([
   'GetObjectLegalHold',
   'PutObjectLegalHold',
 ]);
+/** Operations whose lock (the s3:object-lock-* keys) is in their body: a Retention or a LegalHold document. */
+const LOCK_DOCUMENTS: ReadonlySet<S3Operation> = new Set(['PutObjectRetention', 'PutObjectLegalHold']);
 /** What a store's read of one object version answers when there is no such version (a delete marker: MethodNotAllowed). */
 const MISSING_OBJECT = ['NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed', 'InvalidArgument'];
 /** Reads of one object: without s3:ListBucket a missing key is AccessDenied (S3Request.hidesMissingKeys). */
@@ -96,6 +99,7 @@ export class Authorizer {
       input.bucketOwner = await this.ownerOfBucket(request.bucket);
       request.bucketOwner = this.display(input.bucketOwner);
       applied = await this.policies.of(request.bucket);
+      if (applied !== undefined && this.waitsForLockDocument(request, applied)) return;
       if (applied !== undefined && operation === 'DeleteObjects') this.checkEachKey(request, input, applied);
       else if (applied !== undefined) {
         target = { bucket: request.bucket, key: request.key };
@@ -132,6 +136,21 @@ export class Authorizer {
       this.options.denied?.(operation, decision.reason);
       throw new S3Error('AccessDenied');
     }
+  }
+
+  /**
+   * A PutObjectRetention or PutObjectLegalHold whose bucket policy tests s3:object-lock-* keys cannot be decided before
+   * its document is read: the whole check waits for the handler, which reads and parses the body and calls
+   * `authorizeLockDocument` with the lock it names before changing anything.
+   */
+  private waitsForLockDocument(request: S3Request, applied: AppliedPolicy): boolean {
+    if (!LOCK_DOCUMENTS.has(request.operation) || request.requestedLock !== undefined) return false;
+    if (![...applied.policy.conditionKeys].some((key) => OBJECT_LOCK_KEYS.has(key))) return false;
+    request.authorizeLockDocument = (lock) => {
+      request.requestedLock = lock;
+      return this.authorize(request);
+    };
+    return true;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/configuration';
 import type { S3Request } from '../s3/s3-request';
 import { s3RequestOf } from '../s3/s3-request';
 import { Authenticator } from './authenticator';
+import { requestedLockOf } from '../object-lock/object-lock-rules';
 import { formSignatureOf } from './form-signature';
 import { isPresigned, parseAuthorizationHeader, parsePresignedQuery } from './sigv4-parse';
 
@@ -66,7 +67,8 @@ export class S3AuthGuard implements CanActivate, OnModuleInit {
     }
     request.auth = this.authenticator.authenticateForm(fields);
     // The URL names only the bucket: the check sees the form's key, and what it notes (the bucket's owner) goes back.
-    const target: S3Request = { ...request, key };
+    // Its x-amz-object-lock-* fields are the lock a bucket policy's s3:object-lock-* keys see.
+    const target: S3Request = { ...request, key, requestedLock: requestedLockOf(Object.fromEntries(fields)) };
     await this.access.authorize(target);
     request.bucketOwner = target.bucketOwner;
   }

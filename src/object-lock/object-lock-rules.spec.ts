@@ -9,6 +9,8 @@ import {
   parseLegalHold,
   parseLockConfiguration,
   parseRetention,
+  remainingRetentionDays,
+  requestedLockOf,
 } from './object-lock-rules';
 
 const NOW = Date.parse('2026-12-03T16:00:00Z');
@@ -145,5 +147,23 @@ describe('what a lock forbids', () => {
     expect(errorOf(() => checkRetentionChange(compliance, { mode: 'COMPLIANCE', retainUntil: NOW + 1000 }, NOW, true)).code).toBe('AccessDenied');
     // A retention that has ended binds nothing.
     expect(() => checkRetentionChange(compliance, {}, LATER + 1, false)).not.toThrow();
+  });
+});
+
+describe('the lock a request names, for the s3:object-lock-* condition keys', () => {
+  it('takes the headers (or form fields) as sent, valid or not; none of them is no lock', () => {
+    expect(requestedLockOf({})).toBeUndefined();
+    expect(requestedLockOf({ 'x-amz-object-lock-legal-hold': 'ON' })).toEqual({ legalHold: 'ON' });
+    const headers = { 'x-amz-object-lock-mode': 'governance', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' };
+    expect(requestedLockOf(headers)).toEqual({ mode: 'governance', retainUntilDate: '2030-01-01T00:00:00Z' });
+  });
+
+  it('counts the remaining retention in days, a part of a day as one; a date not ISO 8601 has none', () => {
+    const day = 24 * 3600 * 1000;
+    expect(remainingRetentionDays(new Date(NOW + 30 * day).toISOString(), NOW)).toBe(30);
+    expect(remainingRetentionDays(new Date(NOW + 30 * day + 1000).toISOString(), NOW)).toBe(31);
+    expect(remainingRetentionDays(new Date(NOW + 1000).toISOString(), NOW)).toBe(1);
+    expect(remainingRetentionDays('next week', NOW)).toBeUndefined();
+    expect(remainingRetentionDays(undefined, NOW)).toBeUndefined();
   });
 });

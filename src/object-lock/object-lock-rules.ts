@@ -122,6 +122,34 @@ export function retainUntilText(retainUntil: number): string {
 export const LOCK_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'] as const;
 
 /**
+ * The lock a request names, as the bucket policy's s3:object-lock-* condition keys see it (before any check of the
+ * values): its mode, retain-until date and legal-hold status as sent (headers, form fields), or as a Retention or
+ * LegalHold document gave them.
+ */
+export interface RequestedLock {
+  mode?: string;
+  retainUntilDate?: string;
+  legalHold?: string;
+}
+
+/** The `x-amz-object-lock-*` headers (or a form's fields of those names) as a RequestedLock; undefined without any. */
+export function requestedLockOf(headers: IncomingHttpHeaders): RequestedLock | undefined {
+  const [mode, retainUntilDate, legalHold] = LOCK_HEADERS.map((name) => headerValue(headers, name));
+  if (mode === undefined && retainUntilDate === undefined && legalHold === undefined) return undefined;
+  return { mode, retainUntilDate, legalHold };
+}
+
+/**
+ * s3:object-lock-remaining-retention-days: the whole days from `now` to the retain-until date, a part of a day
+ * counting as one (a policy's "at most 30 days" then refuses 30 days and an hour); undefined for a date that is not
+ * ISO 8601.
+ */
+export function remainingRetentionDays(retainUntilDate: string | undefined, now: number): number | undefined {
+  const until = retainUntilDate === undefined ? NaN : isoTime(retainUntilDate);
+  return Number.isNaN(until) ? undefined : Math.ceil((until - now) / DAY_MS);
+}
+
+/**
  * The lock a write asks for in its headers (PutObject, CopyObject, CreateMultipartUpload), undefined when it names
  * none. Mode and date go together; the date must be in the future.
  */

@@ -75,6 +75,8 @@ export class ObjectLockService {
     await this.requireLockEnabled(bucket);
     const text = await readConfigurationDocument(request, MAX_REQUEST_XML_BYTES);
     const next = parseRetention(text, Date.now());
+    // A bucket policy testing s3:object-lock-* keys is decided now, on the document's retention.
+    await request.authorizeLockDocument?.(next.mode === undefined ? {} : { mode: next.mode, retainUntilDate: retainUntilText(next.retainUntil as number) });
     const bypass = this.locks.mayBypass(request);
     await this.store.putObjectLock(bucket, key, versionId, (info) => {
       checkRetentionChange(info.lock, next, Date.now(), bypass);
@@ -101,6 +103,7 @@ export class ObjectLockService {
     const versionId = requestedVersion(request);
     await this.requireLockEnabled(bucket);
     const legalHold = parseLegalHold(await readConfigurationDocument(request, MAX_REQUEST_XML_BYTES));
+    await request.authorizeLockDocument?.({ legalHold: legalHold ? 'ON' : 'OFF' });
     await this.store.putObjectLock(bucket, key, versionId, (info) => ({ ...info.lock, legalHold }));
     return emptyResponse(200);
   }

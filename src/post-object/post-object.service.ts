@@ -9,14 +9,27 @@ import { parseTagging } from '../tagging/tag-set';
 import { incomingBody, MAX_PUT_BYTES } from '../s3/body';
 import { S3Error } from '../s3/errors';
 import { attributesOf, quotedEtag } from '../s3/object-headers';
+import { LOCK_HEADERS } from '../object-lock/object-lock-rules';
 import { ObjectLocks } from '../object-lock/object-locks';
 import { emptyResponse, type S3Response, xmlResponse } from '../s3/response';
 import type { S3Request } from '../s3/s3-request';
 import { readPostForm, type PostForm } from './post-form';
 import { checkPostPolicy, parsePostPolicy, type PostPolicy } from './post-policy';
 
-/** Form fields that become the object's headers, as the same headers of a PutObject would. */
-const CONTENT_FIELDS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+/**
+ * Form fields that act as the same headers of a PutObject: the object's headers, `Content-MD5` (the file is checked
+ * against it: BadDigest) and the Object Lock fields (read by ObjectLocks.lockForWrite, with PutObject's refusals).
+ */
+const CONTENT_FIELDS = [
+  'content-type',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+  'content-md5',
+  ...LOCK_HEADERS,
+];
 const HEADER_PREFIXES = ['x-amz-meta-', 'x-amz-checksum-'];
 
 /**
@@ -129,7 +142,9 @@ export class PostObjectService {
     if (tagging !== undefined) attributes.tags = parseTagging(tagging, 'object');
     // The `acl` field is the form's x-amz-acl: the owner and ACL the object gets, as a PutObject's.
     attributes.access = await this.acl.objectAccessForWrite({ ...request, headers });
-    // A bucket's default retention applies to form uploads too (the form has no lock fields of its own here).
+    // The form's x-amz-object-lock-* fields as PutObject's headers, else the bucket's default retention. A form is not
+    // required to carry Content-MD5 or a checksum for them (`withBody` false): S3 documents no such rule for POST, and
+    // a policy signed before the file exists could not name its digest (README, "Browser uploads").
     const lock = await this.locks.lockForWrite({ ...request, headers }, bucket, false);
     if (lock !== undefined) attributes.lock = lock;
     const guard = await this.locks.writeGuard(bucket);

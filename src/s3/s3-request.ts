@@ -5,6 +5,7 @@ import type { Transform } from 'node:stream';
 import type { ChunkSignatureVerifier } from './aws-chunked';
 import type { S3Error } from './errors';
 import type { Owner, Principal } from '../access/principal';
+import type { RequestedLock } from '../object-lock/object-lock-rules';
 
 /** What a verified signature says about the body: how to check it as it streams in. */
 export interface SignedPayload {
@@ -42,6 +43,16 @@ export interface S3Request {
    * form's fields (names lower-cased) and the key it writes; the handler calls it before it reads the file.
    */
   authorizeForm?: (fields: ReadonlyMap<string, string>, key: string) => Promise<void>;
+  /**
+   * The lock the request's body names (a form's `x-amz-object-lock-*` fields, PutObjectRetention's Retention or
+   * PutObjectLegalHold's LegalHold document), for the bucket policy's s3:object-lock-* condition keys.
+   */
+  requestedLock?: RequestedLock;
+  /**
+   * PutObjectRetention and PutObjectLegalHold on a bucket whose policy tests s3:object-lock-* keys, set by the access
+   * check, which then waits for the body: the handler calls it with the document's lock before it changes anything.
+   */
+  authorizeLockDocument?: (lock: RequestedLock) => Promise<void>;
   /** The addressed bucket's owner as S3 shows it, set by the access check (`verify` mode, an existing bucket). */
   bucketOwner?: Owner;
   /** DeleteObjects on a bucket with a policy: whether the caller may delete one entry (S3 checks s3:DeleteObject per key). */

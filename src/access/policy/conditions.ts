@@ -27,7 +27,19 @@ export const CONDITION_KEYS = [
   's3:signatureversion',
   's3:authtype',
   's3:requestobjecttagkeys',
+  's3:object-lock-mode',
+  's3:object-lock-retain-until-date',
+  's3:object-lock-remaining-retention-days',
+  's3:object-lock-legal-hold',
 ] as const;
+
+/** The Object Lock keys: the lock a write, a Retention or a LegalHold document names (policy-request.ts). */
+export const OBJECT_LOCK_KEYS: ReadonlySet<string> = new Set([
+  's3:object-lock-mode',
+  's3:object-lock-retain-until-date',
+  's3:object-lock-remaining-retention-days',
+  's3:object-lock-legal-hold',
+]);
 
 /**
  * Keys named by a prefix and a tag key: the object's tags (s3:ExistingObjectTag/<key>) and the tags a request

@@ -145,6 +145,22 @@ describe('evaluatePolicy, by example', () => {
       'Policy has an invalid condition key',
     );
   });
+
+  it('tests the Object Lock keys: mode and legal hold as strings, the retain-until date as a date, the remaining days as a number', () => {
+    const at = (condition: Record<string, unknown>, values: ConditionValues) => verdict(policy({ ...GET_ALL, Condition: condition }), values);
+    expect(at({ StringEquals: { 'S3:Object-Lock-Mode': 'GOVERNANCE' } }, { 's3:object-lock-mode': 'GOVERNANCE' })).toBe('allow');
+    expect(at({ StringEquals: { 's3:object-lock-mode': 'GOVERNANCE' } }, { 's3:object-lock-mode': 'COMPLIANCE' })).toBe('none');
+    expect(at({ StringEquals: { 's3:object-lock-legal-hold': 'ON' } }, {})).toBe('none');
+    const until = { 's3:object-lock-retain-until-date': '2030-06-01T00:00:00Z' };
+    expect(at({ DateLessThan: { 's3:object-lock-retain-until-date': '2031-01-01T00:00:00Z' } }, until)).toBe('allow');
+    expect(at({ DateLessThan: { 's3:object-lock-retain-until-date': '2030-01-01T00:00:00Z' } }, until)).toBe('none');
+    const remaining = { 's3:object-lock-remaining-retention-days': '31' };
+    expect(at({ NumericLessThanEquals: { 's3:object-lock-remaining-retention-days': 30 } }, remaining)).toBe('none');
+    expect(at({ NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '30' } }, remaining)).toBe('allow');
+    expect(() => parsePolicy(policy({ ...GET_ALL, Condition: { StringEquals: { 's3:object-lock-status': 'x' } } }), 'bk')).toThrow(
+      'Policy has an invalid condition key',
+    );
+  });
 });
 
 describe('requiredActions', () => {

@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { TagSet } from '../../ais/store';
 import type { S3Request } from '../../s3/s3-request';
+import { remainingRetentionDays, type RequestedLock, requestedLockOf } from '../../object-lock/object-lock-rules';
 import { requestedTags } from '../../tagging/tag-set';
 import type { Principal } from '../principal';
 import { type RequiredActions, requiredActions } from './actions';
@@ -35,6 +36,18 @@ function requestTagsOf(request: S3Request): TagSet | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Writes whose `x-amz-object-lock-*` headers name the new version's lock (the s3:object-lock-* keys). */
+const LOCK_WRITES = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+
+/**
+ * The lock the request names for the s3:object-lock-* keys: what the body named (S3Request.requestedLock: a form's
+ * fields, PutObjectRetention's or PutObjectLegalHold's document), else a write's headers; undefined for anything else
+ * (a DeleteObject's bypass names no lock: the keys are absent there).
+ */
+function requestedLock(request: S3Request): RequestedLock | undefined {
+  return request.requestedLock ?? (LOCK_WRITES.has(request.operation) ? requestedLockOf(request.headers) : undefined);
 }
 
 function addTags(values: ConditionValues, prefix: typeof EXISTING_OBJECT_TAG | typeof REQUEST_OBJECT_TAG, tags: TagSet): void {
@@ -74,6 +87,10 @@ const KEY_VALUES: Record<Exclude<(typeof CONDITION_KEYS)[number], 's3:requestobj
   's3:versionid': ({ request }) => request.query.versionId,
   's3:signatureversion': (sources) => signature(sources)?.version,
   's3:authtype': (sources) => signature(sources)?.type,
+  's3:object-lock-mode': ({ request }) => requestedLock(request)?.mode,
+  's3:object-lock-retain-until-date': ({ request }) => requestedLock(request)?.retainUntilDate,
+  's3:object-lock-remaining-retention-days': ({ request, now }) => remainingRetentionDays(requestedLock(request)?.retainUntilDate, now)?.toString(),
+  's3:object-lock-legal-hold': ({ request }) => requestedLock(request)?.legalHold,
 };
 
 /**
