@@ -187,7 +187,7 @@ export class EmbeddedStore implements ObjectStore {
       }
       void this.meta.buckets.remove(bucket);
       for (const key of this.meta.settings.getKeys({ start: settingKey(bucket, ''), end: `${bucket}\x01` })) void this.meta.settings.remove(key);
-      return Array.from(this.meta.uploads.getRange(range), ({ key, value }) => ({ key, uploadId: value.uploadId }));
+      return Array.from(this.meta.uploads.getKeys(range));
     });
     this.bucketsSeen.delete(bucket);
     this.distrustSettings(bucket);

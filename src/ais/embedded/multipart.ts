@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { S3Error } from '../../s3/errors';
 import type {
   CompleteRequest,
@@ -21,6 +22,12 @@ import { COMPLETED_UPLOAD_MEMORY_MS, DEFAULT_ABANDONED_UPLOAD_MS } from '../mult
 import { newUploadId } from '../upload-ids';
 import { bucketBase, bucketEnd, indexKey, keyOf, prefixMatchesNoKey, prefixSuccessor } from './object-keys';
 import { objectInfoOf, type ObjectRecord, type PartRecord, partInfoOf, type UploadRecord, uploadOf } from './records';
+
+/**
+ * Upload records the clean-up reads, and removes in one transaction, at a time: a few hundred keep each
+ * synchronous LMDB read and each write transaction short.
+ */
+const CLEANUP_BATCH = 256;
 
 function uploadIndexKey(bucket: string, key: string, uploadId: string): Buffer {
   return Buffer.concat([indexKey(bucketBase(bucket), key), Buffer.from([0]), Buffer.from(uploadId, 'latin1')]);
@@ -145,23 +152,51 @@ export class EmbeddedMultipart {
     });
   }
 
-  /** Frees the uploads of a deleted bucket. */
-  async discard(uploads: Array<{ key: Buffer; uploadId: string }>): Promise<void> {
+  /** Frees the uploads of a deleted bucket, by their records' keys. */
+  async discard(keys: Buffer[]): Promise<void> {
+    await this.removeUploads(keys, () => true);
+  }
+
+  /**
+   * Aborts abandoned uploads and forgets finished ones once a retried Complete is no longer expected. The upload
+   * records (completed ones stay an hour, so there can be tens of thousands) are read CLEANUP_BATCH at a time, each
+   * batch's stale ones removed in one transaction, and the event loop runs between batches: no single read or
+   * transaction holds up requests for the whole scan. Records added or changed during the pass are seen as they
+   * are when their batch is read; each stale one is checked again inside the transaction that removes it.
+   */
+  async cleanup(now: number): Promise<void> {
+    let start: Buffer | undefined;
+    for (;;) {
+      const batch = Array.from(this.meta.uploads.getRange({ start, limit: CLEANUP_BATCH }));
+      const stale = batch.filter(({ value }) => this.isStale(value, now)).map(({ key }) => key);
+      if (stale.length > 0) await this.removeUploads(stale, (upload) => this.isStale(upload, now));
+      if (batch.length < CLEANUP_BATCH) return;
+      // The smallest key after the batch's last one (keys compare as bytes).
+      start = Buffer.concat([batch[batch.length - 1].key, Buffer.from([0])]);
+      await yieldToEventLoop();
+    }
+  }
+
+  private isStale(upload: UploadRecord, now: number): boolean {
+    return upload.completed ? upload.completed.at < now - COMPLETED_UPLOAD_MEMORY_MS : upload.initiated < now - this.abandonedMs;
+  }
+
+  /**
+   * Removes the upload records at `keys` that are still there and still `wanted` when read again inside the one
+   * transaction that removes them (a Complete, an Abort or another process's clean-up may have come first: an upload
+   * completed meanwhile is kept, its retried Complete still answered), with their parts; frees the parts' blobs
+   * once it commits.
+   */
+  private async removeUploads(keys: Buffer[], wanted: (upload: UploadRecord) => boolean): Promise<void> {
     const freed = await this.meta.transaction(() =>
-      uploads.flatMap(({ key, uploadId }) => {
+      keys.flatMap((key) => {
+        const upload = this.meta.uploads.get(key);
+        if (upload === undefined || !wanted(upload)) return [];
         void this.meta.uploads.remove(key);
-        return this.unreferenceParts(uploadId);
+        return this.unreferenceParts(upload.uploadId);
       }),
     );
     await this.meta.freeBlobs(freed);
-  }
-
-  /** Aborts abandoned uploads and forgets finished ones once a retried Complete is no longer expected. */
-  async cleanup(now: number): Promise<void> {
-    const stale = Array.from(this.meta.uploads.getRange())
-      .filter(({ value }) => (value.completed ? value.completed.at < now - COMPLETED_UPLOAD_MEMORY_MS : value.initiated < now - this.abandonedMs))
-      .map(({ key, value }) => ({ key, uploadId: value.uploadId }));
-    if (stale.length > 0) await this.discard(stale);
   }
 
   /** An upload parts may still be added to: NoSuchUpload once it is aborted or completed. */
