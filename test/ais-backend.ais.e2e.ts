@@ -55,13 +55,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
     expect((await native.bucketProps(bucket)).extra?.custom).toBe('s3-location=');
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint ?? '').toBe('');
 
-    const created = await rawRequest(E2E_AIS_ENDPOINT, {
-      method: 'POST',
-      path: '/v1/buckets/made-by-ais?provider=ais',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'create-bck', value: { extra: { custom: 'team=alpha' } } }),
-    });
-    expect(created.status).toBe(200);
+    await native.createBucket('made-by-ais', { extra: { custom: 'team=alpha' } });
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: 'made-by-ais' }))).LocationConstraint ?? '').toBe('');
     expect((await s3.send(new HeadBucketCommand({ Bucket: 'made-by-ais' }))).BucketRegion).toBe('us-east-1');
     // Made again through S3: it is there already, so nothing about it changes (us-east-1 answers 200).
@@ -106,13 +100,7 @@ describe('the gateway on a real AIS cluster (STORE=ais)', () => {
       stored: md5Hex(big),
     });
 
-    const created = await rawRequest(E2E_AIS_ENDPOINT, {
-      method: 'POST',
-      path: '/v1/buckets/xxhash-by-ais?provider=ais',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'create-bck', value: { checksum: { type: 'xxhash' } } }),
-    });
-    expect(created.status).toBe(200);
+    await native.createBucket('xxhash-by-ais', { checksum: { type: 'xxhash' } });
     for (const body of [Buffer.from('small, read whole'), big]) {
       const written = await s3.send(new PutObjectCommand({ Bucket: 'xxhash-by-ais', Key: `size-${body.length}`, Body: body }));
       expect(written.ETag).toBe(`"${md5Hex(body)}"`);

@@ -405,38 +405,44 @@ describe('Object Lock through @aws-sdk/client-s3', () => {
 const OWNER: AccessKey = { accessKeyId: 'AKIALOCKOWNER0000001', secretAccessKey: 'owner/Secret+1' };
 const OTHER: AccessKey = { accessKeyId: 'AKIALOCKOTHER0000002', secretAccessKey: 'other/Secret+2' };
 
-describe('Object Lock: who may bypass GOVERNANCE retention (S3_AUTH=verify, s3:BypassGovernanceRetention)', () => {
-  const credentialsDir = mkdtempSync(join(tmpdir(), 'ais-s3-lock-'));
-  let gateway: RunningGateway;
-  let owner: S3Client;
-  let other: S3Client;
-  let count = 0;
-
+/**
+ * A gateway of its own in verify mode with two users, `owner` and `other`, for one describe block: started before its
+ * tests, stopped after them.
+ */
+function useOwnerAndOther(tmpPrefix: string): { owner: S3Client; other: S3Client } {
+  const credentialsDir = mkdtempSync(join(tmpdir(), tmpPrefix));
+  let gateway: RunningGateway | undefined;
+  const users = {} as { owner: S3Client; other: S3Client };
   beforeAll(async () => {
     writeFileSync(
       join(credentialsDir, 'credentials'),
       [`${OWNER.accessKeyId}:${OWNER.secretAccessKey} name=owner`, `${OTHER.accessKeyId}:${OTHER.secretAccessKey} name=other`].join('\n'),
     );
     gateway = await startGateway({ S3_CREDENTIALS_FILE: join(credentialsDir, 'credentials') });
-    owner = s3ClientFor(gateway.endpoint, { credentials: OWNER });
-    other = s3ClientFor(gateway.endpoint, { credentials: OTHER });
+    users.owner = s3ClientFor(gateway.endpoint, { credentials: OWNER });
+    users.other = s3ClientFor(gateway.endpoint, { credentials: OTHER });
   });
-
   afterAll(async () => {
-    owner?.destroy();
-    other?.destroy();
+    users.owner?.destroy();
+    users.other?.destroy();
     await gateway?.stop();
     rmSync(credentialsDir, { recursive: true, force: true });
   });
+  return users;
+}
+
+describe('Object Lock: who may bypass GOVERNANCE retention (S3_AUTH=verify, s3:BypassGovernanceRetention)', () => {
+  const users = useOwnerAndOther('ais-s3-lock-');
+  let count = 0;
 
   /** A lock-enabled bucket of the owner's with one GOVERNANCE-retained object; answers its name and the version. */
   async function governed(policy?: (bucket: string) => object): Promise<{ bucket: string; version: string }> {
     const bucket = `lock-verify-${++count}`;
-    await owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
-    const put = await owner.send(
+    await users.owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    const put = await users.owner.send(
       new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: FUTURE }),
     );
-    if (policy !== undefined) await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy(bucket)) }));
+    if (policy !== undefined) await users.owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy(bucket)) }));
     return { bucket, version: put.VersionId as string };
   }
 
@@ -452,73 +458,53 @@ describe('Object Lock: who may bypass GOVERNANCE retention (S3_AUTH=verify, s3:B
       Version: '2012-10-17',
       Statement: [{ ...statement('Deny', 'owner', ['s3:BypassGovernanceRetention'], bucket), Principal: '*' }],
     }));
-    const refused = owner.send(new DeleteObjectCommand({ Bucket: denied.bucket, Key: 'k', VersionId: denied.version, BypassGovernanceRetention: true }));
+    const refused = users.owner.send(new DeleteObjectCommand({ Bucket: denied.bucket, Key: 'k', VersionId: denied.version, BypassGovernanceRetention: true }));
     await expectS3Error(refused, 'AccessDenied', 403);
-    expect(await bodyOf(owner, denied.bucket, 'k', denied.version)).toBe('k');
-    const refusedChange = owner.send(
+    expect(await bodyOf(users.owner, denied.bucket, 'k', denied.version)).toBe('k');
+    const refusedChange = users.owner.send(
       new PutObjectRetentionCommand({ Bucket: denied.bucket, Key: 'k', VersionId: denied.version, Retention: {}, BypassGovernanceRetention: true }),
     );
     await expectS3Error(refusedChange, 'AccessDenied', 403);
-    expect((await owner.send(new GetObjectRetentionCommand({ Bucket: denied.bucket, Key: 'k' }))).Retention?.Mode).toBe('GOVERNANCE');
+    expect((await users.owner.send(new GetObjectRetentionCommand({ Bucket: denied.bucket, Key: 'k' }))).Retention?.Mode).toBe('GOVERNANCE');
 
     const allowed = await governed();
-    await owner.send(new DeleteObjectCommand({ Bucket: allowed.bucket, Key: 'k', VersionId: allowed.version, BypassGovernanceRetention: true }));
-    await expectS3Error(owner.send(new HeadObjectCommand({ Bucket: allowed.bucket, Key: 'k', VersionId: allowed.version })), 'NotFound', 404);
+    await users.owner.send(new DeleteObjectCommand({ Bucket: allowed.bucket, Key: 'k', VersionId: allowed.version, BypassGovernanceRetention: true }));
+    await expectS3Error(users.owner.send(new HeadObjectCommand({ Bucket: allowed.bucket, Key: 'k', VersionId: allowed.version })), 'NotFound', 404);
   });
 
   it('another user needs a policy that allows it besides the delete', async () => {
     const deleteOnly = await governed((bucket) => ({ Version: '2012-10-17', Statement: [statement('Allow', 'other', ['s3:DeleteObjectVersion'], bucket)] }));
-    const refused = other.send(
+    const refused = users.other.send(
       new DeleteObjectCommand({ Bucket: deleteOnly.bucket, Key: 'k', VersionId: deleteOnly.version, BypassGovernanceRetention: true }),
     );
     await expectS3Error(refused, 'AccessDenied', 403);
-    expect(await bodyOf(owner, deleteOnly.bucket, 'k', deleteOnly.version)).toBe('k');
+    expect(await bodyOf(users.owner, deleteOnly.bucket, 'k', deleteOnly.version)).toBe('k');
 
     const both = await governed((bucket) => ({
       Version: '2012-10-17',
       Statement: [statement('Allow', 'other', ['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention'], bucket)],
     }));
-    await other.send(new DeleteObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version, BypassGovernanceRetention: true }));
-    await expectS3Error(owner.send(new HeadObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version })), 'NotFound', 404);
+    await users.other.send(new DeleteObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version, BypassGovernanceRetention: true }));
+    await expectS3Error(users.owner.send(new HeadObjectCommand({ Bucket: both.bucket, Key: 'k', VersionId: both.version })), 'NotFound', 404);
   });
 });
 
 describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=verify)', () => {
-  const credentialsDir = mkdtempSync(join(tmpdir(), 'ais-s3-lock-keys-'));
-  let gateway: RunningGateway;
-  let owner: S3Client;
-  let other: S3Client;
+  const users = useOwnerAndOther('ais-s3-lock-keys-');
   let count = 0;
   const DAY = 24 * 3600_000;
   const inDays = (days: number) => new Date(Date.now() + days * DAY);
 
-  beforeAll(async () => {
-    writeFileSync(
-      join(credentialsDir, 'credentials'),
-      [`${OWNER.accessKeyId}:${OWNER.secretAccessKey} name=owner`, `${OTHER.accessKeyId}:${OTHER.secretAccessKey} name=other`].join('\n'),
-    );
-    gateway = await startGateway({ S3_CREDENTIALS_FILE: join(credentialsDir, 'credentials') });
-    owner = s3ClientFor(gateway.endpoint, { credentials: OWNER });
-    other = s3ClientFor(gateway.endpoint, { credentials: OTHER });
-  });
-
-  afterAll(async () => {
-    owner?.destroy();
-    other?.destroy();
-    await gateway?.stop();
-    rmSync(credentialsDir, { recursive: true, force: true });
-  });
-
   /** A lock-enabled bucket of the owner's with the given policy statements (on its objects). */
   async function bucketWith(...statements: object[]): Promise<string> {
     const bucket = `lock-keys-${++count}`;
-    await owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await users.owner.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     const Statement = statements.map((each) => ({ Resource: `arn:aws:s3:::${bucket}/*`, ...each }));
-    await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement }) }));
+    await users.owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement }) }));
     return bucket;
   }
 
-  const versionsIn = async (bucket: string) => (await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length ?? 0;
+  const versionsIn = async (bucket: string) => (await users.owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.length ?? 0;
   const otherUser = { AWS: `arn:aws:iam::000000000000:user/other` };
 
   it('s3:object-lock-mode and -retain-until-date on PutObject: a policy lets another user write only GOVERNANCE retentions up to 2100', async () => {
@@ -529,13 +515,13 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
       Condition: { StringEquals: { 's3:object-lock-mode': 'GOVERNANCE' }, DateLessThan: { 's3:object-lock-retain-until-date': '2100-01-01T00:00:00Z' } },
     });
     const put = (key: string, mode?: 'GOVERNANCE' | 'COMPLIANCE', until?: Date) =>
-      other.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }));
+      users.other.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }));
     await put('governed', 'GOVERNANCE', FUTURE);
     await expectS3Error(put('compliance', 'COMPLIANCE', FUTURE), 'AccessDenied', 403);
     await expectS3Error(put('too-long', 'GOVERNANCE', new Date('2101-01-01T00:00:00Z')), 'AccessDenied', 403);
     // Without lock headers the keys are absent, and the Allow's conditions do not hold.
     await expectS3Error(put('plain'), 'AccessDenied', 403);
-    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['governed']);
+    expect((await users.owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['governed']);
   });
 
   it('s3:object-lock-remaining-retention-days on PutObjectRetention (the document), and on the bypass of GOVERNANCE it asks for', async () => {
@@ -553,9 +539,9 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
         Condition: { NumericLessThan: { 's3:object-lock-remaining-retention-days': '5' } },
       },
     );
-    const { VersionId: version } = await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k' }));
+    const { VersionId: version } = await users.owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k' }));
     const retain = (days: number, bypass = false) =>
-      owner.send(
+      users.owner.send(
         new PutObjectRetentionCommand({
           Bucket: bucket,
           Key: 'k',
@@ -564,7 +550,8 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
           BypassGovernanceRetention: bypass,
         }),
       );
-    const retainedUntil = async () => (await owner.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'k' }))).Retention?.RetainUntilDate?.getTime();
+    const retainedUntil = async () =>
+      (await users.owner.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'k' }))).Retention?.RetainUntilDate?.getTime();
     await retain(300);
     const set = await retainedUntil();
     await expectS3Error(retain(500), 'AccessDenied', 403);
@@ -581,11 +568,15 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
       { Effect: 'Deny', Principal: '*', Action: 's3:PutObjectLegalHold', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
       { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'OFF' } } },
     );
-    await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k', ObjectLockLegalHoldStatus: 'ON' }));
-    await expectS3Error(owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'off', Body: 'x', ObjectLockLegalHoldStatus: 'OFF' })), 'AccessDenied', 403);
-    await expectS3Error(owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'OFF' } })), 'AccessDenied', 403);
-    expect((await owner.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'k' }))).LegalHold?.Status).toBe('ON');
-    await owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'ON' } }));
+    await users.owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'k', ObjectLockLegalHoldStatus: 'ON' }));
+    await expectS3Error(
+      users.owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'off', Body: 'x', ObjectLockLegalHoldStatus: 'OFF' })),
+      'AccessDenied',
+      403,
+    );
+    await expectS3Error(users.owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'OFF' } })), 'AccessDenied', 403);
+    expect((await users.owner.send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'k' }))).LegalHold?.Status).toBe('ON');
+    await users.owner.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'k', LegalHold: { Status: 'ON' } }));
     expect(await versionsIn(bucket)).toBe(1);
   });
 
@@ -597,7 +588,7 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
       Condition: { StringEquals: { 's3:object-lock-mode': 'COMPLIANCE' } },
     });
     const form = (mode: string) =>
-      createPresignedPost(owner, {
+      createPresignedPost(users.owner, {
         Bucket: bucket,
         Key: `form-${mode}`,
         Fields: { 'x-amz-object-lock-mode': mode, 'x-amz-object-lock-retain-until-date': FUTURE.toISOString() },
@@ -606,7 +597,7 @@ describe('Object Lock: bucket-policy condition keys s3:object-lock-* (S3_AUTH=ve
     expect((await postForm(governance.url, governance.fields, { content: 'g' })).status).toBe(204);
     const compliance = await form('COMPLIANCE');
     expectS3ErrorResponse(await postForm(compliance.url, compliance.fields, { content: 'c' }), 'AccessDenied', 403);
-    expect((await owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['form-GOVERNANCE']);
+    expect((await users.owner.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((entry) => entry.Key)).toEqual(['form-GOVERNANCE']);
   });
 });
 

@@ -28,6 +28,17 @@ export class AisNativeApi {
     return ((JSON.parse(response.body) as { entries: Array<{ name: string }> | null }).entries ?? []).map((entry) => entry.name);
   }
 
+  /** Makes a bucket with AIS's own API (not through the gateway), with these bucket props. */
+  async createBucket(bucket: string, props: object): Promise<void> {
+    const response = await rawRequest(this.endpoint, {
+      method: 'POST',
+      path: `/v1/buckets/${bucket}?provider=ais`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'create-bck', value: props }),
+    });
+    expect(response.status).toBe(200);
+  }
+
   async putObject(bucket: string, key: string, body: string, customMetadata: Record<string, string> = {}): Promise<void> {
     const lines = Object.entries(customMetadata).map(([name, value]) => `${name}=${value}`);
     const response = await this.followed('PUT', bucket, key, body, lines);
