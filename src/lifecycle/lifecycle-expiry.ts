@@ -16,14 +16,14 @@ export const EXPIRY_RULES_TRUSTED_MS = 1000;
  */
 @Injectable()
 export class LifecycleExpiry {
-  private readonly seen = new Map<string, { rules: LifecycleRule[] | undefined; until: number }>();
+  private readonly seen = new Map<string, { rules: LifecycleRule[] | undefined; expires: boolean; until: number }>();
 
   constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
 
   /** The header for the current object `info` of `bucket`; `tags`: its tags when the caller has them (a PUT). */
   async headerFor(bucket: string, info: ObjectInfo, tags?: TagSet): Promise<string | undefined> {
-    const rules = await this.rulesOf(bucket);
-    if (rules === undefined || !rules.some((rule) => rule.enabled && rule.expiration !== undefined)) return undefined;
+    const { rules, expires } = await this.rulesOf(bucket);
+    if (rules === undefined || !expires) return undefined;
     let known = tags;
     // Tag filters need the tags: read only for an object that has some, in a bucket whose rules filter on them.
     if (known === undefined && (info.tagCount ?? 0) === 0) known = [];
@@ -39,17 +39,28 @@ export class LifecycleExpiry {
     return `expiry-date="${expiry.at.toUTCString()}", rule-id="${encodeURIComponent(expiry.ruleId)}"`;
   }
 
+  /**
+   * False when the rules this process read for `bucket` within EXPIRY_RULES_TRUSTED_MS expire nothing, so headerFor()
+   * would answer undefined: the caller skips it and its awaits (on every GET, HEAD and PUT of a bucket without
+   * Expiration rules, which is most of them).
+   */
+  mayExpire(bucket: string): boolean {
+    const seen = this.seen.get(bucket);
+    return seen === undefined || seen.until <= Date.now() || seen.expires;
+  }
+
   /** After a Put/DeleteBucketLifecycle through this process: its answers follow at once. */
   forget(bucket: string): void {
     this.seen.delete(bucket);
   }
 
-  private async rulesOf(bucket: string): Promise<LifecycleRule[] | undefined> {
+  private async rulesOf(bucket: string): Promise<{ rules: LifecycleRule[] | undefined; expires: boolean }> {
     const now = Date.now();
     const seen = this.seen.get(bucket);
-    if (seen !== undefined && seen.until > now) return seen.rules;
+    if (seen !== undefined && seen.until > now) return seen;
     const rules = await this.store.getBucketSetting(bucket, 'lifecycle', true);
-    this.seen.set(bucket, { rules, until: now + EXPIRY_RULES_TRUSTED_MS });
-    return rules;
+    const read = { rules, expires: rules?.some((rule) => rule.enabled && rule.expiration !== undefined) ?? false, until: now + EXPIRY_RULES_TRUSTED_MS };
+    this.seen.set(bucket, read);
+    return read;
   }
 }

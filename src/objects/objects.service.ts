@@ -78,7 +78,7 @@ export class ObjectsService {
     const body = incomingBody(request);
     const info = await this.store.putObject(bucket, key, attributes, body, condition, await this.locks.writeGuard(bucket));
     const headers = writeResponseHeaders(info);
-    await this.addExpiration(headers, bucket, info, attributes.tags ?? []);
+    if (this.expiry.mayExpire(bucket)) await this.addExpiration(headers, bucket, info, attributes.tags ?? []);
     return emptyResponse(200, headers);
   }
 
@@ -86,7 +86,8 @@ export class ObjectsService {
     const read = await this.read(request);
     const { info, range } = read;
     const headers = objectResponseHeaders(info, checksumsEnabled(request) && range === undefined);
-    if (requestedVersion(request) === undefined) await this.addExpiration(headers, request.bucket as string, info);
+    if (requestedVersion(request) === undefined && this.expiry.mayExpire(request.bucket as string))
+      await this.addExpiration(headers, request.bucket as string, info);
     for (const [param, name] of RESPONSE_OVERRIDES) {
       const value = request.query[param];
       if (value !== undefined) headers[name] = value;
@@ -105,7 +106,7 @@ export class ObjectsService {
     const info = await this.store.headObject(bucket, key, requestedVersion(request));
     checkReadConditions(info, request.headers);
     const headers = objectResponseHeaders(info, checksumsEnabled(request));
-    if (requestedVersion(request) === undefined) await this.addExpiration(headers, bucket, info);
+    if (requestedVersion(request) === undefined && this.expiry.mayExpire(bucket)) await this.addExpiration(headers, bucket, info);
     const range = requestedRange(request, info);
     if (range === undefined) {
       headers['content-length'] = info.size;

@@ -15,14 +15,19 @@ function decodeComponent(text: string): string {
 }
 
 export function parseQuery(raw: string): Query {
-  const query = Object.create(null) as Record<string, string>;
-  if (raw === '') return query;
-  for (const pair of raw.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
-    if (name in query) continue;
-    query[name] = eq < 0 ? '' : decodeComponent(pair.slice(eq + 1));
+  const query = Object.create(null) as Record<string, string | undefined>;
+  // An index walk, not split('&'): this runs for every request, and a presigned URL carries seven parameters.
+  for (let start = 0; start < raw.length;) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      const eq = raw.indexOf('=', start);
+      const hasValue = eq >= 0 && eq < end;
+      const name = decodeComponent(raw.slice(start, hasValue ? eq : end));
+      // The first value of a name wins (the object has no prototype, so only parameters are found here).
+      if (query[name] === undefined) query[name] = hasValue ? decodeComponent(raw.slice(eq + 1, end)) : '';
+    }
+    start = end + 1;
   }
-  return query;
+  return query as Query;
 }
