@@ -49,7 +49,9 @@ export function repeatablePath(endpoint: Endpoint, method: string, bucket: strin
 
 export function createBucketRequest(endpoint: Endpoint, bucket: string): HttpRequest {
   if (endpoint.dialect === 'ais') {
-    const body = JSON.stringify({ action: 'create-bck', value: { checksum: { type: 'md5' } } });
+    // The props of a bucket made through the gateway (MD5 checksums, versioning off): AIS's defaults turn versioning
+    // on, which the gateway reads as S3 versioning Enabled (a version id made on every PUT and checked on every read).
+    const body = JSON.stringify({ action: 'create-bck', value: { checksum: { type: 'md5' }, versioning: { enabled: false } } });
     return { method: 'POST', path: `/v1/buckets/${bucket}?provider=ais`, headers: { 'content-type': 'application/json' }, body };
   }
   return s3Request(endpoint, 'PUT', `${endpoint.prefix}/${bucket}`);
