@@ -23,6 +23,7 @@ async function createStore(config: ConfigService<AppConfig, true>, metrics: Metr
       { abandonedUploadMs },
       { sweepIntervalMs, jobs },
       { singleWriter: config.get('aisSingleWriter', { infer: true }) },
+      { sessionMs: config.get('aisListSessionMs', { infer: true }) },
     );
     return instrumentStore(cluster, 'ais', metrics);
   }

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       aisTimeoutMs: 30000,
       aisRetries: 2,
       aisSingleWriter: false,
+      aisListSessionMs: 5000,
       dataDir: './data',
       inlineMaxBytes: 65536,
       fsync: true,

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_ABANDONED_UPLOAD_MS } from '../ais/multipart-retention';
+import { LISTING_SESSION_MS } from '../ais/cluster/listing-sessions';
 import { checkAllowedOrigin } from '../cors/cors-configuration';
 import type { TlsFiles } from '../tls/tls-files';
 
@@ -33,6 +34,8 @@ export interface AppConfig {
    * key are serialised in-process, which makes conditional writes exact; without it they answer 501.
    */
   aisSingleWriter: boolean;
+  /** STORE=ais: how long the pages of one listing go on with AIS's walk of the bucket (0: every page starts one). */
+  aisListSessionMs: number;
   dataDir: string;
   /** Objects up to this size are kept inside their metadata record (one LMDB read per GET). */
   inlineMaxBytes: number;
@@ -219,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     aisTimeoutMs: readInt(env, 'AIS_TIMEOUT_MS', 30_000, 100, 3_600_000, errors),
     aisRetries: readInt(env, 'AIS_RETRIES', 2, 0, 10, errors),
     aisSingleWriter: readBool(env, 'AIS_SINGLE_WRITER', false, errors),
+    aisListSessionMs: readInt(env, 'AIS_LIST_SESSION_MS', LISTING_SESSION_MS, 0, 600_000, errors),
     dataDir: env.DATA_DIR || './data',
     inlineMaxBytes: readInt(env, 'INLINE_MAX_BYTES', 64 * 1024, 0, 16 * 1024 * 1024, errors),
     fsync: readBool(env, 'FSYNC', true, errors),

@@ -43,8 +43,9 @@ import { AisCluster } from './cluster';
 import { asS3Error, isBucketMissing, isBucketTaken, isMissing, isObjectMissing } from './errors';
 import { KeyLocks } from './key-locks';
 import { latestOnlyVersionsPage } from './version-listing';
-import { assemblePage } from './listing';
-import { aisLister } from './object-listing';
+import { assemblePage, walkCursorAfter } from './listing';
+import { LISTING_SESSION_MS, ListingSessions } from './listing-sessions';
+import { aisLister, type WalkInUse } from './object-listing';
 import { AisMultipart, type MultipartOptions } from './multipart';
 import { AisObjects } from './objects';
 import { AisObjectTags } from './object-tags';
@@ -61,6 +62,11 @@ export interface BackgroundOptions {
 }
 
 /** How this gateway writes (AIS_SINGLE_WRITER). */
+export interface ListingOptions {
+  /** How long the pages of one listing may go on with AIS's walk (AIS_LIST_SESSION_MS; 0: every page starts one). */
+  sessionMs?: number;
+}
+
 export interface WriteOptions {
   /**
    * This process is the only one writing to the AIS buckets it serves (WORKERS=1, one replica, no other
@@ -108,9 +114,18 @@ export class ClusterStore implements ObjectStore {
   private readonly sweeper: BackgroundJob;
   /** Single-writer mode only: one write at a time per key. */
   private readonly keyLocks?: KeyLocks;
+  /** AIS's listing walks kept between the pages of a listing. */
+  private readonly listingSessions: ListingSessions;
 
-  constructor(options: AisHttpOptions, multipartOptions: MultipartOptions = {}, background: BackgroundOptions = {}, writes: WriteOptions = {}) {
+  constructor(
+    options: AisHttpOptions,
+    multipartOptions: MultipartOptions = {},
+    background: BackgroundOptions = {},
+    writes: WriteOptions = {},
+    listing: ListingOptions = {},
+  ) {
     if (writes.singleWriter === true) this.keyLocks = new KeyLocks();
+    this.listingSessions = new ListingSessions(listing.sessionMs ?? LISTING_SESSION_MS);
     this.http = new AisHttp(options, background.jobs);
     this.cluster = new AisCluster(this.http);
     this.buckets = new AisBuckets(this.http, this.cluster);
@@ -234,7 +249,9 @@ export class ClusterStore implements ObjectStore {
   }
 
   putObjectAcl(bucket: string, key: string, versionId: string | undefined, access: ObjectAccess): Promise<void> {
-    return this.objects.putAcl(userBucket(bucket), key, versionId, access).catch(s3Failure);
+    const name = userBucket(bucket);
+    // The owner is listed (fetch-owner): a listing's later pages show the new one.
+    return this.listedAfter(name, this.objects.putAcl(name, key, versionId, access)).catch(s3Failure);
   }
 
   copyObject(request: CopyRequest): Promise<ObjectInfo> {
@@ -269,7 +286,14 @@ export class ClusterStore implements ObjectStore {
 
   async listObjects(bucket: string, request: ListObjectsRequest): Promise<ListObjectsPage> {
     try {
-      const page = await assemblePage(request, aisLister(this.http, userBucket(bucket)));
+      const name = userBucket(bucket);
+      const inUse: { walk?: WalkInUse } = {};
+      const page = await assemblePage(request, aisLister(this.http, name, this.listingSessions, inUse));
+      // The next page (if the client asks for it) goes on with AIS's walk instead of starting one (listing-sessions.ts).
+      if (page.isTruncated && page.lastEntry !== undefined && inUse.walk !== undefined) {
+        const { directory, pageSize, session } = inUse.walk;
+        this.listingSessions.keep({ bucket: name, directory, pageSize, after: walkCursorAfter(request, page.lastEntry) }, session);
+      }
       // With no storage target AIS lists every bucket as empty (200, "entries": null): that is an outage.
       if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.cluster.requireTargets();
       return page;
@@ -324,9 +348,17 @@ export class ClusterStore implements ObjectStore {
       if (condition !== undefined) {
         return Promise.reject(new S3Error('NotImplemented', NO_CONDITIONAL_WRITES, { Header: condition.kind === 'absent' ? 'If-None-Match' : 'If-Match' }));
       }
-      return work(check);
+      return this.listedAfter(bucket, work(check));
     }
-    return this.keyLocks.run(`${bucket}/${key}`, () => work(check));
+    return this.listedAfter(
+      bucket,
+      this.keyLocks.run(`${bucket}/${key}`, () => work(check)),
+    );
+  }
+
+  /** Once `write` has settled, no listing goes on with an AIS walk that started before it (which may not have seen it). */
+  private listedAfter<T>(bucket: string, write: Promise<T>): Promise<T> {
+    return write.finally(() => this.listingSessions.touch(bucket));
   }
 
   /**

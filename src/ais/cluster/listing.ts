@@ -307,6 +307,15 @@ export class AisWalk {
 }
 
 /**
+ * Where the walk goes on after `key` (a key, or all under its common prefix when the request has a delimiter), as an
+ * AIS name: the cursor of the first AIS call of the page after one that ended at `key`.
+ */
+export function walkCursorAfter(request: ListObjectsRequest, key: string): string {
+  const rollUp = request.delimiter ? commonPrefixOf(key, request.prefix, request.delimiter) : undefined;
+  return aisNameOf(rollUp === undefined ? key : maxUtf8(key, rollUp + PAST_IN_NAMES));
+}
+
+/**
  * Assembles one S3 listing page from AIS's listing (AIS pages never align with max-keys): reads until it has
  * max-keys entries plus one more to know whether the listing is truncated, or the listing ends. Keys are
  * read from AIS names (object-names.ts), whose byte order is the keys' order. With a delimiter, keys are
@@ -326,11 +335,7 @@ export async function assemblePage(request: ListObjectsRequest, list: AisLister)
   };
   const pageSize = () => Math.min(MAX_AIS_PAGE, Math.max(request.maxKeys + 1 - page.objects.length - page.commonPrefixes.length, MIN_AIS_PAGE));
 
-  /** Where the walk goes on after `key` (a key, or all under its common prefix), as an AIS name. */
-  const nameAfter = (key: string): string => {
-    const rollUp = rollUpOf(key);
-    return aisNameOf(rollUp === undefined ? key : maxUtf8(key, rollUp + PAST_IN_NAMES));
-  };
+  const nameAfter = (key: string): string => walkCursorAfter(request, key);
 
   const after = marker !== undefined ? resumeAfter(marker) : undefined;
   const walk = new AisWalk(list, pageSize);

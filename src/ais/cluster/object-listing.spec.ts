@@ -16,7 +16,7 @@ describe("AIS's list answer", () => {
   });
 
   it('ends with the empty page after it ("entries": null, empty token)', () => {
-    expect(parseListPage(answer(null, ''))).toEqual({ entries: [], next: undefined });
+    expect(parseListPage(answer(null, ''))).toEqual({ entries: [], next: undefined, walk: 'owI-bGVkn' });
   });
 
   it('ends with a short page, which has no token', () => {
@@ -27,8 +27,8 @@ describe("AIS's list answer", () => {
 
   it('goes on after a page with a token, whatever it holds: fewer names than asked for, or none', () => {
     expect(parseListPage(answer([entry('m')], 'm')).next).toBe('m');
-    expect(parseListPage(answer(null, 'q'))).toEqual({ entries: [], next: 'q' });
-    expect(parseListPage(answer([], 'q'))).toEqual({ entries: [], next: 'q' });
+    expect(parseListPage(answer(null, 'q'))).toEqual({ entries: [], next: 'q', walk: 'owI-bGVkn' });
+    expect(parseListPage(answer([], 'q'))).toEqual({ entries: [], next: 'q', walk: 'owI-bGVkn' });
   });
 
   it('ends where the token is empty, even after a page with as many names as asked for', () => {
