@@ -10,7 +10,7 @@ import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type HistoryRecord, isDeleteMarker, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import { blobIdsOf, type BucketRecord, type HistoryRecord, isDeleteMarker, type ObjectRecord, type PartRecord, type UploadRecord, withInlineBuffer } from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
 import { committed, isFailedCommit, surviveFailedCommits } from './lmdb-writes';
@@ -152,7 +152,7 @@ export class EmbeddedMetadata {
    */
   objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
     const record = storable(bucket, key) ? this.index.read(bucket, key, indexKey(bucketBase(bucket), key), versionId) : undefined;
-    if (record !== undefined) return record;
+    if (record !== undefined) return withInlineBuffer(record);
     this.bucketRecord(bucket);
     if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
     throw new S3Error('NoSuchKey', undefined, { Key: key });
