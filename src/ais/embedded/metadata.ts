@@ -10,7 +10,16 @@ import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type HistoryRecord, isDeleteMarker, type ObjectRecord, type PartRecord, type UploadRecord, withInlineBuffer } from './records';
+import {
+  blobIdsOf,
+  type BucketRecord,
+  type HistoryRecord,
+  isDeleteMarker,
+  type ObjectRecord,
+  type PartRecord,
+  type UploadRecord,
+  withInlineBuffer,
+} from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
 import { committed, isFailedCommit, surviveFailedCommits } from './lmdb-writes';
