@@ -9,6 +9,7 @@ import type { IncomingBody, ObjectAttributes, ObjectRead } from '../store';
 import { EmbeddedStore } from './embedded-store';
 import type { EmbeddedMetadata } from './metadata';
 import { bucketBase, indexKey } from './object-keys';
+import { SHARED_STRUCTURES, STRUCTURES_KEY } from './shared-structures';
 
 /**
  * The embedded store's records with msgpackr shared structures (shared-structures.ts), on a real temporary
@@ -57,6 +58,16 @@ async function rawRecord(dataDir: string, bucket: string, key: string): Promise<
   try {
     const objects = env.openDB<Buffer, Buffer>({ name: 'objects', keyEncoding: 'binary', encoding: 'binary' });
     return Buffer.from(objects.getBinary(indexKey(bucketBase(bucket), key))!);
+  } finally {
+    await env.close();
+  }
+}
+
+/** The structures stored in `objects`, read with the store closed. */
+async function storedStructures(dataDir: string): Promise<unknown[]> {
+  const env = open({ path: join(dataDir, 'meta'), maxDbs: 16, compression: false });
+  try {
+    return env.openDB<unknown[], Buffer>({ name: 'objects', keyEncoding: 'binary' }).get(STRUCTURES_KEY) ?? [];
   } finally {
     await env.close();
   }
@@ -208,11 +219,13 @@ describe('shared structures of the embedded records', () => {
     };
     await expectAll(store);
     await closeAll();
+    expect(await storedStructures(dataDir)).toHaveLength(SHARED_STRUCTURES.maxSharedStructures);
     await expectAll(await openStore());
   });
 });
 
-const SHAPES = 40;
+/** Per process: together more than SHARED_STRUCTURES.maxSharedStructures, so later shapes carry their own definitions. */
+const SHAPES = 60;
 
 /**
  * A second process on the same data directory: writes SHAPES objects, each with user metadata of a shape of its
