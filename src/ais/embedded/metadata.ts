@@ -103,7 +103,7 @@ export class EmbeddedMetadata {
    * Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. Inside `work`,
    * lmdb's put and remove apply at once, as part of the transaction: the promises they return settle with it,
    * so callers mark them `void` (a failed commit rejects them too: lmdb-writes.ts keeps that from ending the process).
-   * Every transaction first checks that the records' shared structures in memory are stored (shared-structures.ts).
+   * Every transaction checks the records' shared structures in memory against the database (shared-structures.ts).
    */
   async transaction<T>(work: () => T): Promise<T> {
     let lengths: number[] | undefined;
@@ -111,9 +111,11 @@ export class EmbeddedMetadata {
       const result = await committed(
         this.env.transaction(() => {
           this.structures.verify();
-          const done = work();
-          lengths = this.structures.lengths();
-          return done;
+          try {
+            return work();
+          } finally {
+            lengths = this.structures.settle();
+          }
         }),
       );
       if (lengths !== undefined) this.structures.committed(lengths);

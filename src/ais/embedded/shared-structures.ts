@@ -6,7 +6,7 @@ import type { Database } from 'lmdb';
  * it again (docs/performance.md, "Embedded records"). lmdb saves a new structure with a put inside the write
  * transaction that first uses it; when that transaction fails to commit (a full disk), msgpackr still holds the
  * structure in memory, and later records of that shape would name a structure the database lacks: unreadable
- * after a restart and by the other worker. SharedStructures closes that gap (see `verify`).
+ * after a restart and by the other worker. SharedStructures closes that gap (`verify`, `settle`).
  */
 
 /**
@@ -63,12 +63,23 @@ export class SharedStructures {
     });
   }
 
-  /** Inside the transaction, at its end: what `committed` is told once it has committed. */
-  lengths(): number[] {
-    return this.dbs.map((db) => sharedLengthOf(encoderOf(db)));
+  /**
+   * Inside the transaction, at its end: what `committed` is told once it has committed. Structures not known
+   * committed (added by this transaction, or read in it) are dropped from memory and read again when needed: from
+   * a read snapshot they come only once committed, so between transactions msgpackr never holds a structure the
+   * database may lack, and no read can decode another process's record with one (at most 100 times a database,
+   * as structures are added).
+   */
+  settle(): number[] {
+    return this.dbs.map((db, index) => {
+      const encoder = encoderOf(db);
+      const length = sharedLengthOf(encoder);
+      if (length > this.durable[index]) reload(encoder);
+      return length;
+    });
   }
 
-  /** The transaction that ended with these `lengths()` committed: its structures are stored. */
+  /** The transaction that ended with these `settle()` lengths committed: its structures are stored. */
   committed(lengths: number[]): void {
     lengths.forEach((length, index) => {
       if (length > this.durable[index]) this.durable[index] = length;
