@@ -146,6 +146,30 @@ it('a disk filled behind the gateway (no reserve): blob writes and LMDB commits 
   expect(countBlobFiles(gateway!.dataDir)).toBe(2);
 });
 
+it('a record shape first met by a commit that failed for the full disk: objects of that shape stored once there is room read back after a restart', async () => {
+  let s3 = await start(0);
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'before', Body: 'before' }));
+  const filler = join(mountPoint, 'filler');
+  fillDisk(filler);
+  // User metadata of a shape the store has not seen: its commit (inline body, LMDB alone) fails with its new structure.
+  const Metadata = { 'shape-first-seen-on-a-full-disk': 'value' };
+  await expectS3Error(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'refused', Body: randomBytes(30_000), Metadata })), 'InsufficientStorage', 507);
+  rmSync(filler);
+  expect(await eventually(async () => (await readiness()).status === 200, 10_000)).toBe(true);
+  const body = randomBytes(1000);
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after', Body: body, Metadata }));
+
+  const dataDir = gateway!.dataDir;
+  await gateway!.stop();
+  gateway = await startGateway({ MIN_FREE_DISK_MB: '0' }, { dataDir });
+  s3 = s3ClientFor(gateway.endpoint);
+  const answer = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'after' }));
+  expect(answer.Metadata).toEqual(Metadata);
+  expect(md5Hex(Buffer.from(await answer.Body!.transformToByteArray()))).toBe(md5Hex(body));
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+  expect((listed.Contents ?? []).map((entry) => entry.Key)).toEqual(['after', 'before']);
+});
+
 /** Writes zeros to `path` until the filesystem has no room left. */
 function fillDisk(path: string): void {
   const fd = openSync(path, 'w');

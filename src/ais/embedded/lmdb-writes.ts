@@ -10,7 +10,7 @@
 const ignore = (): void => undefined;
 
 /** A rejection reason that is lmdb's failed commit. */
-function isFailedCommit(reason: unknown): boolean {
+export function isFailedCommit(reason: unknown): boolean {
   return reason instanceof Error && (reason as { commitError?: unknown }).commitError instanceof Promise;
 }
 

@@ -10,10 +10,20 @@ import { BlobFiles, type BlobId } from './blob-files';
 import { BodySink, type StoredBody } from './body-sink';
 import { connectStreamsAsync } from '../../streams/connect';
 import { bucketBase, indexKey } from './object-keys';
-import { blobIdsOf, type BucketRecord, type HistoryRecord, isDeleteMarker, type ObjectRecord, type PartRecord, type UploadRecord } from './records';
+import {
+  blobIdsOf,
+  type BucketRecord,
+  type HistoryRecord,
+  isDeleteMarker,
+  type ObjectRecord,
+  type PartRecord,
+  type UploadRecord,
+  withInlineBuffer,
+} from './records';
 import { VersionHistory } from './version-history';
 import { VersionedIndex } from './versioned-index';
-import { committed, surviveFailedCommits } from './lmdb-writes';
+import { committed, isFailedCommit, surviveFailedCommits } from './lmdb-writes';
+import { SHARED_STRUCTURES, SharedStructures, STRUCTURES_KEY } from './shared-structures';
 
 /**
  * The embedded store's metadata (LMDB) and its bookkeeping of blobs. A write lands its bytes first, then
@@ -47,6 +57,8 @@ export class EmbeddedMetadata {
   private limbo!: Database<LimboEntry | number, BlobId>;
   /** The current objects with the versions history (versioned-index.ts): every read and write of an object goes through it. */
   index!: VersionedIndex;
+  /** `objects` and `versions` keep their records' msgpackr structures once, under STRUCTURES_KEY (shared-structures.ts). */
+  private structures!: SharedStructures;
 
   constructor(
     private readonly dataDir: string,
@@ -61,13 +73,15 @@ export class EmbeddedMetadata {
     surviveFailedCommits();
     this.env = open({ path: join(this.dataDir, 'meta'), maxDbs: 16, compression: false, noSync: !this.fsync });
     this.buckets = this.env.openDB<BucketRecord, string>({ name: 'buckets' });
-    this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary' });
+    this.objects = this.env.openDB<ObjectRecord, Buffer>({ name: 'objects', keyEncoding: 'binary', ...SHARED_STRUCTURES });
     this.uploads = this.env.openDB<UploadRecord, Buffer>({ name: 'uploads', keyEncoding: 'binary' });
     this.parts = this.env.openDB<PartRecord, string>({ name: 'parts' });
     this.settings = this.env.openDB<unknown, string>({ name: 'bucket-settings' });
     this.limbo = this.env.openDB<LimboEntry | number, BlobId>({ name: 'limbo' });
+    const versions = this.env.openDB<HistoryRecord, Buffer>({ name: 'versions', keyEncoding: 'binary', ...SHARED_STRUCTURES });
+    this.structures = new SharedStructures([this.objects, versions] as Database<unknown, Buffer>[]);
     const history = new VersionHistory(
-      this.env.openDB<HistoryRecord, Buffer>({ name: 'versions', keyEncoding: 'binary' }),
+      versions,
       this.env.openDB<number, Buffer>({ name: 'null-versions', keyEncoding: 'binary' }),
       this.env.openDB<number, string>({ name: 'counters' }),
     );
@@ -79,18 +93,37 @@ export class EmbeddedMetadata {
     await this.env?.close();
   }
 
-  /** Objects in the store, from LMDB's own statistics (no scan). */
+  /** Objects in the store, from LMDB's own statistics (no scan), less the entry that holds the shared structures. */
   objectCount(): number {
-    return (this.objects.getStats() as { entryCount: number }).entryCount;
+    const entries = (this.objects.getStats() as { entryCount: number }).entryCount;
+    return this.objects.doesExist(STRUCTURES_KEY) ? entries - 1 : entries;
   }
 
   /**
    * Runs `work` in one write transaction (LMDB serialises them); reads inside see its own writes. Inside `work`,
    * lmdb's put and remove apply at once, as part of the transaction: the promises they return settle with it,
    * so callers mark them `void` (a failed commit rejects them too: lmdb-writes.ts keeps that from ending the process).
+   * Every transaction checks the records' shared structures in memory against the database (shared-structures.ts).
    */
-  transaction<T>(work: () => T): Promise<T> {
-    return committed(this.env.transaction(work));
+  async transaction<T>(work: () => T): Promise<T> {
+    let lengths: number[] | undefined;
+    try {
+      const result = await committed(
+        this.env.transaction(() => {
+          this.structures.verify();
+          try {
+            return work();
+          } finally {
+            lengths = this.structures.settle();
+          }
+        }),
+      );
+      if (lengths !== undefined) this.structures.committed(lengths);
+      return result;
+    } catch (err) {
+      if (isFailedCommit(err)) this.structures.commitFailed();
+      throw err;
+    }
   }
 
   bucketRecord(bucket: string): BucketRecord {
@@ -130,7 +163,7 @@ export class EmbeddedMetadata {
    */
   objectRecord(bucket: string, key: string, versionId: string | undefined): ObjectRecord {
     const record = storable(bucket, key) ? this.index.read(bucket, key, indexKey(bucketBase(bucket), key), versionId) : undefined;
-    if (record !== undefined) return record;
+    if (record !== undefined) return withInlineBuffer(record);
     this.bucketRecord(bucket);
     if (versionId !== undefined) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
     throw new S3Error('NoSuchKey', undefined, { Key: key });

@@ -98,6 +98,17 @@ export interface PartRecord {
   blob?: BlobId;
 }
 
+/**
+ * The record with its inline body as a Buffer. msgpackr gives a plain Uint8Array instead when it loads the shared
+ * structures in the middle of that record (the first read after opening, or a structure another process added):
+ * its unpack.js saveState() goes on from a Uint8Array copy of the source.
+ */
+export function withInlineBuffer(record: ObjectRecord): ObjectRecord {
+  const inline: Uint8Array | undefined = record.inline;
+  if (inline !== undefined && !Buffer.isBuffer(inline)) record.inline = Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength);
+  return record;
+}
+
 export function blobIdsOf(record: HistoryRecord | undefined): BlobId[] {
   if (record === undefined || isDeleteMarker(record)) return [];
   return record.blobs?.map((blob) => blob.id) ?? [];
