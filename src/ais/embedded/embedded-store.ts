@@ -238,6 +238,8 @@ export class EmbeddedStore implements ObjectStore {
       if (seen !== undefined && seen.until > now) return Promise.resolve(seen.value as BucketSettings[K] | undefined);
     }
     return promised(() => {
+      // Uncached: what any process committed before this call (a settings API read after another worker's write).
+      if (!cached) this.meta.readLatest();
       this.meta.bucketRecord(bucket);
       const value = this.meta.settings.get(key) as BucketSettings[K] | undefined;
       this.trustSetting(key, value, now);

@@ -93,6 +93,14 @@ export class EmbeddedMetadata {
     await this.env?.close();
   }
 
+  /**
+   * Reads after this see every commit made so far, by any process. lmdb renews its read snapshot on a new event turn
+   * or after a write of this process, so a read in the same turn as another worker's commit could miss it.
+   */
+  readLatest(): void {
+    this.env.resetReadTxn();
+  }
+
   /** Objects in the store, from LMDB's own statistics (no scan), less the entry that holds the shared structures. */
   objectCount(): number {
     const entries = (this.objects.getStats() as { entryCount: number }).entryCount;
