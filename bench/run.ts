@@ -282,6 +282,7 @@ class Bench {
       } catch (err) {
         this.notes.push(`AIS /s3 could not get S3-Reverse-Proxy (${(err as Error).message}): its object calls answer 307 and fail here`);
       }
+      this.notes.push('AIS buckets are made with the props the gateway gives its own buckets: MD5 checksums, versioning off');
       const native = cluster.targets(this.settings.serverCpu).find((t) => t.name === 'ais-native')!;
       for (const [bucket, which] of [
         [BUCKET, undefined],
