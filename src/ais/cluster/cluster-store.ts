@@ -61,12 +61,13 @@ export interface BackgroundOptions {
   jobs?: JobReporting;
 }
 
-/** How this gateway writes (AIS_SINGLE_WRITER). */
+/** How the pages of a listing reuse AIS's walks (listing-sessions.ts). */
 export interface ListingOptions {
   /** How long the pages of one listing may go on with AIS's walk (AIS_LIST_SESSION_MS; 0: every page starts one). */
   sessionMs?: number;
 }
 
+/** How this gateway writes (AIS_SINGLE_WRITER). */
 export interface WriteOptions {
   /**
    * This process is the only one writing to the AIS buckets it serves (WORKERS=1, one replica, no other

@@ -78,6 +78,11 @@ export class ListingSessions {
     return this.generations.get(bucket) ?? 0;
   }
 
+  /** When a walk of `bucket` that starts now starts, and the bucket's generation then (taken before its first call). */
+  startOf(bucket: string): Pick<ListingSession, 'startedAt' | 'generation'> {
+    return { startedAt: this.now(), generation: this.generationOf(bucket) };
+  }
+
   /** The walk that a call at `place` may go on with, taken (one caller continues a walk); undefined: start one. */
   take(place: SessionPlace): ListingSession | undefined {
     if (!this.enabled) return undefined;

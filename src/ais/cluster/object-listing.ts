@@ -151,7 +151,7 @@ export function aisLister(http: AisHttp, bucket: string, sessions?: ListingSessi
     const walks = recursive && !namesOnly ? sessions : undefined;
     let continued = walks !== undefined && startAfter !== undefined ? walks.take({ bucket, directory, pageSize: limit, after: startAfter }) : undefined;
     if (continued !== undefined && !(await walkGoesOnAfter(http, bucket, directory, startAfter!))) continued = undefined;
-    const fresh = walks === undefined ? undefined : { startedAt: Date.now(), generation: walks.generationOf(bucket) };
+    const fresh = walks?.startOf(bucket);
     let page: AisListPage;
     if (continued !== undefined) {
       // The walk may have ended on AIS (idle): a new one is where the listing would have been without it.
