@@ -19,6 +19,7 @@ import {
   configureFeatures,
   applies,
   BUCKET,
+  objectBucket,
   sizeLabel,
   type Context,
   ensureBucket,
@@ -29,8 +30,10 @@ import {
   type Measurement,
   seedObjects,
   SMALL_LIST_BUCKET,
+  type WorkloadId,
   workloads,
 } from './workloads';
+import { medianOfRounds } from './rounds';
 import { startVersitygw, versitygwBinary } from './versitygw';
 import { wrkVersion } from './wrk';
 
@@ -49,6 +52,19 @@ const ALL_TARGETS: TargetName[] = [
   'ais-native',
 ];
 const BOTH_CORES = '0,1';
+/** The rows whose ratios say what a bucket's policy, CORS and versioning cost a plain GET and PUT. */
+const FEATURE_COMPARISON: readonly TargetName[] = ['gateway-verify', 'gateway-policy-cors', 'gateway-features'];
+const FEATURE_WORKLOADS: readonly WorkloadId[] = ['get-4k-64', 'put-4k-64'];
+
+interface GatewayVariant {
+  name: TargetName;
+  cpu?: string;
+  workers: number;
+  /** The bucket of its object workloads, when not the shared one. */
+  bucket?: string;
+  /** Set for a variant whose bucket gets a policy and CORS (and versioning when true). */
+  versioning?: boolean;
+}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -128,10 +144,10 @@ class Bench {
     for (const thing of Array.from(this.running).reverse()) await this.stopped(thing).catch(() => undefined);
   }
 
-  async runTarget(target: Target, options: { lists: boolean }): Promise<void> {
+  async runTarget(target: Target, options: { lists: boolean; only?: readonly WorkloadId[] }): Promise<void> {
     log(`\n== ${target.name} (${target.endpoint.origin})`);
     try {
-      await ensureBucket(target, BUCKET);
+      await ensureBucket(target, objectBucket(target));
       await seedObjects(target, this.ctx);
     } catch (err) {
       return this.skip(target.name, `its objects could not be written: ${(err as Error).message.split('\n')[0].slice(0, 300)}`);
@@ -139,6 +155,7 @@ class Bench {
     for (const workload of this.workloads) {
       if (!applies(target.name, workload)) continue;
       if (workload.kind === 'list' && !options.lists) continue;
+      if (options.only && !options.only.includes(workload.id)) continue;
       try {
         const m = await measure(target, workload, this.ctx);
         this.measurements.push(m);
@@ -237,23 +254,33 @@ class Bench {
       this.recordFill('gateway', bucket, await fillThroughApi(loadgenRunner(BOTH_CORES), filler.endpoint, bucket, this.listKeys(which), 128, how));
     }
     await this.stopped(filler);
-    const variants: Array<{ name: TargetName; cpu?: string; workers: number }> = [
+    const variants: GatewayVariant[] = [
       { name: 'gateway', cpu: this.settings.serverCpu, workers: 1 },
       { name: 'gateway-verify', cpu: this.settings.serverCpu, workers: 1 },
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
-      // Last two: they give the bench bucket a policy and CORS, then versioning, which the others must not see.
-      { name: 'gateway-policy-cors', cpu: this.settings.serverCpu, workers: 1 },
-      { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1 },
+      // Each in a bucket of its own: a policy, CORS and versioning that the others must not see.
+      { name: 'gateway-policy-cors', cpu: this.settings.serverCpu, workers: 1, bucket: 'bench-policy-cors', versioning: false },
+      { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1, bucket: 'bench-features', versioning: true },
     ];
-    for (const variant of variants.filter((v) => this.wanted(v.name))) {
-      const target = await this.started(startGateway({ ...variant, dataDir, logDir: this.logDir }));
-      if (variant.name === 'gateway-policy-cors') await configureFeatures(target, BUCKET, { versioning: false });
-      if (variant.name === 'gateway-features') await configureFeatures(target, BUCKET, { versioning: true });
-      await this.runTarget(target, { lists: true });
-      await this.stopped(target);
+    const wanted = variants.filter((v) => this.wanted(v.name));
+    for (const variant of wanted) await this.runGatewayVariant(variant, dataDir);
+    // What the features cost is a ratio of a few percent, and rows of one target measured minutes apart differ by
+    // more than that here: the three take turns for more rounds, and each row reports its median round.
+    const compared = wanted.filter((v) => FEATURE_COMPARISON.includes(v.name));
+    for (let round = 2; round <= this.settings.featureRounds && compared.length > 1; round++) {
+      for (const variant of compared) await this.runGatewayVariant(variant, dataDir, FEATURE_WORKLOADS);
     }
     rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  /** One gateway variant on the shared data directory: its bucket configured, then the workloads (or only `only`). */
+  async runGatewayVariant(variant: GatewayVariant, dataDir: string, only?: readonly WorkloadId[]): Promise<void> {
+    const target = await this.started(startGateway({ ...variant, dataDir, logDir: this.logDir }));
+    target.bucket = variant.bucket;
+    if (variant.bucket && variant.versioning !== undefined) await configureFeatures(target, variant.bucket, { versioning: variant.versioning });
+    await this.runTarget(target, { lists: only === undefined, only });
+    await this.stopped(target);
   }
 
   async ais(): Promise<void> {
@@ -331,6 +358,7 @@ class Bench {
         `servers pinned to core ${s.serverCpu}, load generator to core ${s.clientCpu} (taskset); gateway-2-workers runs on both cores`,
         'durability: the gateway fsyncs every write before answering (FSYNC=true, the default); s3rver, versitygw, the ceiling and AIS (no Fsync-PUT feature) do not',
         'PUT workloads cycle over 2000 keys (after the first pass they overwrite); GET and HEAD read one object; bodies are sent as UNSIGNED-PAYLOAD',
+        `gateway-policy-cors and gateway-features use buckets of their own; with gateway-verify they take turns on 4 KiB GET and PUT c=64 for ${s.featureRounds} round(s), and each of those rows is its median round (the note names every round's ops/s)`,
         ...this.notes,
         ...this.fills.map((f) => `fill: ${f}`),
       ],
@@ -339,16 +367,17 @@ class Bench {
   }
 
   writeResults(info: RunInfo): void {
-    const targets = ALL_TARGETS.filter((t) => this.measurements.some((m) => m.target === t));
+    const measurements = medianOfRounds(this.measurements);
+    const targets = ALL_TARGETS.filter((t) => measurements.some((m) => m.target === t));
     const hugeLabel = sizeLabel(this.settings.hugeObjectBytes);
-    const goals = evaluateGoals(this.measurements, hugeLabel);
-    const markdown = markdownReport(info, this.measurements, this.workloads, targets, goals);
+    const goals = evaluateGoals(measurements, hugeLabel);
+    const markdown = markdownReport(info, measurements, this.workloads, targets, goals);
     const dir = this.settings.quick ? join(ROOT, '.tmp/bench/results') : join(ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
     const stem = join(dir, `${info.date}-${info.host.replace(/[^A-Za-z0-9_.-]/g, '_')}${this.partialSuffix()}`);
     writeFileSync(`${stem}.md`, markdown);
-    writeFileSync(`${stem}.svg`, svgChart(`ais-s3 benchmark ${info.date}: ${info.cpuModel}`, this.measurements, this.workloads, targets));
-    log(`\n${matrix(this.measurements, this.workloads, targets)}\n`);
+    writeFileSync(`${stem}.svg`, svgChart(`ais-s3 benchmark ${info.date}: ${info.cpuModel}`, measurements, this.workloads, targets));
+    log(`\n${matrix(measurements, this.workloads, targets)}\n`);
     log(goals.map((g) => `${g.holds === undefined ? 'n/a  ' : g.holds ? 'HOLDS' : 'FAILS'} ${g.text}`).join('\n'));
     log(`\nwritten: ${stem}.md and ${stem}.svg`);
   }

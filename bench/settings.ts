@@ -9,6 +9,8 @@
  *   BENCH_TARGETS          comma-separated target names to run (default: all)
  *   BENCH_WORKLOADS        comma-separated workload ids to run (default: all; see workloads.ts)
  *   BENCH_SKIP_AIS=1       leave out the AIS targets
+ *   BENCH_FEATURE_ROUNDS   rounds of the feature-cost rows (default 3; quick 1): gateway-verify, gateway-policy-cors
+ *                          and gateway-features take turns on 4 KiB GET and PUT, each row reports its median round
  *   BENCH_AIS_PORT         first of the six ports of the benchmark's own AIS cluster (default 31080)
  *   BENCH_GATEWAY_NODE_ARGS  space-separated Node options for the gateway processes only, e.g.
  *                          `--cpu-prof --cpu-prof-dir=/tmp/prof` (one profile per gateway target, written at its stop)
@@ -32,6 +34,8 @@ export interface Settings {
   targets?: Set<string>;
   workloads?: Set<string>;
   skipAis: boolean;
+  /** Rounds of the feature-cost comparison (gateway-verify, gateway-policy-cors, gateway-features, 4 KiB GET and PUT). */
+  featureRounds: number;
 }
 
 function positive(raw: string | undefined, fallback: number): number {
@@ -58,5 +62,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     targets: listOf(env.BENCH_TARGETS),
     workloads: listOf(env.BENCH_WORKLOADS),
     skipAis: env.BENCH_SKIP_AIS === '1' || env.BENCH_SKIP_AIS === 'true',
+    featureRounds: Math.round(positive(env.BENCH_FEATURE_ROUNDS, quick ? 1 : 3)),
   };
 }

@@ -45,6 +45,8 @@ export interface Target {
   pids(): number[];
   /** The cores its processes are pinned to (a taskset list). */
   cpu?: string;
+  /** The bucket its object workloads read and write: `BUCKET` unless set (a target whose bucket carries settings the others must not see). */
+  bucket?: string;
   stop(): Promise<void>;
 }
 

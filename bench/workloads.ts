@@ -43,6 +43,11 @@ export interface Workload {
 export const BUCKET = 'bench';
 export const SMALL_LIST_BUCKET = 'list-small';
 export const LARGE_LIST_BUCKET = 'list-large';
+
+/** The bucket a target's object workloads use. */
+export function objectBucket(target: Target): string {
+  return target.bucket ?? BUCKET;
+}
 export const LIST_KEYS_PREFIX = 'k';
 /** GETs and HEADs read one object of each size; PUTs cycle over this many keys (overwrites after one pass). */
 const PUT_KEYS = 2000;
@@ -134,11 +139,11 @@ function keysFor(workload: Workload): KeySet {
 async function wrkPaths(target: Target, workload: Workload, keys: KeySet, ctx: Context): Promise<{ origin: string; paths: string[] }> {
   const endpoint = target.endpoint;
   if (endpoint.dialect === 'ais') {
-    const located = await ctx.loadgen({ kind: 'locate', endpoint, method: workload.op === 'PUT' ? 'PUT' : 'GET', bucket: BUCKET, keys });
+    const located = await ctx.loadgen({ kind: 'locate', endpoint, method: workload.op === 'PUT' ? 'PUT' : 'GET', bucket: objectBucket(target), keys });
     const urls = located.urls!.map((url) => new URL(url));
     return { origin: urls[0].origin, paths: urls.map((url) => url.pathname + url.search) };
   }
-  const paths = Array.from({ length: keys.count }, (_, i) => repeatablePath(endpoint, workload.op!, BUCKET, keyName(keys, i)));
+  const paths = Array.from({ length: keys.count }, (_, i) => repeatablePath(endpoint, workload.op!, objectBucket(target), keyName(keys, i)));
   return { origin: endpoint.origin, paths };
 }
 
@@ -189,7 +194,7 @@ export async function measure(target: Target, workload: Workload, ctx: Context):
         kind: 'requests' as const,
         endpoint,
         op: workload.op!,
-        bucket: BUCKET,
+        bucket: objectBucket(target),
         keys,
         size: workload.size!,
         concurrency: workload.concurrency!,
@@ -199,7 +204,7 @@ export async function measure(target: Target, workload: Workload, ctx: Context):
       work = () => ctx.loadgen({ ...base, durationMs: settings.durationMs });
     }
   } else if (workload.kind === 'transfer') {
-    work = () => ctx.loadgen({ kind: 'transfer', endpoint, op: workload.op as 'GET' | 'PUT', bucket: BUCKET, key: 'huge', size: workload.size! });
+    work = () => ctx.loadgen({ kind: 'transfer', endpoint, op: workload.op as 'GET' | 'PUT', bucket: objectBucket(target), key: 'huge', size: workload.size! });
     // The same transfer once before: a cold first one measures JIT and connection warm-up, not the server.
     warmup = work;
   } else if (workload.kind === 'list') {
@@ -208,7 +213,9 @@ export async function measure(target: Target, workload: Workload, ctx: Context):
     // Pages from the middle of the bucket on, so the large bucket is read deep in its index.
     const startAfter = keyName({ prefix: LIST_KEYS_PREFIX, count: keys }, Math.floor(keys / 2));
     const job = { kind: 'list' as const, endpoint, bucket, startAfter, maxPages: settings.quick ? 5 : 40, durationMs: settings.quick ? 10_000 : 20_000 };
-    warmup = () => ctx.loadgen({ ...job, maxPages: 1 });
+    // Warm-up as long as the other workloads' (up to 10 pages): a Node server's first pages run before the JIT
+    // has compiled its listing code (40-50 ms against 4 ms later), which says nothing of the page's cost.
+    warmup = () => ctx.loadgen({ ...job, maxPages: 10, durationMs: settings.warmupMs });
     work = () => ctx.loadgen(job);
   } else {
     const keys = { prefix: 'del-', count: 1000 };
@@ -216,10 +223,10 @@ export async function measure(target: Target, workload: Workload, ctx: Context):
     // The keys are written before the measured part, so CPU seconds are those of the deletes alone.
     warmup = async () => {
       for (let round = 0; round < rounds; round++) {
-        await ctx.loadgen({ kind: 'fill', endpoint, bucket: BUCKET, keys: deleteRoundKeys(keys, round), size: 16, concurrency: 32 });
+        await ctx.loadgen({ kind: 'fill', endpoint, bucket: objectBucket(target), keys: deleteRoundKeys(keys, round), size: 16, concurrency: 32 });
       }
     };
-    work = () => ctx.loadgen({ kind: 'delete', endpoint, bucket: BUCKET, keys, rounds });
+    work = () => ctx.loadgen({ kind: 'delete', endpoint, bucket: objectBucket(target), keys, rounds });
     note = 'ops = keys deleted; latency per DeleteObjects call';
   }
 
@@ -307,7 +314,7 @@ export async function configureFeatures(target: Target, bucket: string, options:
 /** The objects GET and HEAD workloads read, written once through the target. */
 export async function seedObjects(target: Target, ctx: Context): Promise<void> {
   for (const [size, keys] of Object.entries(SEEDED)) {
-    const result = await ctx.loadgen({ kind: 'fill', endpoint: target.endpoint, bucket: BUCKET, keys, size: Number(size), concurrency: 1 });
+    const result = await ctx.loadgen({ kind: 'fill', endpoint: target.endpoint, bucket: objectBucket(target), keys, size: Number(size), concurrency: 1 });
     if (result.errors > 0) throw new Error(`seeding ${keys.prefix} on ${target.name}: ${result.firstError}`);
   }
 }
