@@ -266,10 +266,12 @@ class Bench {
     const wanted = variants.filter((v) => this.wanted(v.name));
     for (const variant of wanted) await this.runGatewayVariant(variant, dataDir);
     // What the features cost is a ratio of a few percent, and rows of one target measured minutes apart differ by
-    // more than that here: the three take turns for more rounds, and each row reports its median round.
+    // more than that here: the three take turns for more rounds, each round starting with the next of them (no row
+    // always follows the same one), and each row reports its median round.
     const compared = wanted.filter((v) => FEATURE_COMPARISON.includes(v.name));
     for (let round = 2; round <= this.settings.featureRounds && compared.length > 1; round++) {
-      for (const variant of compared) await this.runGatewayVariant(variant, dataDir, FEATURE_WORKLOADS);
+      const first = (round - 1) % compared.length;
+      for (const variant of [...compared.slice(first), ...compared.slice(0, first)]) await this.runGatewayVariant(variant, dataDir, FEATURE_WORKLOADS);
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
