@@ -15,7 +15,9 @@ export function medianOfRounds(measurements: Measurement[]): Measurement[] {
   const rounds = new Map<string, Measurement[]>();
   for (const m of measurements) {
     const key = `${m.target}\u0000${m.workload}`;
-    rounds.set(key, [...(rounds.get(key) ?? []), m]);
+    const same = rounds.get(key);
+    if (same) same.push(m);
+    else rounds.set(key, [m]);
   }
   return Array.from(rounds.values(), (all) => {
     if (all.length === 1) return all[0];

@@ -60,10 +60,8 @@ interface GatewayVariant {
   name: TargetName;
   cpu?: string;
   workers: number;
-  /** The bucket of its object workloads, when not the shared one. */
-  bucket?: string;
-  /** Set for a variant whose bucket gets a policy and CORS (and versioning when true). */
-  versioning?: boolean;
+  /** A bucket of its own for its object workloads, given a policy and CORS (and versioning when asked). */
+  features?: { bucket: string; versioning: boolean };
 }
 
 function log(line: string): void {
@@ -260,8 +258,8 @@ class Bench {
       // Both cores: the second worker shares core 1 with the load generator.
       { name: 'gateway-2-workers', cpu: BOTH_CORES, workers: 2 },
       // Each in a bucket of its own: a policy, CORS and versioning that the others must not see.
-      { name: 'gateway-policy-cors', cpu: this.settings.serverCpu, workers: 1, bucket: 'bench-policy-cors', versioning: false },
-      { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1, bucket: 'bench-features', versioning: true },
+      { name: 'gateway-policy-cors', cpu: this.settings.serverCpu, workers: 1, features: { bucket: 'bench-policy-cors', versioning: false } },
+      { name: 'gateway-features', cpu: this.settings.serverCpu, workers: 1, features: { bucket: 'bench-features', versioning: true } },
     ];
     const wanted = variants.filter((v) => this.wanted(v.name));
     for (const variant of wanted) await this.runGatewayVariant(variant, dataDir);
@@ -278,9 +276,12 @@ class Bench {
 
   /** One gateway variant on the shared data directory: its bucket configured, then the workloads (or only `only`). */
   async runGatewayVariant(variant: GatewayVariant, dataDir: string, only?: readonly WorkloadId[]): Promise<void> {
-    const target = await this.started(startGateway({ ...variant, dataDir, logDir: this.logDir }));
-    target.bucket = variant.bucket;
-    if (variant.bucket && variant.versioning !== undefined) await configureFeatures(target, variant.bucket, { versioning: variant.versioning });
+    const { features } = variant;
+    const target = await this.started(startGateway({ name: variant.name, cpu: variant.cpu, workers: variant.workers, dataDir, logDir: this.logDir }));
+    if (features) {
+      target.bucket = features.bucket;
+      await configureFeatures(target, features.bucket, { versioning: features.versioning });
+    }
     await this.runTarget(target, { lists: only === undefined, only });
     await this.stopped(target);
   }

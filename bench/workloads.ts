@@ -43,11 +43,6 @@ export interface Workload {
 export const BUCKET = 'bench';
 export const SMALL_LIST_BUCKET = 'list-small';
 export const LARGE_LIST_BUCKET = 'list-large';
-
-/** The bucket a target's object workloads use. */
-export function objectBucket(target: Target): string {
-  return target.bucket ?? BUCKET;
-}
 export const LIST_KEYS_PREFIX = 'k';
 /** GETs and HEADs read one object of each size; PUTs cycle over this many keys (overwrites after one pass). */
 const PUT_KEYS = 2000;
@@ -79,6 +74,11 @@ export function workloads(settings: Settings): Workload[] {
     { id: 'head-4k-64', label: 'HEAD c=64', kind: 'requests', op: 'HEAD', size: 4 * KiB, concurrency: 64 },
   );
   return settings.workloads ? list.filter((w) => settings.workloads!.has(w.id)) : list;
+}
+
+/** The bucket a target's object workloads use. */
+export function objectBucket(target: Target): string {
+  return target.bucket ?? BUCKET;
 }
 
 /** Which workloads a target takes part in; anything else is shown as not applicable. */
